@@ -1,0 +1,11 @@
+// Three layers, each a jest project: unit (pure domain), integration (the local runtime over HTTP), infra (CDK template).
+const transform = { '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }] };
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 60 },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+  ],
+};
