@@ -1,0 +1,75 @@
+// `npm start`: the whole Alertline pipeline on this machine (see local/runtime.ts), until Ctrl-C.
+import { randomBytes } from 'node:crypto';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_SERVICE_NAME ??= 'alertline';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`${name} must be a non-negative integer, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const port = intEnv('PORT', 8787);
+  const generatedToken = !process.env.ADMIN_TOKEN;
+  const adminToken = process.env.ADMIN_TOKEN || randomBytes(24).toString('base64url');
+  const dataDir = process.env.DATA_DIR || '.data';
+  const { startRuntime } = await import('../local/runtime.js');
+  const { ensureDemoSource, demoCurl } = await import('../local/demo.js');
+  const started = Date.now();
+  const runtime = await startRuntime({
+    port,
+    host: process.env.HOST || '127.0.0.1',
+    dataDir,
+    dynamoDbPort: intEnv('DYNAMODB_PORT', port === 0 ? 0 : port + 1),
+    sqsPort: intEnv('SQS_PORT', 0),
+    adminToken,
+    pollers: intEnv('POLLERS', 4),
+    visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', 30),
+    log: (line) => console.error(line),
+  });
+  const demo = await ensureDemoSource(dataDir);
+
+  const lines = [
+    `Alertline is running on ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dataDir})`,
+    runtime.recovered ? `Re-queued ${runtime.recovered} accepted event(s) that were not applied before the last stop.` : '',
+    generatedToken ? `Admin token (generated for this run; set ADMIN_TOKEN to choose one): ${adminToken}` : 'Admin token: from ADMIN_TOKEN',
+  ];
+  if (demo) {
+    lines.push(
+      `Demo alert source "${demo.name}", integration key: ${demo.integrationKey}`,
+      '',
+      'Send an alert:',
+      `  ${demoCurl(runtime.url, demo.integrationKey)}`,
+      '',
+      'See it:',
+      `  curl -sS ${runtime.url}/api/alerts -H 'Authorization: Bearer ${adminToken}'`,
+    );
+  }
+  lines.push('', 'Press Ctrl-C to stop.');
+  console.log(lines.filter((l, i) => l !== '' || i > 0).join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: finishing in-flight batches and stopping...`);
+    await runtime.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`Alertline could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+// Priority of a new alert, by the seed's rules: the source's rule gives the default; the event's field overrides it only in the cases the seed names.
+import type { Priority } from './event';
+import type { AlertPriorityRule, IntegrationType } from './alert-source';
+
+export interface PriorityInputs {
+  rule: AlertPriorityRule;
+  integrationType: IntegrationType;
+  /** Whether the source has a priority template, and what it yielded for this event (undefined: no mapping matched). */
+  hasTemplate: boolean;
+  templatePriority?: Priority;
+  eventPriority?: Priority;
+  /** Whether the event's receive time falls in the source's support hours (only read for the support-hours rules). */
+  inSupportHours: boolean;
+}
+
+export interface PriorityDecision {
+  priority: Priority;
+  reason: string;
+}
+
+const EVENT_PRIORITY_TYPES: readonly IntegrationType[] = ['GRAFANA', 'SERVICENOW'];
+
+export function decidePriority(p: PriorityInputs): PriorityDecision {
+  if (p.templatePriority) return { priority: p.templatePriority, reason: 'priority template mapping' };
+  const eventMayOverride = EVENT_PRIORITY_TYPES.includes(p.integrationType) || p.hasTemplate || p.rule === 'HIGH';
+  if (eventMayOverride && p.eventPriority) return { priority: p.eventPriority, reason: 'event priority field' };
+  switch (p.rule) {
+    case 'HIGH':
+    case 'LOW':
+      return { priority: p.rule, reason: `alert source rule ${p.rule}` };
+    case 'HIGH_DURING_SUPPORT_HOURS':
+      return p.inSupportHours
+        ? { priority: 'HIGH', reason: 'inside support hours' }
+        : { priority: 'LOW', reason: 'outside support hours' };
+    case 'LOW_DURING_SUPPORT_HOURS':
+      return p.inSupportHours
+        ? { priority: 'LOW', reason: 'inside support hours' }
+        : { priority: 'HIGH', reason: 'outside support hours' };
+  }
+}

@@ -1,0 +1,170 @@
+// API Lambda: the management and read API (alert sources, alerts, events), behind the admin token.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ALERT_STATUSES, operatorTransition, type AlertStatus } from '../domain/alert';
+import { alertSourceSettingsSchema, mergeSettings, type AlertSource } from '../domain/alert-source';
+import { fieldErrors, isPlainObject } from '../domain/validation';
+import { AlertSourceStore } from '../store/alert-sources';
+import { AlertStore } from '../store/alerts';
+import { InvalidCursorError } from '../store/cursor';
+import { EventStore } from '../store/events';
+import { adminToken, bearerToken, tokensMatch } from './auth';
+import { logger, storeContextFromEnv } from './clients';
+import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
+import { newId, newIntegrationKey } from './ids';
+
+const storeContext = storeContextFromEnv();
+const sources = new AlertSourceStore(storeContext);
+const alerts = new AlertStore(storeContext);
+const events = new EventStore(storeContext);
+const MAX_BODY_BYTES = 64 * 1024;
+
+type Params = Record<string, string>;
+type Route = { method: string; pattern: RegExp; run: (req: APIGatewayProxyEventV2, params: Params) => Promise<HttpResponse> };
+
+const route = (method: string, path: string, run: Route['run']): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`),
+  run,
+});
+
+const sourceView = (source: AlertSource) => ({ ...source, apiKey: source.integrationKey });
+
+function parseSettings(input: unknown) {
+  const parsed = alertSourceSettingsSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    throw new HttpError(400, 'VALIDATION_FAILED', `Invalid alert source: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  }
+  return parsed.data;
+}
+
+const jsonObjectBody = (req: APIGatewayProxyEventV2): Record<string, unknown> => {
+  const body = parseJsonBody(req, MAX_BODY_BYTES);
+  if (!isPlainObject(body)) throw new HttpError(400, 'INVALID_BODY', 'The body must be a JSON object');
+  return body;
+};
+
+const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} not found`);
+
+async function requireSource(id: string): Promise<AlertSource> {
+  const source = await sources.get(id);
+  if (!source) throw notFound('Alert source');
+  return source;
+}
+
+function listQuery(req: APIGatewayProxyEventV2) {
+  const q = req.queryStringParameters ?? {};
+  const errors: { path: string; message: string }[] = [];
+  const statuses = q.status
+    ?.split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  if (statuses?.some((s) => !(ALERT_STATUSES as readonly string[]).includes(s))) {
+    errors.push({ path: 'status', message: `must be a comma-separated list of ${ALERT_STATUSES.join(', ')}` });
+  }
+  const limit = q.limit === undefined ? 50 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) errors.push({ path: 'limit', message: 'must be an integer from 1 to 100' });
+  if (errors.length) throw new HttpError(400, 'VALIDATION_FAILED', 'Invalid query parameters', errors);
+  return {
+    statuses: statuses?.length ? [...new Set(statuses)] as AlertStatus[] : undefined,
+    alertSourceId: q.alertSourceId || undefined,
+    alertKey: q.alertKey || undefined,
+    limit,
+    cursor: q.nextCursor || undefined,
+  };
+}
+
+async function operatorAction(id: string, action: 'accept' | 'resolve'): Promise<HttpResponse> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const alert = await alerts.get(id);
+    if (!alert) throw notFound('Alert');
+    const transition = operatorTransition(alert.status, action);
+    if ('conflict' in transition) throw new HttpError(409, 'INVALID_STATE', transition.conflict);
+    if ('unchanged' in transition) return json(200, alert);
+    const status = transition.change as 'ACCEPTED' | 'RESOLVED';
+    const text = status === 'ACCEPTED' ? 'Alert accepted through the API' : 'Alert resolved through the API';
+    const done = await alerts.changeStatus(alert, status, { id: newId(), type: status, text }, new Date().toISOString());
+    if (done) return json(200, await alerts.get(id));
+  }
+  throw new HttpError(409, 'CONFLICT', 'The alert changed while it was being updated; retry');
+}
+
+const routes: Route[] = [
+  route('GET', '/api/alert-sources', async () => json(200, (await sources.list()).map(sourceView))),
+  route('POST', '/api/alert-sources', async (req) => {
+    const settings = parseSettings(jsonObjectBody(req));
+    const now = new Date().toISOString();
+    const source: AlertSource = { id: newId(), integrationKey: newIntegrationKey(), ...settings, createdAt: now, updatedAt: now };
+    await sources.create(source);
+    return json(201, sourceView(source), { location: `/api/alert-sources/${source.id}` });
+  }),
+  route('GET', '/api/alert-sources/{id}', async (_req, p) => json(200, sourceView(await requireSource(p.id)))),
+  route('PUT', '/api/alert-sources/{id}', async (req, p) => {
+    const current = await requireSource(p.id);
+    const settings = parseSettings(mergeSettings(current, jsonObjectBody(req)));
+    const updated: AlertSource = { ...settings, id: current.id, integrationKey: current.integrationKey, createdAt: current.createdAt, updatedAt: new Date().toISOString() };
+    try {
+      await sources.replace(updated);
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw notFound('Alert source');
+      throw error;
+    }
+    return json(200, sourceView(updated));
+  }),
+  route('DELETE', '/api/alert-sources/{id}', async (_req, p) => {
+    if (!(await sources.delete(p.id))) throw notFound('Alert source');
+    return { statusCode: 204, body: '' };
+  }),
+  route('GET', '/api/alerts', async (req) => {
+    try {
+      return json(200, await alerts.list(listQuery(req)));
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new HttpError(400, 'VALIDATION_FAILED', error.message, [{ path: 'nextCursor', message: error.message }]);
+      throw error;
+    }
+  }),
+  route('GET', '/api/alerts/{id}', async (_req, p) => {
+    const alert = await alerts.get(p.id);
+    if (!alert) throw notFound('Alert');
+    return json(200, alert);
+  }),
+  route('GET', '/api/alerts/{id}/log-entries', async (_req, p) => {
+    if (!(await alerts.get(p.id))) throw notFound('Alert');
+    return json(200, await alerts.logEntries(p.id));
+  }),
+  route('PUT', '/api/alerts/{id}/accept', (_req, p) => operatorAction(p.id, 'accept')),
+  route('PUT', '/api/alerts/{id}/resolve', (_req, p) => operatorAction(p.id, 'resolve')),
+  route('GET', '/api/events/{eventId}', async (_req, p) => {
+    const event = await events.get(p.eventId);
+    if (!event) throw notFound('Event');
+    return json(200, event);
+  }),
+];
+
+export async function handleApi(req: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const token = bearerToken(header(req, 'authorization'));
+  if (!token || !tokensMatch(token, await adminToken())) {
+    throw new HttpError(401, 'UNAUTHORIZED', 'A valid admin token is required: Authorization: Bearer <token>');
+  }
+  const path = req.rawPath.replace(/^\/api\/v1\//, '/api/');
+  const method = req.requestContext.http.method.toUpperCase();
+  const matching = routes.filter((r) => r.pattern.test(path));
+  if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `No route for ${path}`);
+  const match = matching.find((r) => r.method === method);
+  if (!match) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+  let params: Params;
+  try {
+    params = Object.fromEntries(Object.entries(match.pattern.exec(path)!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+  } catch {
+    throw new HttpError(400, 'INVALID_PATH', 'The path is not validly percent-encoded');
+  }
+  return match.run(req, params);
+}
+
+const hooks = { unexpected: (error: unknown) => logger.error('unexpected error', error as Error) };
+
+export const handler = middy((req: APIGatewayProxyEventV2) => respond(() => handleApi(req), hooks)).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

@@ -1,0 +1,27 @@
+// Identifiers: time-ordered event ids (so that QUEUED events re-enqueue in acceptance order), random ids and integration keys.
+import { randomBytes, randomUUID } from 'node:crypto';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+let lastTime = -1;
+let lastRandom: number[] = [];
+
+/** A ULID, monotonic within this process: ids made in the same millisecond still sort in creation order. */
+export function eventId(now: number = Date.now()): string {
+  if (now <= lastTime) {
+    now = lastTime;
+    let i = lastRandom.length - 1;
+    while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
+    if (i >= 0) lastRandom[i]++;
+  } else {
+    lastTime = now;
+    lastRandom = Array.from(randomBytes(16), (b) => b % 32);
+  }
+  let time = '';
+  for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
+  return time + lastRandom.map((n) => CROCKFORD[n]).join('');
+}
+
+export const newId = (): string => randomUUID();
+
+/** 32 random bytes as base64url: 43 URL-safe characters. */
+export const newIntegrationKey = (): string => `al1${randomBytes(32).toString('base64url')}`;

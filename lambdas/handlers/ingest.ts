@@ -1,0 +1,89 @@
+// Ingest Lambda: validates an event, finds its alert source, records it QUEUED, enqueues it, and only then answers 202.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { SourceCache } from '../app/source-cache';
+import type { AlertSource } from '../domain/alert-source';
+import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent } from '../domain/event';
+import { fieldErrors, isPlainObject } from '../domain/validation';
+import { EventQueue, createSqsClient } from '../queue/event-queue';
+import { AlertSourceStore } from '../store/alert-sources';
+import { EventStore } from '../store/events';
+import { logger, metrics, storeContextFromEnv } from './clients';
+import { numberEnv, optionalEnv, requireEnv } from './config';
+import { HttpError, json, parseJsonBody, respond, type HttpResponse } from './http';
+import { eventId as newEventId, newId } from './ids';
+
+export interface IngestDeps {
+  findSource: (integrationKey: string) => Promise<AlertSource | undefined>;
+  events: EventStore;
+  queue: EventQueue;
+  now: () => Date;
+}
+
+export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestDeps): Promise<HttpResponse> {
+  const body = parseJsonBody(request, LIMITS.bodyBytes);
+  if (!isPlainObject(body)) throw new HttpError(400, 'INVALID_BODY', 'The body must be a JSON object');
+  const pathKey = request.pathParameters?.apiKey;
+  const parsed = eventSchema.safeParse(body, { reportInput: true });
+  const keyMissing = !pathKey && !(parsed.success ? integrationKeyOf(parsed.data) : body.apiKey ?? body.integrationKey);
+  if (!parsed.success || keyMissing) {
+    const errors = parsed.success ? [] : fieldErrors(parsed.error);
+    if (keyMissing && !errors.some((e) => e.path === 'apiKey')) {
+      errors.unshift({ path: 'apiKey', message: 'is required (or integrationKey, or the key in the URL path)' });
+    }
+    throw new HttpError(400, 'VALIDATION_FAILED', `Invalid event: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  }
+  const source = await deps.findSource(integrationKeyOf(parsed.data, pathKey)!);
+  if (!source) throw new HttpError(404, 'ALERT_SOURCE_NOT_FOUND', 'No alert source has this integration key');
+  if (!source.active) throw new HttpError(403, 'ALERT_SOURCE_DISABLED', 'This alert source is disabled');
+
+  const receivedAt = deps.now();
+  const event = toAcceptedEvent(parsed.data, {
+    eventId: newEventId(receivedAt.getTime()),
+    alertSourceId: source.id,
+    receivedAt: receivedAt.toISOString(),
+    generatedAlertKey: newId(),
+  });
+  logger.appendKeys({ eventId: event.eventId, alertSourceId: source.id });
+  try {
+    await deps.events.recordQueued(event);
+  } catch (error) {
+    logger.error('could not record the event', error as Error);
+    throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
+  }
+  try {
+    await deps.queue.send(event);
+  } catch (error) {
+    logger.error('could not enqueue the event', error as Error);
+    // The caller is told to retry, so this event must never be applied: withdraw its record.
+    await deps.events.withdraw(event.eventId).catch((e) => logger.error('could not withdraw the event record', e as Error));
+    throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
+  }
+  metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
+  return json(202, { eventId: event.eventId, alertKey: event.alertKey, status: 'QUEUED' });
+}
+
+const storeContext = storeContextFromEnv();
+const sources = new AlertSourceStore(storeContext);
+const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
+const deps: IngestDeps = {
+  findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
+  events: new EventStore(storeContext),
+  queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT') }), requireEnv('QUEUE_URL')),
+  now: () => new Date(),
+};
+
+const hooks = {
+  rejected: (error: HttpError) => {
+    metrics.addDimension('code', error.code);
+    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+  },
+  unexpected: (error: unknown) => logger.error('unexpected error', error as Error),
+};
+
+export const handler = middy((request: APIGatewayProxyEventV2) => respond(() => ingestEvent(request, deps), hooks))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

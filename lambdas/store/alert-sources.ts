@@ -1,0 +1,81 @@
+// DynamoDB adapter for alert sources: by id, by integration key, and the list for the management API.
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { AlertSource } from '../domain/alert-source';
+import type { StoreContext } from './client';
+import { conditions } from './conditions';
+import { alertSourceKeys } from './keys';
+import { getMany, queryKeys } from './items';
+
+const toItem = (source: AlertSource) => ({
+  ...alertSourceKeys.item(source.id),
+  ...alertSourceKeys.list(source.createdAt, source.id),
+  ...alertSourceKeys.byIntegrationKey(source.integrationKey),
+  entity: 'AlertSource',
+  ...source,
+});
+
+const fromItem = (item: Record<string, unknown>): AlertSource => {
+  const { pk: _p, sk: _s, gsi1pk: _1, gsi1sk: _2, gsi2pk: _3, gsi2sk: _4, entity: _e, ...source } = item;
+  return source as unknown as AlertSource;
+};
+
+export class AlertSourceStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async create(source: AlertSource): Promise<void> {
+    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(source), ...conditions.isNew }));
+  }
+
+  /** Replaces the stored settings; fails with ConditionalCheckFailedException when the source was deleted meanwhile. */
+  async replace(source: AlertSource): Promise<void> {
+    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(source), ...conditions.exists }));
+  }
+
+  async get(id: string): Promise<AlertSource | undefined> {
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: alertSourceKeys.item(id) }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async getByIntegrationKey(integrationKey: string): Promise<AlertSource | undefined> {
+    const { gsi2pk } = alertSourceKeys.byIntegrationKey(integrationKey);
+    const { keys } = await queryKeys(this.ctx, {
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi2pk },
+      Limit: 1,
+    });
+    if (keys.length === 0) return undefined;
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: keys[0] }));
+    // The index is eventually consistent: the item may have been deleted or re-keyed since.
+    const source = out.Item ? fromItem(out.Item) : undefined;
+    return source?.integrationKey === integrationKey ? source : undefined;
+  }
+
+  /** All alert sources, newest first. A team has tens or hundreds; the list is read whole, page by page. */
+  async list(): Promise<AlertSource[]> {
+    const sources: AlertSource[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await queryKeys(this.ctx, {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': alertSourceKeys.listPartition },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      });
+      sources.push(...(await getMany(this.ctx, page.keys)).map(fromItem));
+      start = page.lastKey;
+    } while (start);
+    return sources;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: alertSourceKeys.item(id), ...conditions.exists }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,293 @@
+// DynamoDB adapter for alerts, their log entries and the open-alert lock; applies the processor's decisions as one transaction each.
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Decision, type EventOutcome, type LogEntry, type OpenAlertRef,
+} from '../domain/alert';
+import { normalizeAlertKey } from '../domain/event';
+import type { StoreContext } from './client';
+import { conditions } from './conditions';
+import { decodeCursor, encodeCursor } from './cursor';
+import { getMany, queryKeys } from './items';
+import { alertKeys, eventKeys, logEntryKeys, openAlertKeys, type IndexName } from './keys';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Rich fields are stored as JSON text: they keep any key (even "__proto__") and any depth DynamoDB itself would refuse. */
+const toItem = (alert: Alert) => {
+  const { images, links, customDetails, escalationPolicy, ...plain } = alert;
+  const alertKeyNormalized = normalizeAlertKey(alert.alertKey);
+  return {
+    ...alertKeys.item(alert.id),
+    ...alertKeys.indexes({ ...alert, alertKeyNormalized }),
+    entity: 'Alert',
+    ...plain,
+    alertKeyNormalized,
+    escalationPolicyId: escalationPolicy?.id,
+    images: JSON.stringify(images),
+    links: JSON.stringify(links),
+    customDetails: JSON.stringify(customDetails),
+  };
+};
+
+const fromItem = (item: Record<string, unknown>): Alert => ({
+  id: item.id as string,
+  alertSourceId: item.alertSourceId as string,
+  alertKey: item.alertKey as string,
+  summary: item.summary as string,
+  details: item.details as string | undefined,
+  status: item.status as AlertStatus,
+  priority: item.priority as Alert['priority'],
+  escalationPolicy: item.escalationPolicyId ? { id: item.escalationPolicyId as string } : undefined,
+  images: JSON.parse(item.images as string),
+  links: JSON.parse(item.links as string),
+  customDetails: JSON.parse(item.customDetails as string),
+  eventCount: item.eventCount as number,
+  createdAt: item.createdAt as string,
+  updatedAt: item.updatedAt as string,
+  acceptedAt: item.acceptedAt as string | undefined,
+  resolvedAt: item.resolvedAt as string | undefined,
+});
+
+const logFromItem = (item: Record<string, unknown>): LogEntry => ({
+  id: item.id as string,
+  alertId: item.alertId as string,
+  eventId: item.eventId as string | undefined,
+  type: item.type as LogEntry['type'],
+  text: item.text as string,
+  createdAt: item.createdAt as string,
+});
+
+export interface AlertFilter {
+  statuses?: AlertStatus[];
+  alertSourceId?: string;
+  alertKey?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** What applying an event needs besides the decision: the event, the clock, fresh ids, and the alert to create. */
+export interface Application {
+  eventId: string;
+  alertSourceId: string;
+  alertKeyNormalized: string;
+  now: string;
+  logEntry?: { id: string; type: LogEntry['type']; text: string };
+  newAlert?: Alert;
+}
+
+export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
+
+export class AlertStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async get(id: string): Promise<Alert | undefined> {
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: alertKeys.item(id), ConsistentRead: true }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  /** The last open alert with this key of this source, found through the open-alert lock. */
+  async findOpen(alertSourceId: string, alertKeyNormalized: string): Promise<OpenAlertRef | undefined> {
+    const lock = await this.ctx.db.send(
+      new GetCommand({ TableName: this.ctx.tableName, Key: openAlertKeys.item(alertSourceId, alertKeyNormalized), ConsistentRead: true }),
+    );
+    if (!lock.Item) return undefined;
+    const alert = await this.get(lock.Item.alertId as string);
+    return alert && isOpen(alert.status) ? { id: alert.id, status: alert.status } : undefined;
+  }
+
+  /**
+   * Applies a decision and records the event's outcome in one transaction. The event's own condition makes a
+   * redelivery harmless ({duplicate}); the alert's and the lock's conditions turn a race into {conflict}, after
+   * which the caller reads again and decides again.
+   */
+  async apply(decision: Decision, app: Application): Promise<ApplyResult> {
+    const outcome = OUTCOME_OF[decision.kind];
+    const alertId = decision.kind === 'CREATE' ? app.newAlert!.id : decision.kind === 'NO_OPEN_ALERT' ? undefined : decision.alert.id;
+    const items: TransactItem[] = [this.eventUpdate(app, outcome, alertId), ...this.effects(decision, app)];
+    if (app.logEntry && alertId) items.push(this.logPut(alertId, app.logEntry, app.now, app.eventId));
+    try {
+      if (items.length === 1) {
+        // Nothing but the outcome changes: one conditional write, not a transaction.
+        await this.ctx.db.send(new UpdateCommand(items[0].Update!));
+      } else {
+        await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+      }
+      return { applied: outcome, alertId };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ConditionalCheckFailedException') return { duplicate: true };
+      if (name === 'TransactionCanceledException') {
+        const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return { duplicate: true };
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return { conflict: true };
+      }
+      if (name === 'TransactionConflictException') return { conflict: true };
+      throw error;
+    }
+  }
+
+  private eventUpdate(app: Application, outcome: EventOutcome, alertId: string | undefined): TransactItem {
+    return {
+      Update: {
+        TableName: this.ctx.tableName,
+        Key: eventKeys.item(app.eventId),
+        UpdateExpression: `SET outcome = :outcome, processedAt = :now${alertId ? ', alertId = :alertId' : ''} REMOVE gsi2pk, gsi2sk, #error`,
+        ConditionExpression: conditions.eventNotApplied.ConditionExpression,
+        ExpressionAttributeNames: { '#error': 'error' },
+        ExpressionAttributeValues: {
+          ...conditions.eventNotApplied.ExpressionAttributeValues,
+          ':outcome': outcome,
+          ':now': app.now,
+          ...(alertId ? { ':alertId': alertId } : {}),
+        },
+      },
+    };
+  }
+
+  private effects(decision: Decision, app: Application): TransactItem[] {
+    const table = this.ctx.tableName;
+    const lockKey = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
+    switch (decision.kind) {
+      case 'CREATE':
+        return [
+          { Put: { TableName: table, Item: { ...lockKey, alertId: app.newAlert!.id, createdAt: app.now }, ...conditions.isNew } },
+          { Put: { TableName: table, Item: toItem(app.newAlert!), ...conditions.isNew } },
+        ];
+      case 'APPEND':
+        return [this.alertUpdate(decision.alert.id, 'ADD eventCount :one SET updatedAt = :now', { ':one': 1, ':now': app.now }, conditions.alertOpen)];
+      case 'ACCEPT':
+        return [this.statusChange(decision.alert.id, 'ACCEPTED', app.now, conditions.alertStatusIs('PENDING'))];
+      case 'RESOLVE':
+        return [
+          this.statusChange(decision.alert.id, 'RESOLVED', app.now, conditions.alertOpen),
+          { Delete: { TableName: table, Key: lockKey, ...conditions.lockHolds(decision.alert.id) } },
+        ];
+      case 'COMMENT':
+        return [this.alertUpdate(decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, conditions.alertOpen)];
+      case 'ALREADY_ACCEPTED':
+      case 'NO_OPEN_ALERT':
+        return [];
+    }
+  }
+
+  private alertUpdate(
+    alertId: string,
+    expression: string,
+    values: Record<string, unknown>,
+    condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> },
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.ctx.tableName,
+        Key: alertKeys.item(alertId),
+        UpdateExpression: expression,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: condition.ExpressionAttributeNames,
+        ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...values },
+      },
+    };
+  }
+
+  private statusChange(alertId: string, status: 'ACCEPTED' | 'RESOLVED', now: string, condition: Parameters<AlertStore['alertUpdate']>[3]) {
+    const at = status === 'ACCEPTED' ? 'acceptedAt' : 'resolvedAt';
+    const statusIndex = { gsi3pk: alertKeys.byStatusPartition(status) };
+    return this.alertUpdate(
+      alertId,
+      `SET #status = :newStatus, ${at} = :now, updatedAt = :now, gsi3pk = :gsi3pk`,
+      { ':newStatus': status, ':now': now, ':gsi3pk': statusIndex.gsi3pk },
+      { ...condition, ExpressionAttributeNames: { '#status': 'status' } },
+    );
+  }
+
+  private logPut(alertId: string, entry: NonNullable<Application['logEntry']>, now: string, eventId?: string): TransactItem {
+    const log: LogEntry = { id: entry.id, alertId, eventId, type: entry.type, text: entry.text, createdAt: now };
+    return { Put: { TableName: this.ctx.tableName, Item: { ...logEntryKeys.item(alertId, now, entry.id), entity: 'LogEntry', ...log } } };
+  }
+
+  /**
+   * An operator's accept or resolve through the API: the status change and its log entry in one transaction,
+   * conditioned on the status the caller saw; resolving also releases the open-alert lock if it names this alert.
+   */
+  async changeStatus(alert: Alert, status: 'ACCEPTED' | 'RESOLVED', log: NonNullable<Application['logEntry']>, now: string): Promise<boolean> {
+    const items: TransactItem[] = [this.statusChange(alert.id, status, now, conditions.alertStatusIs(alert.status)), this.logPut(alert.id, log, now)];
+    if (status === 'RESOLVED') {
+      const lockKey = openAlertKeys.item(alert.alertSourceId, normalizeAlertKey(alert.alertKey));
+      const lock = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: lockKey, ConsistentRead: true }));
+      if (lock.Item?.alertId === alert.id) {
+        items.push({ Delete: { TableName: this.ctx.tableName, Key: lockKey, ...conditions.lockHolds(alert.id) } });
+      }
+    }
+    try {
+      await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return false;
+      throw error;
+    }
+  }
+
+  async logEntries(alertId: string): Promise<LogEntry[]> {
+    const entries: LogEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.ctx.db.send(
+        new QueryCommand({
+          TableName: this.ctx.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
+          ExpressionAttributeValues: { ':pk': logEntryKeys.partition(alertId), ':log': logEntryKeys.prefix },
+          ExclusiveStartKey: start,
+        }),
+      );
+      entries.push(...(out.Items ?? []).map(logFromItem));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  /**
+   * Alerts newest first, from the most selective index for the filters given; the other filters are applied on
+   * the index's projected attributes. A page holds at most `limit` alerts; follow nextCursor until it is absent.
+   */
+  async list(filter: AlertFilter): Promise<{ items: Alert[]; nextCursor?: string }> {
+    const { index, partition } = this.chooseIndex(filter);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': partition };
+    const clauses: string[] = [];
+    if (filter.statuses && !(index === 'gsi3' && filter.statuses.length === 1)) {
+      names['#status'] = 'status';
+      clauses.push(`#status IN (${filter.statuses.map((s, i) => ((values[`:s${i}`] = s), `:s${i}`)).join(', ')})`);
+    }
+    if (filter.alertSourceId && index !== 'gsi2') {
+      clauses.push('alertSourceId = :source');
+      values[':source'] = filter.alertSourceId;
+    }
+    let start = decodeCursor(index, filter.cursor);
+    const keys: Awaited<ReturnType<typeof queryKeys>>['keys'] = [];
+    // Each round reads at most the number still wanted, so the continuation key is exact; a sparse filter may
+    // need several rounds, bounded so that one request stays cheap.
+    for (let round = 0; round < 10 && keys.length < filter.limit; round++) {
+      const page = await queryKeys(this.ctx, {
+        IndexName: index,
+        KeyConditionExpression: `${index}pk = :pk`,
+        FilterExpression: clauses.length ? clauses.join(' AND ') : undefined,
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: filter.limit - keys.length,
+        ExclusiveStartKey: start,
+      });
+      keys.push(...page.keys);
+      start = page.lastKey;
+      if (!start) break;
+    }
+    const items = (await getMany(this.ctx, keys)).map(fromItem);
+    return { items, nextCursor: encodeCursor(index, start) };
+  }
+
+  private chooseIndex(filter: AlertFilter): { index: IndexName; partition: string } {
+    if (filter.alertKey) return { index: 'gsi4', partition: alertKeys.byAlertKeyPartition(normalizeAlertKey(filter.alertKey.trim())) };
+    if (filter.alertSourceId) return { index: 'gsi2', partition: alertKeys.bySourcePartition(filter.alertSourceId) };
+    if (filter.statuses?.length === 1) return { index: 'gsi3', partition: alertKeys.byStatusPartition(filter.statuses[0]) };
+    return { index: 'gsi1', partition: alertKeys.allPartition };
+  }
+}

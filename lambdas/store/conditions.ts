@@ -1,0 +1,29 @@
+// Named condition expressions: every invariant the store relies on is spelled out here once.
+
+export const conditions = {
+  /** The item must not exist yet (new alert, new open-alert lock, new event record, new alert source). */
+  isNew: { ConditionExpression: 'attribute_not_exists(pk)' },
+  /** The item must exist (update or delete of something the caller read). */
+  exists: { ConditionExpression: 'attribute_exists(pk)' },
+  /** An event is applied at most once: only while its record still waits (QUEUED), or is being redriven (FAILED). */
+  eventNotApplied: {
+    ConditionExpression: 'outcome IN (:queued, :failed)',
+    ExpressionAttributeValues: { ':queued': 'QUEUED', ':failed': 'FAILED' },
+  },
+  /** Only a QUEUED event can be parked as FAILED or withdrawn after a failed enqueue. */
+  eventQueued: { ConditionExpression: 'outcome = :queued', ExpressionAttributeValues: { ':queued': 'QUEUED' } },
+  /** The alert must still be open (PENDING or ACCEPTED). */
+  alertOpen: {
+    ConditionExpression: '#status IN (:pending, :accepted)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pending': 'PENDING', ':accepted': 'ACCEPTED' },
+  },
+  /** The alert must still have the status the caller read. */
+  alertStatusIs: (status: string) => ({
+    ConditionExpression: '#status = :expected',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':expected': status },
+  }),
+  /** The open-alert lock must still name this alert. */
+  lockHolds: (alertId: string) => ({ ConditionExpression: 'alertId = :alertId', ExpressionAttributeValues: { ':alertId': alertId } }),
+} as const;

@@ -1,0 +1,110 @@
+// DynamoDB adapter for event records: written QUEUED at ingest, given their outcome by the processor in the same write as the effect.
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventOutcome } from '../domain/alert';
+import type { AcceptedEvent, EventType } from '../domain/event';
+import type { StoreContext } from './client';
+import { conditions } from './conditions';
+import { eventKeys } from './keys';
+import { getMany, queryKeys } from './items';
+
+/** Event records are kept for 30 days, long enough to answer "what happened to event X". */
+const RETENTION_SECONDS = 30 * 24 * 3600;
+
+export interface EventRecord {
+  eventId: string;
+  alertSourceId: string;
+  eventType: EventType;
+  alertKey: string;
+  receivedAt: string;
+  processedAt?: string;
+  outcome: EventOutcome;
+  alertId?: string;
+  error?: string;
+}
+
+const fromItem = (item: Record<string, unknown>): EventRecord => ({
+  eventId: item.eventId as string,
+  alertSourceId: item.alertSourceId as string,
+  eventType: item.eventType as EventType,
+  alertKey: item.alertKey as string,
+  receivedAt: item.receivedAt as string,
+  processedAt: item.processedAt as string | undefined,
+  outcome: item.outcome as EventOutcome,
+  alertId: item.alertId as string | undefined,
+  error: item.error as string | undefined,
+});
+
+export class EventStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** Records an accepted event as QUEUED, with its payload so that it can be re-enqueued after a local crash. */
+  async recordQueued(event: AcceptedEvent): Promise<void> {
+    await this.ctx.db.send(
+      new PutCommand({
+        TableName: this.ctx.tableName,
+        Item: {
+          ...eventKeys.item(event.eventId),
+          ...eventKeys.queued(event.alertSourceId, event.eventId),
+          entity: 'Event',
+          eventId: event.eventId,
+          alertSourceId: event.alertSourceId,
+          eventType: event.eventType,
+          alertKey: event.alertKey,
+          receivedAt: event.receivedAt,
+          outcome: 'QUEUED',
+          payload: JSON.stringify(event),
+          expiresAt: Math.floor(Date.parse(event.receivedAt) / 1000) + RETENTION_SECONDS,
+        },
+        ...conditions.isNew,
+      }),
+    );
+  }
+
+  /** Withdraws an event whose enqueue failed (the caller got 503 and will retry), so that it is never applied. */
+  async withdraw(eventId: string): Promise<void> {
+    await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }));
+  }
+
+  async get(eventId: string): Promise<EventRecord | undefined> {
+    const out = await this.ctx.db.send(
+      new GetCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ConsistentRead: true }),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  /** Parks an event that failed its last attempt: the queue moves its message to the dead-letter queue next. */
+  async markFailed(eventId: string, error: string, now: string): Promise<void> {
+    try {
+      await this.ctx.db.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: eventKeys.item(eventId),
+          UpdateExpression: 'SET outcome = :failedOutcome, processedAt = :now, #error = :error REMOVE gsi2pk, gsi2sk',
+          ExpressionAttributeNames: { '#error': 'error' },
+          ExpressionAttributeValues: { ...conditions.eventQueued.ExpressionAttributeValues, ':failedOutcome': 'FAILED', ':now': now, ':error': error.slice(0, 1000) },
+          ConditionExpression: conditions.eventQueued.ConditionExpression,
+        }),
+      );
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  /** Payloads of the events of one alert source still QUEUED, oldest first (event ids sort by acceptance). */
+  async *queuedPayloads(alertSourceId: string): AsyncGenerator<AcceptedEvent> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await queryKeys(this.ctx, {
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': eventKeys.queuedPartition(alertSourceId) },
+        ExclusiveStartKey: start,
+        Limit: 100,
+      });
+      for (const item of await getMany(this.ctx, page.keys)) {
+        if (item.outcome === 'QUEUED') yield JSON.parse(item.payload as string) as AcceptedEvent;
+      }
+      start = page.lastKey;
+    } while (start);
+  }
+}

@@ -1,0 +1,83 @@
+// Every DynamoDB key format of Alertline's single table, one builder per entity.
+
+/** The table's key attributes and its global secondary indexes (the CDK stack and the local runtime build the table from this). */
+export const TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  /**
+   * Indexes project keys plus the few attributes listings filter on, all of which rarely change: an update of
+   * eventCount or updatedAt then costs no index write. Listings read the items by key afterwards.
+   */
+  projection: { type: 'INCLUDE', nonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
+  indexes: [
+    /** gsi1: every item of one kind, newest first (alerts, alert sources). */
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** gsi2: by owner: alerts of an alert source; alert source by integration key; QUEUED events of a source. */
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** gsi3: alerts by status, newest first. */
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /** gsi4: alerts by alert key, newest first. */
+    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+  ],
+} as const;
+
+export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['name'];
+
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+/** Sort key that orders items newest first when read backwards. */
+const byCreation = (createdAt: string, id: string): string => `${createdAt}#${id}`;
+
+export const alertSourceKeys = {
+  item: (id: string): Key => ({ pk: `SOURCE#${id}`, sk: 'SOURCE' }),
+  list: (createdAt: string, id: string) => ({ gsi1pk: 'SOURCES', gsi1sk: byCreation(createdAt, id) }),
+  listPartition: 'SOURCES',
+  byIntegrationKey: (integrationKey: string) => ({ gsi2pk: `IKEY#${integrationKey}`, gsi2sk: 'SOURCE' }),
+};
+
+export const alertKeys = {
+  item: (id: string): Key => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  /** The index attributes of an alert: all, by source, by status, by alert key. */
+  indexes: (a: { id: string; alertSourceId: string; status: string; alertKeyNormalized: string; createdAt: string }) => {
+    const sk = byCreation(a.createdAt, a.id);
+    return {
+      gsi1pk: 'ALERTS', gsi1sk: sk,
+      gsi2pk: alertKeys.bySourcePartition(a.alertSourceId), gsi2sk: sk,
+      gsi3pk: alertKeys.byStatusPartition(a.status), gsi3sk: sk,
+      gsi4pk: alertKeys.byAlertKeyPartition(a.alertKeyNormalized), gsi4sk: sk,
+    };
+  },
+  allPartition: 'ALERTS',
+  bySourcePartition: (alertSourceId: string) => `SOURCE#${alertSourceId}`,
+  byStatusPartition: (status: string) => `STATUS#${status}`,
+  byAlertKeyPartition: (alertKeyNormalized: string) => `AKEY#${alertKeyNormalized}`,
+};
+
+/**
+ * The open-alert lock: exists while (alert source, alert key) has an open alert and names it.
+ * Created with attribute_not_exists and deleted on RESOLVE in the same transaction as the alert,
+ * so at most one open alert per key exists whatever the concurrency.
+ */
+export const openAlertKeys = {
+  item: (alertSourceId: string, alertKeyNormalized: string): Key => ({
+    pk: `OPEN#${alertSourceId}#${alertKeyNormalized}`,
+    sk: 'OPEN',
+  }),
+};
+
+export const logEntryKeys = {
+  item: (alertId: string, createdAt: string, id: string): Key => ({ pk: `ALERT#${alertId}`, sk: `LOG#${createdAt}#${id}` }),
+  prefix: 'LOG#',
+  partition: (alertId: string) => `ALERT#${alertId}`,
+};
+
+export const eventKeys = {
+  item: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  /** Sparse: present only while the event is QUEUED, so that the local runtime can re-enqueue it after a crash. */
+  queued: (alertSourceId: string, eventId: string) => ({ gsi2pk: eventKeys.queuedPartition(alertSourceId), gsi2sk: eventId }),
+  queuedPartition: (alertSourceId: string) => `QUEUED#${alertSourceId}`,
+};

@@ -1,0 +1,129 @@
+// The AWS deployment of Alertline: HTTP API -> ingest -> SQS FIFO -> processor -> DynamoDB, and the management api.
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../lambdas/store/keys';
+import { AlertlineFunction } from './constructs/alertline-function';
+
+/** Deliveries of one event before it is parked in the dead-letter queue (the processor reads it to record FAILED). */
+const MAX_RECEIVE_COUNT = 5;
+const PROCESSOR_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The item-level DynamoDB actions the handlers issue: TransactWriteItems is authorised per item as PutItem, UpdateItem
+ * and DeleteItem; BatchGetItem reads listing pages by key. No Scan: every access pattern is served by key or index.
+ */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query',
+  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+];
+
+const EVENTS_PATHS = ['/api/events', '/api/events/{apiKey}', '/api/v1/events', '/api/v1/events/{apiKey}'];
+
+export class AlertlineStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const stringAttribute = (name: string) => ({ name, type: AttributeType.STRING });
+    const table = new Table(this, 'Table', {
+      partitionKey: stringAttribute(TABLE_SCHEMA.partitionKey),
+      sortKey: stringAttribute(TABLE_SCHEMA.sortKey),
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of TABLE_SCHEMA.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: stringAttribute(index.partitionKey),
+        sortKey: stringAttribute(index.sortKey),
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...TABLE_SCHEMA.projection.nonKeyAttributes],
+      });
+    }
+    const grantTable = (grantee: IGrantable) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: TABLE_ACTIONS, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+      );
+
+    const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // Message group = alert source; ingest sets the event id as deduplication id, never the body hash.
+    const queue = new Queue(this, 'EventQueue', {
+      fifo: true,
+      contentBasedDeduplication: false,
+      // High-throughput FIFO: ordering is only needed within an alert source, so deduplication and limits are per group.
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's guidance for SQS event sources: at least six times the function timeout, so retried batches are not redelivered mid-flight.
+      visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    const adminToken = new Secret(this, 'AdminToken', {
+      description: 'Alertline management API bearer token',
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+    });
+
+    const ingest = new AlertlineFunction(this, 'IngestFunction', {
+      handler: 'ingest',
+      timeout: Duration.seconds(10),
+      environment: { TABLE_NAME: table.tableName, QUEUE_URL: queue.queueUrl },
+    });
+    grantTable(ingest);
+    queue.grantSendMessages(ingest);
+
+    const processor = new AlertlineFunction(this, 'ProcessorFunction', {
+      handler: 'processor',
+      timeout: PROCESSOR_TIMEOUT,
+      environment: { TABLE_NAME: table.tableName, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
+    });
+    grantTable(processor);
+    processor.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    const api = new AlertlineFunction(this, 'ApiFunction', {
+      handler: 'api',
+      timeout: Duration.seconds(10),
+      environment: { TABLE_NAME: table.tableName, ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn },
+    });
+    grantTable(api);
+    adminToken.grantRead(api);
+
+    const httpApi = new HttpApi(this, 'HttpApi', { description: 'Alertline events and management API' });
+    const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', ingest);
+    for (const path of EVENTS_PATHS) {
+      httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration: ingestIntegration });
+    }
+    httpApi.addRoutes({
+      path: '/api/{proxy+}',
+      methods: [HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('ApiIntegration', api),
+    });
+
+    // The $default stage's URL, with a trailing slash.
+    const apiUrl = httpApi.url;
+    if (!apiUrl) throw new Error('HttpApi has no default stage');
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl });
+    new CfnOutput(this, 'EventsEndpoint', { value: `${apiUrl}api/events` });
+    new CfnOutput(this, 'AdminTokenSecretArn', { value: adminToken.secretArn });
+    new CfnOutput(this, 'ReadAdminTokenCommand', {
+      value: `aws secretsmanager get-secret-value --secret-id ${adminToken.secretArn} --query SecretString --output text`,
+    });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,44 @@
+// The first start's demo alert source, so that a new user has an integration key and a curl that works as printed.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AlertSource } from '../lambdas/domain/alert-source';
+import { storeContextFromEnv } from '../lambdas/handlers/clients';
+import { newId, newIntegrationKey } from '../lambdas/handlers/ids';
+import { AlertSourceStore } from '../lambdas/store/alert-sources';
+
+/** Creates the demo source on the first start; later starts find it again (unless the user deleted it). */
+export async function ensureDemoSource(dataDir: string): Promise<AlertSource | undefined> {
+  const marker = join(dataDir, 'demo-source.json');
+  const store = new AlertSourceStore(storeContextFromEnv());
+  if (existsSync(marker)) return store.get((JSON.parse(readFileSync(marker, 'utf8')) as { id: string }).id);
+  const now = new Date().toISOString();
+  const source: AlertSource = {
+    id: newId(),
+    name: 'Demo alert source',
+    integrationKey: newIntegrationKey(),
+    integrationType: 'API',
+    active: true,
+    alertCreation: 'ONE_OPEN_ALERT_ALLOWED',
+    alertPriorityRule: 'HIGH',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.create(source);
+  writeFileSync(marker, JSON.stringify({ id: source.id }));
+  return source;
+}
+
+export function demoCurl(url: string, integrationKey: string): string {
+  const body = JSON.stringify({
+    apiKey: integrationKey,
+    eventType: 'ALERT',
+    summary: 'Hey, this is a test alert from the shell!',
+    alertKey: 'demo-disk-full',
+    details: 'Disk **/var** is 95% full on db-1',
+    priority: 'HIGH',
+    images: [{ src: 'https://example.com/graph.png', alt: 'disk usage' }],
+    links: [{ href: 'https://example.com/runbooks/disk', text: 'Runbook' }],
+    customDetails: { host: 'db-1', usage: { percent: 95 } },
+  });
+  return `curl -sS -X POST ${url}/api/events -H 'Content-Type: application/json' -d '${body}'`;
+}

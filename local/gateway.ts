@@ -1,0 +1,122 @@
+// The local HTTP gateway: turns each request into an API Gateway HTTP API (payload 2.0) event for the same handlers the stack routes to.
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { lambdaContext } from './lambda-context';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway refuses bodies over 10 MB before any Lambda runs. */
+const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+interface Match {
+  handler: 'ingest' | 'api';
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+}
+
+/** The routes of the HTTP API in lib/: events to ingest, everything else under /api to the api function. */
+export function matchRoute(method: string, path: string): Match | undefined {
+  const events = /^\/api(\/v1)?\/events(?:\/([^/]+))?\/?$/.exec(path);
+  if (method === 'POST' && events) {
+    const prefix = `/api${events[1] ?? ''}/events`;
+    return events[2] === undefined
+      ? { handler: 'ingest', routeKey: `POST ${prefix}` }
+      : { handler: 'ingest', routeKey: `POST ${prefix}/{apiKey}`, pathParameters: { apiKey: safeDecode(events[2]) } };
+  }
+  if (path.startsWith('/api/')) return { handler: 'api', routeKey: 'ANY /api/{proxy+}', pathParameters: { proxy: path.slice(5) } };
+  return undefined;
+}
+
+const safeDecode = (value: string) => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[a-z0-9.+-]*\+json))/i;
+
+function toEvent(req: IncomingMessage, url: URL, body: Buffer, match: Match): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (name === 'cookie') cookies.push(...String(value).split(/;\s*/));
+    else headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: match.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: cookies.length ? cookies : undefined,
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: match.pathParameters,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: match.routeKey,
+      stage: '$default',
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+    },
+    body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function send(res: import('node:http').ServerResponse, status: number, headers: Record<string, string>, body: string) {
+  res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+export function createGateway(handlers: { ingest: HttpHandler; api: HttpHandler }): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > API_GATEWAY_MAX_BODY) {
+        if (!refused) send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+        refused = true;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', async () => {
+      if (refused) return;
+      if (!match) return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+      const event = toEvent(req, url, Buffer.concat(chunks), match);
+      try {
+        const result = await handlers[match.handler](event, lambdaContext(match.handler));
+        const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString() : result.body;
+        send(res, result.statusCode ?? 200, headers, body);
+      } catch {
+        // API Gateway's answer when the integration fails.
+        send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+      }
+    });
+  });
+}

@@ -1,0 +1,289 @@
+// CDK assertions on the synthesized Alertline stack: what a deployment gets, and who may touch what.
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TABLE_SCHEMA } from '../../lambdas/store/keys';
+import { AlertlineStack } from '../../lib/alertline-stack';
+
+type Json = any; // CloudFormation JSON is untyped
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: Json;
+}
+
+let template: Template;
+let resources: Record<string, { Type: string; Properties: Json; DeletionPolicy?: string }>;
+
+beforeAll(() => {
+  // Synthesized once: bundling the three handlers with esbuild is the slow part.
+  template = Template.fromStack(new AlertlineStack(new App(), 'Alertline'));
+  resources = template.toJSON().Resources;
+}, 120_000);
+
+const onlyId = (found: Record<string, unknown>): string => {
+  const ids = Object.keys(found);
+  expect(ids).toHaveLength(1);
+  return ids[0];
+};
+/** The function is told apart by the one environment variable only it has. */
+const functionWithEnv = (variable: string) =>
+  onlyId(template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { [variable]: Match.anyValue() } } },
+  }));
+const roleOf = (functionId: string): string => resources[functionId].Properties.Role['Fn::GetAtt'][0];
+const asList = (action: string | string[]) => (Array.isArray(action) ? action : [action]);
+
+/** Every identity-policy statement in the template, with the roles it is attached to. */
+const identityStatements = (): Array<Statement & { roles: string[] }> => {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+  const inline = Object.entries(template.findResources('AWS::IAM::Role')).flatMap(([roleId, role]) =>
+    (role.Properties.Policies ?? []).map((p: Json) => ({ Properties: { PolicyDocument: p.PolicyDocument, Roles: [{ Ref: roleId }] } })),
+  );
+  return [...policies, ...inline].flatMap((policy: Json) =>
+    (policy.Properties.PolicyDocument.Statement as Statement[]).map((s) => ({
+      ...s,
+      roles: (policy.Properties.Roles ?? []).map((r: Json) => r.Ref),
+    })),
+  );
+};
+const rolesAllowed = (action: string): string[] =>
+  [...new Set(identityStatements().filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action)).flatMap((s) => s.roles))].sort();
+
+const ingestId = () => functionWithEnv('QUEUE_URL');
+const processorId = () => functionWithEnv('MAX_RECEIVE_COUNT');
+const apiId = () => functionWithEnv('ADMIN_TOKEN_SECRET_ARN');
+const tableId = () => onlyId(template.findResources('AWS::DynamoDB::Table'));
+const secretId = () => onlyId(template.findResources('AWS::SecretsManager::Secret'));
+const deadLetterQueueId = () =>
+  onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } }));
+const eventQueueId = () =>
+  onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } }));
+
+describe('event queue', () => {
+  test('is FIFO without content-based deduplication and redrives to a FIFO dead-letter queue after 5 receives', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    const dlq = deadLetterQueueId();
+    expect(resources[dlq].Properties).toEqual(expect.objectContaining({
+      FifoQueue: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    }));
+    expect(resources[eventQueueId()].Properties).toEqual(expect.objectContaining({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+    }));
+  });
+
+  test('the processor parks at the same receive count the queue redrives at', () => {
+    const { maxReceiveCount } = resources[eventQueueId()].Properties.RedrivePolicy;
+    expect(resources[processorId()].Properties.Environment.Variables.MAX_RECEIVE_COUNT).toBe(String(maxReceiveCount));
+  });
+
+  test('visibility timeout is six times the processor timeout', () => {
+    expect(resources[processorId()].Properties.Timeout).toBe(30);
+    expect(resources[eventQueueId()].Properties.VisibilityTimeout).toBe(6 * 30);
+  });
+
+  test('both queues refuse requests without TLS', () => {
+    for (const queueId of [eventQueueId(), deadLetterQueueId()]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          })]),
+        },
+      });
+    }
+  });
+
+  test('the processor consumes it in batches of 10 and reports partial batch failures', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [eventQueueId(), 'Arn'] },
+      FunctionName: { Ref: processorId() },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('table', () => {
+  test('is on-demand, point-in-time recoverable, expires items by TTL and is retained on stack deletion', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
+      }),
+    });
+  });
+
+  test('has the keys and the four indexes of TABLE_SCHEMA, every attribute a string, projecting everything', () => {
+    const keySchema = (hash: string, range: string) => [
+      { AttributeName: hash, KeyType: 'HASH' },
+      { AttributeName: range, KeyType: 'RANGE' },
+    ];
+    const table = resources[tableId()].Properties;
+    expect(TABLE_SCHEMA.indexes).toHaveLength(4);
+    expect(table.KeySchema).toEqual(keySchema(TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey));
+    expect(table.GlobalSecondaryIndexes).toEqual(TABLE_SCHEMA.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
+    })));
+    const keyAttributes = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey,
+      ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    expect(table.AttributeDefinitions).toEqual(
+      expect.arrayContaining(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+    );
+    expect(table.AttributeDefinitions).toHaveLength(keyAttributes.length);
+  });
+});
+
+describe('functions', () => {
+  test('all three run Node.js 22 on arm64 with the Powertools settings and source maps', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions).sort()).toEqual([apiId(), ingestId(), processorId()].sort());
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toEqual(expect.objectContaining({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      }));
+      expect(fn.Properties.Environment.Variables).toEqual(expect.objectContaining({
+        TABLE_NAME: { Ref: tableId() },
+        POWERTOOLS_SERVICE_NAME: 'alertline',
+        POWERTOOLS_METRICS_NAMESPACE: 'Alertline',
+        NODE_OPTIONS: '--enable-source-maps',
+      }));
+    }
+  });
+
+  test('each logs to its own log group kept for a month', () => {
+    const logGroups = [ingestId(), processorId(), apiId()].map((id) => resources[id].Properties.LoggingConfig.LogGroup.Ref);
+    expect(new Set(logGroups).size).toBe(3);
+    for (const logGroup of logGroups) {
+      expect(resources[logGroup]).toEqual(expect.objectContaining({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: expect.objectContaining({ RetentionInDays: 30 }),
+      }));
+    }
+  });
+
+  test('timeouts, memory and wiring: ingest knows the queue, api knows the admin token secret', () => {
+    expect(resources[ingestId()].Properties).toEqual(expect.objectContaining({ Timeout: 10, MemorySize: 256 }));
+    expect(resources[apiId()].Properties).toEqual(expect.objectContaining({ Timeout: 10, MemorySize: 256 }));
+    expect(resources[ingestId()].Properties.Environment.Variables.QUEUE_URL).toEqual({ Ref: eventQueueId() });
+    expect(resources[apiId()].Properties.Environment.Variables.ADMIN_TOKEN_SECRET_ARN).toEqual({ Ref: secretId() });
+  });
+});
+
+describe('admin token', () => {
+  test('is a generated 48-character secret without punctuation', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
+    });
+  });
+
+  test('only the api function can read it', () => {
+    const secret = secretId();
+    const readers = identityStatements().filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(`"${secret}"`));
+    expect(readers.length).toBeGreaterThan(0);
+    expect([...new Set(readers.flatMap((s) => s.roles))]).toEqual([roleOf(apiId())]);
+    expect(readers.flatMap((s) => asList(s.Action))).toContain('secretsmanager:GetSecretValue');
+    expect(rolesAllowed('secretsmanager:GetSecretValue')).toEqual([roleOf(apiId())]);
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+});
+
+describe('permissions', () => {
+  test('no statement allows a wildcard action', () => {
+    const wildcards = identityStatements()
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => asList(s.Action))
+      .filter((action) => action.includes('*'));
+    expect(wildcards).toEqual([]);
+  });
+
+  test('only ingest sends to the queue', () => {
+    expect(rolesAllowed('sqs:SendMessage')).toEqual([roleOf(ingestId())]);
+  });
+
+  test('each function gets the item-level DynamoDB actions it uses on the table and its indexes, and nothing scans', () => {
+    const table = tableId();
+    const tableActions = (functionId: string) =>
+      identityStatements()
+        .filter((s) => s.roles.includes(roleOf(functionId)) && JSON.stringify(s.Resource).includes(`"${table}"`))
+        .map((s) => ({ actions: asList(s.Action).sort(), resource: s.Resource }));
+    const itemActions = ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem',
+      'dynamodb:Query', 'dynamodb:UpdateItem'];
+    const tableAndIndexes = [
+      { 'Fn::GetAtt': [table, 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/*']] },
+    ];
+    for (const id of [ingestId(), processorId(), apiId()]) {
+      expect(tableActions(id)).toEqual([{ actions: itemActions, resource: tableAndIndexes }]);
+    }
+    expect(rolesAllowed('dynamodb:Scan')).toEqual([]);
+  });
+});
+
+describe('HTTP API', () => {
+  test('routes the events endpoints to ingest and everything else under /api to the api function', () => {
+    const functionOfRoute: Record<string, string> = {};
+    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
+      const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
+      const integration = resources[integrationId].Properties;
+      expect(integration).toEqual(expect.objectContaining({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' }));
+      functionOfRoute[route.Properties.RouteKey] = integration.IntegrationUri['Fn::GetAtt'][0];
+    }
+    expect(functionOfRoute).toEqual({
+      'POST /api/events': ingestId(),
+      'POST /api/events/{apiKey}': ingestId(),
+      'POST /api/v1/events': ingestId(),
+      'POST /api/v1/events/{apiKey}': ingestId(),
+      'ANY /api/{proxy+}': apiId(),
+    });
+  });
+
+  test('is served from an auto-deployed $default stage', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+  });
+});
+
+describe('outputs', () => {
+  const httpApiId = () => onlyId(template.findResources('AWS::ApiGatewayV2::Api'));
+  const apiUrlParts = () => ['https://', { Ref: httpApiId() }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }];
+
+  test('give the URLs to call', () => {
+    template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', [...apiUrlParts(), '/']] } });
+    template.hasOutput('EventsEndpoint', { Value: { 'Fn::Join': ['', [...apiUrlParts(), '/api/events']] } });
+  });
+
+  test('say where the admin token is and how to read it', () => {
+    template.hasOutput('AdminTokenSecretArn', { Value: { Ref: secretId() } });
+    template.hasOutput('ReadAdminTokenCommand', {
+      Value: {
+        'Fn::Join': ['', [
+          'aws secretsmanager get-secret-value --secret-id ',
+          { Ref: secretId() },
+          ' --query SecretString --output text',
+        ]],
+      },
+    });
+  });
+
+  test('name the table and the queues', () => {
+    template.hasOutput('TableName', { Value: { Ref: tableId() } });
+    template.hasOutput('QueueUrl', { Value: { Ref: eventQueueId() } });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: deadLetterQueueId() } });
+  });
+});
