@@ -1,0 +1,72 @@
+// Starts `npm start`'s runtime as a child process (for the integration tests and the benchmark) and waits until it serves.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface RuntimeProcess {
+  url: string;
+  adminToken: string;
+  dataDir: string;
+  /** What the runtime printed on stdout so far (the banner with the demo curl, among others). */
+  output: () => string;
+  info: { dynamoDbEndpoint: string; sqsEndpoint: string; queueUrl: string; deadLetterQueueUrl: string; tableName: string; recovered: number };
+  /** Ctrl-C: lets in-flight batches finish. */
+  stop: () => Promise<number | null>;
+  /** kill -9 of the runtime (DynamoDB Local survives it and is cleaned up by the next start). */
+  kill: () => Promise<void>;
+}
+
+const ROOT = resolve(__dirname, '..');
+
+export async function startRuntimeProcess(
+  options: { dataDir?: string; port?: number; env?: Record<string, string>; adminToken?: string; timeoutMs?: number } = {},
+): Promise<RuntimeProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'alertline-'));
+  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+  const port = options.port ?? 20000 + Math.floor(Math.random() * 20000);
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bin/local.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_NO_WARNINGS: '1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN: adminToken,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  while (!/Alertline is running on (\S+)/.test(stdout)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the local runtime did not start:\n${stdout}\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const url = /Alertline is running on (\S+)/.exec(stdout)![1];
+  const info = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8'));
+  return {
+    url,
+    adminToken,
+    dataDir,
+    info,
+    output: () => stdout,
+    stop: async () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
