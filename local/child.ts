@@ -26,7 +26,8 @@ export async function startRuntimeProcess(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'alertline-'));
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
   const port = options.port ?? 20000 + Math.floor(Math.random() * 20000);
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bin/local.ts')], {
+  // `node --import tsx` keeps the runtime in one process (tsx's CLI would add a parent), so kill -9 hits the runtime itself.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/local.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -9,10 +9,16 @@ export interface FieldError {
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
-    return { path: path || '(body)', message: missing ? 'is required' : issue.message };
+    // A missing value reaches here as invalid_type or, for enums, invalid_value; both mean the field is required.
+    const input = (issue as { input?: unknown }).input;
+    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && input === undefined && issue.path.length > 0;
+    if (missing) return { path, message: 'is required' };
+    if (issue.code === 'invalid_type') return { path: path || '(body)', message: `must be ${article(issue.expected)}` };
+    return { path: path || '(body)', message: issue.message };
   });
 }
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
 /** Shared field builders so that every schema words its limits the same way. */
 export const isHttpUrl = (value: string): boolean => {

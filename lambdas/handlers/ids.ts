@@ -12,6 +12,7 @@ export function eventId(now: number = Date.now()): string {
     let i = lastRandom.length - 1;
     while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
     if (i >= 0) lastRandom[i]++;
+    else lastTime = now = now + 1; // 80 random bits used up within one millisecond: borrow the next one
   } else {
     lastTime = now;
     lastRandom = Array.from(randomBytes(16), (b) => b % 32);

@@ -11,7 +11,7 @@ export function decodeCursor(index: string, cursor: string | undefined): Record<
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: unknown; k?: unknown };
     const key = parsed.k as Record<string, unknown>;
-    if (parsed.i !== index || typeof key !== 'object' || key === null) throw new Error('cursor of another listing');
+    if (parsed.i !== index || typeof key !== 'object' || key === null || Array.isArray(key)) throw new Error('cursor of another listing');
     if (!Object.values(key).every((v) => typeof v === 'string')) throw new Error('malformed key');
     return key;
   } catch {

@@ -1,0 +1,95 @@
+// Two processor invocations on one alert key at the same moment (bypassing the queue's ordering) never open two alerts.
+import type { Context, SQSEvent } from 'aws-lambda';
+import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
+import { clientFor } from '../support/client';
+
+jest.setTimeout(90_000);
+
+let rt: RuntimeProcess;
+let client: ReturnType<typeof clientFor>;
+let source: { id: string; integrationKey: string };
+let processBatch: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+beforeAll(async () => {
+  // No pollers: this test is the only one to run the processor, and it runs it in parallel on purpose.
+  rt = await startRuntimeProcess({ env: { POLLERS: '0' } });
+  client = clientFor(rt);
+  source = await client.createSource();
+  Object.assign(process.env, {
+    TABLE_NAME: rt.info.tableName,
+    DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint,
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  // Loaded only now, as Lambda loads it: its clients read the environment set above.
+  ({ processBatch } = require('../../lambdas/handlers/processor'));
+});
+afterAll(() => rt?.stop());
+
+/** Posts events through the real ingest (so their records exist, QUEUED) and returns them as the queue would carry them. */
+async function accept(events: Array<{ eventType: string; alertKey: string }>) {
+  const bodies = [];
+  for (const e of events) {
+    const res = await client.postEvent({ apiKey: source.integrationKey, summary: `${e.alertKey} down`, ...e });
+    expect(res.status).toBe(202);
+    const record = (await client.event(res.body.eventId)).body;
+    bodies.push({ eventId: record.eventId, alertSourceId: source.id, receivedAt: record.receivedAt, summary: `${e.alertKey} down`, ...e });
+  }
+  return bodies;
+}
+
+const batchOf = (...bodies: object[]): SQSEvent => ({
+  Records: bodies.map((body, i) => ({
+    messageId: `m-${Math.random()}-${i}`,
+    receiptHandle: 'r',
+    body: JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: source.id },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:local:000000000000:alertline-events.fifo',
+    awsRegion: 'local',
+  })),
+});
+
+const context = { functionName: 'processor', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const openAlerts = async (alertKey: string) => (await client.alerts(`alertKey=${alertKey}&status=PENDING,ACCEPTED`)).body.items;
+
+it('opens one alert when eight invocations apply ALERTs of one key at the same moment', async () => {
+  const bodies = await accept(Array.from({ length: 8 }, () => ({ eventType: 'ALERT', alertKey: 'race-1' })));
+  const results = await Promise.all(bodies.map((b) => processBatch(batchOf(b), context)));
+  expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+  const outcomes = (await client.applied(bodies.map((b) => b.eventId))).map((r) => r.outcome).sort();
+  expect(outcomes).toEqual(['APPENDED', 'APPENDED', 'APPENDED', 'APPENDED', 'APPENDED', 'APPENDED', 'APPENDED', 'CREATED']);
+  const open = await openAlerts('race-1');
+  expect(open).toHaveLength(1);
+  expect(open[0].eventCount).toBe(8);
+});
+
+it('never has two open alerts for a key while ALERTs and RESOLVEs race, and applies every event exactly once', async () => {
+  for (let round = 0; round < 5; round++) {
+    const key = `race-mix-${round}`;
+    const bodies = await accept(['ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ACCEPT'].map((eventType) => ({ eventType, alertKey: key })));
+    const results = await Promise.all(bodies.map((b) => processBatch(batchOf(b), context)));
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    const records = await client.applied(bodies.map((b) => b.eventId));
+    expect(await openAlerts(key)).not.toHaveLength(2);
+    expect((await openAlerts(key)).length).toBeLessThanOrEqual(1);
+    // Every ALERT either created or appended to exactly one alert: the event counts add up.
+    const alerts = (await client.alerts(`alertKey=${key}&limit=100`)).body.items;
+    const alertEvents = records.filter((r) => r.eventType === 'ALERT');
+    expect(alerts.reduce((n: number, a: any) => n + a.eventCount, 0)).toBe(alertEvents.length);
+    expect(alerts).toHaveLength(alertEvents.filter((r) => r.outcome === 'CREATED').length);
+  }
+});
+
+it('applies one event once when the same message is processed twice at the same moment', async () => {
+  const [body] = await accept([{ eventType: 'ALERT', alertKey: 'race-dup' }]);
+  await Promise.all([processBatch(batchOf(body), context), processBatch(batchOf(body), context), processBatch(batchOf(body), context)]);
+  const open = await openAlerts('race-dup');
+  expect(open).toHaveLength(1);
+  expect(open[0].eventCount).toBe(1);
+  const log = (await client.request('GET', `/api/alerts/${open[0].id}/log-entries`)).body;
+  expect(log).toHaveLength(1);
+});
