@@ -3,6 +3,7 @@ const transform = { '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfi
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'] };
 
 module.exports = {
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 60 },

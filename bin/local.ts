@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'alertline';
+// The SDK warns on every start under Node 20 that its 2027 releases need Node 22; the pinned versions here run on 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -58,6 +58,7 @@ export class AlertlineStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: 1024 * 1024,
     });
     // Message group = alert source; ingest sets the event id as deduplication id, never the body hash.
     const queue = new Queue(this, 'EventQueue', {
@@ -68,6 +69,8 @@ export class AlertlineStack extends Stack {
       fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      // A 256 KiB event with every non-ASCII character escaped (see asciiJson) can reach ~800 KB.
+      maxMessageSizeBytes: 1024 * 1024,
       // AWS's guidance for SQS event sources: at least six times the function timeout, so retried batches are not redelivered mid-flight.
       visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },

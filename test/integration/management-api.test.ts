@@ -22,7 +22,7 @@ describe('the admin token', () => {
     ['PUT', '/api/alerts/some-id/accept'],
     ['GET', '/api/events/some-id'],
   ])('guards %s %s: 401 without, with a malformed and with a wrong token', async (method, path) => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: `Bearer ${rt.adminToken}x` }]) {
+    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: `Bearer ${rt.adminToken}x` }] as Record<string, string>[]) {
       const res = await client.request(method, path, { token: null, headers });
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
@@ -132,7 +132,7 @@ describe('alerts', () => {
 
   it('answers 400 for a bad status, limit or cursor', async () => {
     for (const [query, path] of [['status=OPEN', 'status'], ['limit=0', 'limit'], ['limit=abc', 'limit'], ['nextCursor=garbage', 'nextCursor']]) {
-      const res = await client.alerts(query);
+      const res = await client.request('GET', `/api/alerts?${query}`);
       expect(res.status).toBe(400);
       expect(res.body.errors[0].path).toBe(path);
     }
