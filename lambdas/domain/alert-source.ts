@@ -15,6 +15,27 @@ export type AlertCreation = (typeof ALERT_CREATION_MODES)[number];
 export const ALERT_PRIORITY_RULES = ['HIGH', 'LOW', 'HIGH_DURING_SUPPORT_HOURS', 'LOW_DURING_SUPPORT_HOURS'] as const;
 export type AlertPriorityRule = (typeof ALERT_PRIORITY_RULES)[number];
 
+export const GROUPING_WINDOWS = ['PT2M', 'PT5M', 'PT15M', 'PT30M', 'PT1H', 'PT2H', 'PT4H', 'PT8H', 'PT12H', 'PT24H'] as const;
+export type GroupingWindow = (typeof GROUPING_WINDOWS)[number];
+export const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Minutes of a grouping window, e.g. PT2H -> 120. */
+export const windowMinutes = (window: GroupingWindow): number => {
+  const [, n, unit] = /^PT(\d+)([MH])$/.exec(window)!;
+  return Number(n) * (unit === 'H' ? 60 : 1);
+};
+
+export interface SupportHours {
+  timezone: string;
+  supportDays: Partial<Record<Weekday, { start: string; end: string }>>;
+}
+
+export interface PriorityTemplate {
+  valueTemplate: { textTemplate: string };
+  mappings: Array<{ value: string; priority: 'HIGH' | 'LOW' }>;
+}
+
 export interface AlertSource {
   id: string;
   name: string;
@@ -23,13 +44,47 @@ export interface AlertSource {
   active: boolean;
   escalationPolicy?: { id: string };
   alertCreation: AlertCreation;
+  alertGroupingWindow?: GroupingWindow;
   alertPriorityRule: AlertPriorityRule;
+  supportHours?: SupportHours;
+  priorityTemplate?: PriorityTemplate;
   createdAt: string;
   updatedAt: string;
 }
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+export const isValidTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+};
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time HH:mm from 00:00 to 24:00');
+
+const supportHoursSchema = z.object({
+  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  supportDays: z.partialRecord(oneOf(WEEKDAYS), z
+      .object({ start: clockTime, end: clockTime })
+      .refine((d) => d.start !== d.end, { message: 'start and end must differ (a window may cross midnight: 22:00 to 06:00)', path: ['end'] })
+      .nullish()).transform(
+    (days) => Object.fromEntries(Object.entries(days).filter(([, v]) => v)) as SupportHours['supportDays'],
+  ),
+});
+
+const priorityTemplateSchema = z.object({
+  valueTemplate: z.object({
+    textTemplate: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').refine((t) => /\{\{[^}]+\}\}/.test(t), 'must contain a {{ placeholder }} such as {{ customDetails.severity }}'),
+  }),
+  mappings: z
+    .array(z.object({ value: z.string().trim().min(1, 'must not be empty').max(255), priority: oneOf(['HIGH', 'LOW'] as const) }))
+    .min(1, 'must have at least one mapping')
+    .max(100, 'must have at most 100 mappings'),
+});
 
 /** The settings a client may write; id, integrationKey and timestamps are the server's. */
 export const alertSourceSettingsSchema = z.object({
@@ -40,7 +95,17 @@ export const alertSourceSettingsSchema = z.object({
   alertCreation: z
     .preprocess((v) => (v === 'ONE_ALERT_PER_EMAIL' ? 'ONE_ALERT_PER_EVENT' : v), oneOf(ALERT_CREATION_MODES))
     .default('ONE_OPEN_ALERT_ALLOWED'),
+  alertGroupingWindow: oneOf(GROUPING_WINDOWS).nullish().transform((v) => v ?? undefined),
   alertPriorityRule: oneOf(ALERT_PRIORITY_RULES).default('HIGH'),
+  supportHours: supportHoursSchema.nullish().transform((v) => v ?? undefined),
+  priorityTemplate: priorityTemplateSchema.nullish().transform((v) => v ?? undefined),
+}).superRefine((s, ctx) => {
+  if (s.alertCreation === 'ONE_ALERT_GROUPED_PER_WINDOW' && !s.alertGroupingWindow) {
+    ctx.addIssue({ code: 'custom', path: ['alertGroupingWindow'], message: `is required for ONE_ALERT_GROUPED_PER_WINDOW: one of ${GROUPING_WINDOWS.join(', ')}` });
+  }
+  if (s.alertPriorityRule.endsWith('_DURING_SUPPORT_HOURS') && !s.supportHours) {
+    ctx.addIssue({ code: 'custom', path: ['supportHours'], message: `is required for ${s.alertPriorityRule}` });
+  }
 });
 export type AlertSourceSettings = z.output<typeof alertSourceSettingsSchema>;
 

@@ -1,4 +1,5 @@
 // The alert state machine: what an event does to the open alert of its key, and what an operator's accept/resolve does.
+import type { AlertCreation } from './alert-source';
 import type { AcceptedEvent, EventType, Priority } from './event';
 
 export const ALERT_STATUSES = ['PENDING', 'ACCEPTED', 'RESOLVED'] as const;
@@ -23,6 +24,8 @@ export interface Alert {
   details?: string;
   status: AlertStatus;
   priority: Priority;
+  /** Why the alert got its priority (the source's rule, support hours, the event's field, a template mapping). */
+  priorityReason?: string;
   escalationPolicy?: { id: string };
   images: NonNullable<AcceptedEvent['images']>;
   links: NonNullable<AcceptedEvent['links']>;
@@ -68,30 +71,63 @@ export const OUTCOME_OF: Record<Decision['kind'], EventOutcome> = {
   NO_OPEN_ALERT: 'NO_OPEN_ALERT',
 };
 
+/** The open alerts an event may act on, as the store found them. */
+export interface Candidates {
+  /** The last open alert with the event's key (its newest). */
+  byKey?: OpenAlertRef;
+  /** Window grouping only: the alert source's newest open alert and when it was created. */
+  bySource?: OpenAlertRef & { createdAt: string };
+}
+
+export interface Grouping {
+  mode: AlertCreation;
+  windowMinutes?: number;
+}
+
 /**
- * Decides what an event does, given the last open alert with its key (undefined when none is open).
- * Under ONE_OPEN_ALERT_ALLOWED an ALERT joins the open alert of its key or opens a new one.
- * Other grouping modes choose `open` differently; that choice belongs to `grouping.ts`.
+ * Decides what an event does. ACCEPT, RESOLVE and COMMENT act on the last open alert with the key; an ALERT
+ * joins an open alert or opens a new one as the source's grouping mode says.
  */
-export function decide(eventType: EventType, open: OpenAlertRef | undefined): Decision {
-  switch (eventType) {
+export function decide(event: { eventType: EventType; receivedAt: string }, open: Candidates, grouping: Grouping): Decision {
+  const byKey = open.byKey;
+  switch (event.eventType) {
     case 'ALERT':
-      return open ? { kind: 'APPEND', alert: open } : { kind: 'CREATE' };
+      return alertTarget(event.receivedAt, open, grouping);
     case 'ACCEPT':
-      if (!open) return { kind: 'NO_OPEN_ALERT' };
-      return open.status === 'ACCEPTED' ? { kind: 'ALREADY_ACCEPTED', alert: open } : { kind: 'ACCEPT', alert: open };
+      if (!byKey) return { kind: 'NO_OPEN_ALERT' };
+      return byKey.status === 'ACCEPTED' ? { kind: 'ALREADY_ACCEPTED', alert: byKey } : { kind: 'ACCEPT', alert: byKey };
     case 'RESOLVE':
-      return open ? { kind: 'RESOLVE', alert: open } : { kind: 'NO_OPEN_ALERT' };
+      return byKey ? { kind: 'RESOLVE', alert: byKey } : { kind: 'NO_OPEN_ALERT' };
     case 'COMMENT':
-      return open ? { kind: 'COMMENT', alert: open } : { kind: 'NO_OPEN_ALERT' };
+      return byKey ? { kind: 'COMMENT', alert: byKey } : { kind: 'NO_OPEN_ALERT' };
+  }
+}
+
+function alertTarget(receivedAt: string, open: Candidates, grouping: Grouping): Decision {
+  switch (grouping.mode) {
+    case 'ONE_OPEN_ALERT_ALLOWED':
+      return open.byKey ? { kind: 'APPEND', alert: open.byKey } : { kind: 'CREATE' };
+    case 'ONE_PENDING_ALERT_ALLOWED':
+      // An accepted alert stays open, but new trouble with the same key deserves a new, pending alert.
+      return open.byKey?.status === 'PENDING' ? { kind: 'APPEND', alert: open.byKey } : { kind: 'CREATE' };
+    case 'ONE_ALERT_PER_EVENT':
+      return { kind: 'CREATE' };
+    case 'ONE_ALERT_GROUPED_PER_WINDOW': {
+      const candidate = open.bySource;
+      // Measured by the event's receive time, so that a slow queue does not change the grouping.
+      const windowEnds = candidate ? Date.parse(candidate.createdAt) + (grouping.windowMinutes ?? 0) * 60_000 : 0;
+      return candidate && Date.parse(receivedAt) < windowEnds ? { kind: 'APPEND', alert: candidate } : { kind: 'CREATE' };
+    }
   }
 }
 
 /** The log line an applied event leaves on its alert (none for outcomes that change nothing). */
-export function logEntryFor(decision: Decision, event: AcceptedEvent): { type: LogEntryType; text: string } | undefined {
+export function logEntryFor(decision: Decision, event: AcceptedEvent, created?: Alert): { type: LogEntryType; text: string } | undefined {
   switch (decision.kind) {
-    case 'CREATE':
-      return { type: 'ALERT_RECEIVED', text: `Alert created by event: ${event.summary ?? ''}`.trim() };
+    case 'CREATE': {
+      const why = created ? ` (priority ${created.priority}: ${created.priorityReason ?? 'default'})` : '';
+      return { type: 'ALERT_RECEIVED', text: `Alert created by event: ${event.summary ?? ''}${why}` };
+    }
     case 'APPEND':
       return { type: 'EVENT_APPENDED', text: `Event appended: ${event.summary ?? ''}`.trim() };
     case 'ACCEPT':
@@ -112,7 +148,7 @@ const withSummary = (text: string, event: AcceptedEvent) => (event.summary ? `${
 export function newAlert(
   event: AcceptedEvent,
   ids: { id: string; now: string },
-  settings: { priority: Priority; escalationPolicy?: { id: string } },
+  settings: { priority: Priority; priorityReason?: string; escalationPolicy?: { id: string } },
 ): Alert {
   return {
     id: ids.id,
@@ -122,6 +158,7 @@ export function newAlert(
     details: event.details,
     status: 'PENDING',
     priority: settings.priority,
+    priorityReason: settings.priorityReason,
     escalationPolicy: settings.escalationPolicy,
     images: event.images ?? [],
     links: event.links ?? [],

@@ -1,6 +1,8 @@
 // Priority of a new alert, by the seed's rules: the source's rule gives the default; the event's field overrides it only in the cases the seed names.
-import type { Priority } from './event';
-import type { AlertPriorityRule, IntegrationType } from './alert-source';
+import type { AcceptedEvent, Priority } from './event';
+import type { AlertPriorityRule, AlertSource, IntegrationType } from './alert-source';
+import { templatePriority } from './priority-template';
+import { inSupportHours } from './support-hours';
 
 export interface PriorityInputs {
   rule: AlertPriorityRule;
@@ -37,4 +39,17 @@ export function decidePriority(p: PriorityInputs): PriorityDecision {
         ? { priority: 'LOW', reason: 'inside support hours' }
         : { priority: 'HIGH', reason: 'outside support hours' };
   }
+}
+
+/** The priority of a new alert opened by this event, judged at the event's receive time. */
+export function alertPriority(source: AlertSource | undefined, event: AcceptedEvent): PriorityDecision {
+  const rule = source?.alertPriorityRule ?? 'HIGH';
+  return decidePriority({
+    rule,
+    integrationType: source?.integrationType ?? 'API',
+    hasTemplate: Boolean(source?.priorityTemplate),
+    templatePriority: source?.priorityTemplate && templatePriority(source.priorityTemplate, event),
+    eventPriority: event.priority,
+    inSupportHours: rule.endsWith('_DURING_SUPPORT_HOURS') && source?.supportHours ? inSupportHours(new Date(event.receivedAt), source.supportHours) : false,
+  });
 }

@@ -1,13 +1,15 @@
-// API Lambda: the management and read API (alert sources, alerts, events), behind the admin token.
+// API Lambda: the management and read API (alert sources, escalation policies, alerts, events), behind the admin token.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ALERT_STATUSES, operatorTransition, type AlertStatus } from '../domain/alert';
 import { alertSourceSettingsSchema, mergeSettings, type AlertSource } from '../domain/alert-source';
+import { escalationPolicySettingsSchema, mergePolicySettings, type EscalationPolicy } from '../domain/escalation-policy';
 import { fieldErrors, isPlainObject } from '../domain/validation';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import { InvalidCursorError } from '../store/cursor';
+import { EscalationPolicyStore, RoutingKeyTakenError } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
 import { adminToken, bearerToken, tokensMatch } from './auth';
 import { logger, storeContextFromEnv } from './clients';
@@ -18,6 +20,7 @@ const storeContext = storeContextFromEnv();
 const sources = new AlertSourceStore(storeContext);
 const alerts = new AlertStore(storeContext);
 const events = new EventStore(storeContext);
+const policies = new EscalationPolicyStore(storeContext);
 const MAX_BODY_BYTES = 64 * 1024;
 
 type Params = Record<string, string>;
@@ -52,6 +55,41 @@ async function requireSource(id: string): Promise<AlertSource> {
   const source = await sources.get(id);
   if (!source) throw notFound('Alert source');
   return source;
+}
+
+/** An alert source may only name an escalation policy that exists. */
+async function checkPolicyReference(settings: { escalationPolicy?: { id: string } }): Promise<void> {
+  const id = settings.escalationPolicy?.id;
+  if (id === undefined || (await policies.get(id))) return;
+  const message = `names no existing escalation policy: ${id}`;
+  throw new HttpError(400, 'VALIDATION_FAILED', `Invalid alert source: escalationPolicy.id ${message}`, [{ path: 'escalationPolicy.id', message }]);
+}
+
+function parsePolicySettings(input: unknown) {
+  const parsed = escalationPolicySettingsSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    throw new HttpError(400, 'VALIDATION_FAILED', `Invalid escalation policy: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  }
+  return parsed.data;
+}
+
+const routingKeyTaken = (error: RoutingKeyTakenError) =>
+  new HttpError(409, 'ROUTING_KEY_TAKEN', error.message, [{ path: 'routingKey', message: 'is already used by another escalation policy' }]);
+
+async function requirePolicy(id: string): Promise<EscalationPolicy> {
+  const policy = await policies.get(id);
+  if (!policy) throw notFound('Escalation policy');
+  return policy;
+}
+
+/** PUT and DELETE write against the policy as read; when it changed in between, read again (a few times). */
+async function withFreshPolicy(id: string, work: (current: EscalationPolicy) => Promise<HttpResponse | undefined>): Promise<HttpResponse> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const done = await work(await requirePolicy(id));
+    if (done) return done;
+  }
+  throw new HttpError(409, 'CONFLICT', 'The escalation policy changed while it was being updated; retry');
 }
 
 function listQuery(req: APIGatewayProxyEventV2) {
@@ -95,6 +133,7 @@ const routes: Route[] = [
   route('GET', '/api/alert-sources', async () => json(200, (await sources.list()).map(sourceView))),
   route('POST', '/api/alert-sources', async (req) => {
     const settings = parseSettings(jsonObjectBody(req));
+    await checkPolicyReference(settings);
     const now = new Date().toISOString();
     const source: AlertSource = { id: newId(), integrationKey: newIntegrationKey(), ...settings, createdAt: now, updatedAt: now };
     await sources.create(source);
@@ -104,6 +143,7 @@ const routes: Route[] = [
   route('PUT', '/api/alert-sources/{id}', async (req, p) => {
     const current = await requireSource(p.id);
     const settings = parseSettings(mergeSettings(current, jsonObjectBody(req)));
+    await checkPolicyReference(settings);
     const updated: AlertSource = { ...settings, id: current.id, integrationKey: current.integrationKey, createdAt: current.createdAt, updatedAt: new Date().toISOString() };
     try {
       await sources.replace(updated);
@@ -117,6 +157,44 @@ const routes: Route[] = [
     if (!(await sources.delete(p.id))) throw notFound('Alert source');
     return { statusCode: 204, body: '' };
   }),
+  route('GET', '/api/escalation-policies', async () => json(200, await policies.list())),
+  route('POST', '/api/escalation-policies', async (req) => {
+    const settings = parsePolicySettings(jsonObjectBody(req));
+    const now = new Date().toISOString();
+    const policy: EscalationPolicy = { id: newId(), ...settings, createdAt: now, updatedAt: now };
+    try {
+      await policies.create(policy);
+    } catch (error) {
+      if (error instanceof RoutingKeyTakenError) throw routingKeyTaken(error);
+      throw error;
+    }
+    return json(201, policy, { location: `/api/escalation-policies/${policy.id}` });
+  }),
+  route('GET', '/api/escalation-policies/{id}', async (_req, p) => json(200, await requirePolicy(p.id))),
+  route('PUT', '/api/escalation-policies/{id}', async (req, p) => {
+    const patch = jsonObjectBody(req);
+    return withFreshPolicy(p.id, async (current) => {
+      const settings = parsePolicySettings(mergePolicySettings(current, patch));
+      const updated: EscalationPolicy = { ...settings, id: current.id, createdAt: current.createdAt, updatedAt: new Date().toISOString() };
+      try {
+        return (await policies.replace(updated, current)) ? json(200, updated) : undefined;
+      } catch (error) {
+        if (error instanceof RoutingKeyTakenError) throw routingKeyTaken(error);
+        throw error;
+      }
+    });
+  }),
+  route('DELETE', '/api/escalation-policies/{id}', async (_req, p) =>
+    withFreshPolicy(p.id, async (current) => {
+      // A read, not a condition: alert sources do not count their references. The processor tolerates a policy gone.
+      const users = (await sources.list()).filter((s) => s.escalationPolicy?.id === current.id);
+      if (users.length > 0) {
+        const names = users.map((s) => `"${s.name}" (${s.id})`).join(', ');
+        throw new HttpError(409, 'POLICY_IN_USE', `The escalation policy is used by ${users.length} alert source(s): ${names}; point them elsewhere first`);
+      }
+      return (await policies.delete(current)) ? { statusCode: 204, body: '' } : undefined;
+    }),
+  ),
   route('GET', '/api/alerts', async (req) => {
     try {
       return json(200, await alerts.list(listQuery(req)));

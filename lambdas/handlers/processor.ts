@@ -20,6 +20,7 @@ const sources = new AlertSourceStore(storeContext);
 const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
 const alerts = new AlertStore(storeContext);
 const events = new EventStore(storeContext);
+const policyForRoutingKey = async (_routingKey: string): Promise<{ id: string } | undefined> => undefined;
 /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
 const maxReceiveCount = numberEnv('MAX_RECEIVE_COUNT', 5);
 
@@ -28,7 +29,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
   try {
     const source = await sourceCache.get(event.alertSourceId, (id) => sources.get(id));
-    const result = await applyEvent(event, source, { alerts, now: () => new Date().toISOString(), newId });
+    const result = await applyEvent(event, source, { alerts, policyForRoutingKey, now: () => new Date().toISOString(), newId });
     if ('duplicate' in result) {
       logger.info('event already applied or withdrawn; redelivery ignored');
     } else {

@@ -1,7 +1,7 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert lock; applies the processor's decisions as one transaction each.
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
-  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Decision, type EventOutcome, type LogEntry, type OpenAlertRef,
+  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
 } from '../domain/alert';
 import { normalizeAlertKey } from '../domain/event';
 import type { StoreContext } from './client';
@@ -37,6 +37,7 @@ const fromItem = (item: Record<string, unknown>): Alert => ({
   details: item.details as string | undefined,
   status: item.status as AlertStatus,
   priority: item.priority as Alert['priority'],
+  priorityReason: item.priorityReason as string | undefined,
   escalationPolicy: item.escalationPolicyId ? { id: item.escalationPolicyId as string } : undefined,
   images: JSON.parse(item.images as string),
   links: JSON.parse(item.links as string),
@@ -66,11 +67,22 @@ export interface AlertFilter {
 }
 
 /** What applying an event needs besides the decision: the event, the clock, fresh ids, and the alert to create. */
+/** The locks as read with the candidates; writes are conditioned on them being unchanged. */
+export interface LockState {
+  key: { version: number; openAlertIds: string[] };
+  /** Read only under window grouping. */
+  source?: { version: number };
+}
+
+/** How many open alerts of one key the lock remembers (ONE_ALERT_PER_EVENT can open many). */
+const MAX_TRACKED_OPEN = 100;
+
 export interface Application {
   eventId: string;
   alertSourceId: string;
   alertKeyNormalized: string;
   now: string;
+  locks: LockState;
   logEntry?: { id: string; type: LogEntry['type']; text: string };
   newAlert?: Alert;
 }
@@ -85,14 +97,33 @@ export class AlertStore {
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
-  /** The last open alert with this key of this source, found through the open-alert lock. */
-  async findOpen(alertSourceId: string, alertKeyNormalized: string): Promise<OpenAlertRef | undefined> {
-    const lock = await this.ctx.db.send(
-      new GetCommand({ TableName: this.ctx.tableName, Key: openAlertKeys.item(alertSourceId, alertKeyNormalized), ConsistentRead: true }),
-    );
-    if (!lock.Item) return undefined;
-    const alert = await this.get(lock.Item.alertId as string);
-    return alert && isOpen(alert.status) ? { id: alert.id, status: alert.status } : undefined;
+  private async getConsistent(key: { pk: string; sk: string }) {
+    return (await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }))).Item;
+  }
+
+  /** The open alerts an event may act on, found through the locks, and the lock versions to write against. */
+  async readCandidates(alertSourceId: string, alertKeyNormalized: string, withSource: boolean): Promise<{ candidates: Candidates; locks: LockState }> {
+    const [keyLock, sourceLock] = await Promise.all([
+      this.getConsistent(openAlertKeys.item(alertSourceId, alertKeyNormalized)),
+      withSource ? this.getConsistent(openAlertKeys.source(alertSourceId)) : undefined,
+    ]);
+    const openAlertIds = (keyLock?.openAlertIds as string[] | undefined) ?? [];
+    const [newest, sourceNewest] = await Promise.all([
+      openAlertIds[0] ? this.get(openAlertIds[0]) : undefined,
+      sourceLock?.alertId ? this.get(sourceLock.alertId as string) : undefined,
+    ]);
+    return {
+      candidates: {
+        byKey: newest && isOpen(newest.status) ? { id: newest.id, status: newest.status } : undefined,
+        bySource: sourceNewest && isOpen(sourceNewest.status)
+          ? { id: sourceNewest.id, status: sourceNewest.status, createdAt: sourceNewest.createdAt }
+          : undefined,
+      },
+      locks: {
+        key: { version: (keyLock?.version as number | undefined) ?? 0, openAlertIds },
+        source: withSource ? { version: (sourceLock?.version as number | undefined) ?? 0 } : undefined,
+      },
+    };
   }
 
   /**
@@ -145,29 +176,46 @@ export class AlertStore {
   }
 
   private effects(decision: Decision, app: Application): TransactItem[] {
-    const table = this.ctx.tableName;
-    const lockKey = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
+    const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
     switch (decision.kind) {
-      case 'CREATE':
-        return [
-          { Put: { TableName: table, Item: { ...lockKey, alertId: app.newAlert!.id, createdAt: app.now }, ...conditions.isNew } },
-          { Put: { TableName: table, Item: toItem(app.newAlert!), ...conditions.isNew } },
+      case 'CREATE': {
+        const alert = app.newAlert!;
+        const items = [
+          this.lockWrite(keyLock, app.locks.key.version, { openAlertIds: [alert.id, ...app.locks.key.openAlertIds].slice(0, MAX_TRACKED_OPEN) }),
+          { Put: { TableName: this.ctx.tableName, Item: toItem(alert), ...conditions.isNew } },
         ];
+        if (app.locks.source) items.push(this.lockWrite(openAlertKeys.source(app.alertSourceId), app.locks.source.version, { alertId: alert.id }));
+        return items;
+      }
       case 'APPEND':
-        return [this.alertUpdate(decision.alert.id, 'ADD eventCount :one SET updatedAt = :now', { ':one': 1, ':now': app.now }, conditions.alertOpen)];
+        return [this.alertUpdate(decision.alert.id, 'ADD eventCount :one SET updatedAt = :now', { ':one': 1, ':now': app.now }, conditions.alertStatusIs(decision.alert.status))];
       case 'ACCEPT':
         return [this.statusChange(decision.alert.id, 'ACCEPTED', app.now, conditions.alertStatusIs('PENDING'))];
       case 'RESOLVE':
         return [
-          this.statusChange(decision.alert.id, 'RESOLVED', app.now, conditions.alertOpen),
-          { Delete: { TableName: table, Key: lockKey, ...conditions.lockHolds(decision.alert.id) } },
+          this.statusChange(decision.alert.id, 'RESOLVED', app.now, conditions.alertStatusIs(decision.alert.status)),
+          ...this.lockRelease(keyLock, app.locks.key, decision.alert.id),
         ];
       case 'COMMENT':
-        return [this.alertUpdate(decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, conditions.alertOpen)];
+        return [this.alertUpdate(decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, conditions.alertStatusIs(decision.alert.status))];
       case 'ALREADY_ACCEPTED':
       case 'NO_OPEN_ALERT':
         return [];
     }
+  }
+
+  /** Writes a lock at the next version, on the condition that it is still at the version read. */
+  private lockWrite(key: { pk: string; sk: string }, version: number, fields: Record<string, unknown>): TransactItem {
+    const condition = conditions.lockAt(version);
+    return { Put: { TableName: this.ctx.tableName, Item: { ...key, ...fields, version: version + 1 }, ...condition } };
+  }
+
+  /** Takes a resolved alert off its key's lock (deleting the lock with its last alert); nothing if the lock does not list it. */
+  private lockRelease(key: { pk: string; sk: string }, lock: LockState['key'], alertId: string): TransactItem[] {
+    if (!lock.openAlertIds.includes(alertId)) return [];
+    const remaining = lock.openAlertIds.filter((id) => id !== alertId);
+    if (remaining.length > 0) return [this.lockWrite(key, lock.version, { openAlertIds: remaining })];
+    return [{ Delete: { TableName: this.ctx.tableName, Key: key, ...conditions.lockAt(lock.version) } }];
   }
 
   private alertUpdate(
@@ -211,11 +259,10 @@ export class AlertStore {
   async changeStatus(alert: Alert, status: 'ACCEPTED' | 'RESOLVED', log: NonNullable<Application['logEntry']>, now: string): Promise<boolean> {
     const items: TransactItem[] = [this.statusChange(alert.id, status, now, conditions.alertStatusIs(alert.status)), this.logPut(alert.id, log, now)];
     if (status === 'RESOLVED') {
-      const lockKey = openAlertKeys.item(alert.alertSourceId, normalizeAlertKey(alert.alertKey));
-      const lock = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: lockKey, ConsistentRead: true }));
-      if (lock.Item?.alertId === alert.id) {
-        items.push({ Delete: { TableName: this.ctx.tableName, Key: lockKey, ...conditions.lockHolds(alert.id) } });
-      }
+      const keyLock = openAlertKeys.item(alert.alertSourceId, normalizeAlertKey(alert.alertKey));
+      const lock = await this.getConsistent(keyLock);
+      const state = { version: (lock?.version as number | undefined) ?? 0, openAlertIds: (lock?.openAlertIds as string[] | undefined) ?? [] };
+      items.push(...this.lockRelease(keyLock, state, alert.id));
     }
     try {
       await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));

@@ -24,6 +24,22 @@ export const conditions = {
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':expected': status },
   }),
-  /** The open-alert lock must still name this alert. */
-  lockHolds: (alertId: string) => ({ ConditionExpression: 'alertId = :alertId', ExpressionAttributeValues: { ':alertId': alertId } }),
+  /** A lock must still be at the version the caller read (0: it must not exist). */
+  lockAt: (version: number) =>
+    version === 0
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: 'version = :lockVersion', ExpressionAttributeValues: { ':lockVersion': version } },
+  /** The routing key's claim must still name this escalation policy. */
+  routingKeyHeldBy: (policyId: string) => ({ ConditionExpression: 'policyId = :policyId', ExpressionAttributeValues: { ':policyId': policyId } }),
+  /**
+   * The escalation policy must exist and still have the routing key the caller read (none: undefined), so that a
+   * write based on a stale read cannot leave the policy and its routing key's claim disagreeing.
+   */
+  policyRoutingKeyIs: (routingKey: string | undefined) =>
+    routingKey === undefined
+      ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(routingKey)' }
+      : {
+          ConditionExpression: 'attribute_exists(pk) AND routingKey = :routingKey',
+          ExpressionAttributeValues: { ':routingKey': routingKey },
+        },
 } as const;

@@ -58,15 +58,18 @@ export const alertKeys = {
 };
 
 /**
- * The open-alert lock: exists while (alert source, alert key) has an open alert and names it.
- * Created with attribute_not_exists and deleted on RESOLVE in the same transaction as the alert,
- * so at most one open alert per key exists whatever the concurrency.
+ * The open-alert lock of (alert source, alert key): exists while the key has open alerts and lists them, newest
+ * first, with a version. Every write that opens or resolves an alert of the key rewrites it on the condition that
+ * the version is still the one read, in the same transaction as the alert, so the grouping mode's invariant (one
+ * open, or one pending, alert per key) holds whatever the concurrency.
  */
 export const openAlertKeys = {
   item: (alertSourceId: string, alertKeyNormalized: string): Key => ({
     pk: `OPEN#${alertSourceId}#${alertKeyNormalized}`,
     sk: 'OPEN',
   }),
+  /** Window grouping: the alert source's newest alert, versioned the same way. */
+  source: (alertSourceId: string): Key => ({ pk: `OPEN#${alertSourceId}`, sk: 'SOURCE' }),
 };
 
 export const logEntryKeys = {
@@ -80,4 +83,19 @@ export const eventKeys = {
   /** Sparse: present only while the event is QUEUED, so that the local runtime can re-enqueue it after a crash. */
   queued: (alertSourceId: string, eventId: string) => ({ gsi2pk: eventKeys.queuedPartition(alertSourceId), gsi2sk: eventId }),
   queuedPartition: (alertSourceId: string) => `QUEUED#${alertSourceId}`,
+};
+
+export const escalationPolicyKeys = {
+  item: (id: string): Key => ({ pk: `POLICY#${id}`, sk: 'POLICY' }),
+  list: (createdAt: string, id: string) => ({ gsi1pk: 'POLICIES', gsi1sk: byCreation(createdAt, id) }),
+  listPartition: 'POLICIES',
+};
+
+/**
+ * A routing key's claim: exists while an escalation policy has that routing key, and names the policy.
+ * Created with attribute_not_exists in the same transaction as the policy, so a routing key belongs to one
+ * policy at most; it is also how an event's routing key finds its policy (one GetItem, no index).
+ */
+export const routingKeyKeys = {
+  item: (routingKey: string): Key => ({ pk: `ROUTINGKEY#${routingKey}`, sk: 'ROUTINGKEY' }),
 };

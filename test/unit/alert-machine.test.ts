@@ -25,6 +25,10 @@ const event = (fields: Partial<AcceptedEvent> = {}): AcceptedEvent => ({
   ...fields,
 });
 
+/** Under the default grouping mode, with `open` as the last open alert of the key. */
+const decideOneOpen = (eventType: EventType, open: OpenAlertRef | undefined) =>
+  decide({ eventType, receivedAt: '2025-03-04T05:06:07.000Z' }, { byKey: open }, { mode: 'ONE_OPEN_ALERT_ALLOWED' });
+
 describe('decide', () => {
   // Every event type against no open alert, a PENDING one and an ACCEPTED one.
   const table: Array<[EventType, OpenAlertRef | undefined, Decision]> = [
@@ -43,17 +47,17 @@ describe('decide', () => {
   ];
 
   it.each(table)('%s with open alert %o decides %o', (eventType, open, expected) => {
-    expect(decide(eventType, open)).toEqual(expected);
+    expect(decideOneOpen(eventType, open)).toEqual(expected);
   });
 
   it('acts on the very alert it was given', () => {
     const open: OpenAlertRef = { id: 'the-last-open-one', status: 'PENDING' };
-    const decision = decide('RESOLVE', open);
+    const decision = decideOneOpen('RESOLVE', open);
     expect(decision.kind === 'RESOLVE' && decision.alert.id).toBe('the-last-open-one');
   });
 
   it('maps every decision to the event outcome the API reports', () => {
-    const outcomes = table.map(([type, open]) => OUTCOME_OF[decide(type, open).kind]);
+    const outcomes = table.map(([type, open]) => OUTCOME_OF[decideOneOpen(type, open).kind]);
     expect(outcomes).toEqual([
       'CREATED', 'APPENDED', 'APPENDED',
       'NO_OPEN_ALERT', 'ACCEPTED', 'ALREADY_ACCEPTED',

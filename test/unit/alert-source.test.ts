@@ -28,6 +28,7 @@ describe('alertSourceSettingsSchema', () => {
       active: false,
       alertCreation: 'ONE_PENDING_ALERT_ALLOWED',
       alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS',
+      supportHours: { timezone: 'Europe/Berlin', supportDays: { MONDAY: { start: '08:00', end: '18:00' } } },
       escalationPolicy: { id: 'ep-1' },
     }).data;
     expect(data).toEqual({
@@ -36,6 +37,7 @@ describe('alertSourceSettingsSchema', () => {
       active: false,
       alertCreation: 'ONE_PENDING_ALERT_ALLOWED',
       alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS',
+      supportHours: { timezone: 'Europe/Berlin', supportDays: { MONDAY: { start: '08:00', end: '18:00' } } },
       escalationPolicy: { id: 'ep-1' },
     });
   });
