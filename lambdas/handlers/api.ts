@@ -186,11 +186,12 @@ const routes: Route[] = [
   }),
   route('DELETE', '/api/escalation-policies/{id}', async (_req, p) =>
     withFreshPolicy(p.id, async (current) => {
-      // A read, not a condition: alert sources do not count their references. The processor tolerates a policy gone.
-      const users = (await sources.list()).filter((s) => s.escalationPolicy?.id === current.id);
-      if (users.length > 0) {
-        const names = users.map((s) => `"${s.name}" (${s.id})`).join(', ');
-        throw new HttpError(409, 'POLICY_IN_USE', `The escalation policy is used by ${users.length} alert source(s): ${names}; point them elsewhere first`);
+      // A read, not a condition (alert sources keep no reference count): a source saved at this very moment can still
+      // name the policy, so whoever follows escalationPolicy.id must cope with a policy that is gone.
+      const referencing = (await sources.list()).filter((s) => s.escalationPolicy?.id === current.id);
+      if (referencing.length > 0) {
+        const names = referencing.map((s) => `"${s.name}" (${s.id})`).join(', ');
+        throw new HttpError(409, 'POLICY_IN_USE', `The escalation policy is used by ${referencing.length} alert source(s): ${names}; point them elsewhere first`);
       }
       return (await policies.delete(current)) ? { statusCode: 204, body: '' } : undefined;
     }),

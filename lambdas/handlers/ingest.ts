@@ -11,20 +11,34 @@ import { fieldErrors, isPlainObject } from '../domain/validation';
 import { EventQueue, createSqsClient } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { EventStore } from '../store/events';
+import { IdempotencyStore } from '../store/idempotency';
 import { logger, metrics, storeContextFromEnv } from './clients';
 import { numberEnv, optionalEnv, requireEnv } from './config';
-import { HttpError, json, parseJsonBody, respond, type HttpResponse } from './http';
+import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
 import { eventId as newEventId, newId } from './ids';
 
 export interface IngestDeps {
   findSource: (integrationKey: string) => Promise<AlertSource | undefined>;
   events: EventStore;
+  idempotency: IdempotencyStore;
   queue: EventQueue;
   now: () => Date;
 }
 
+/** Idempotency-Key: printable ASCII, at most 255 characters. */
+function idempotencyKeyOf(request: APIGatewayProxyEventV2): string | undefined {
+  const value = header(request, 'idempotency-key')?.trim();
+  if (value === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+    const errors = [{ path: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters without spaces' }];
+    throw new HttpError(400, 'VALIDATION_FAILED', `Invalid header: Idempotency-Key ${errors[0].message}`, errors);
+  }
+  return value;
+}
+
 export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestDeps): Promise<HttpResponse> {
   const body = parseJsonBody(request, LIMITS.bodyBytes);
+  const idempotencyKey = idempotencyKeyOf(request);
   if (!isPlainObject(body)) throw new HttpError(400, 'INVALID_BODY', 'The body must be a JSON object');
   const pathKey = request.pathParameters?.apiKey;
   const parsed = eventSchema.safeParse(body, { reportInput: true });
@@ -48,10 +62,18 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     generatedAlertKey: newId(),
   });
   logger.appendKeys({ eventId: event.eventId, alertSourceId: source.id });
+  const answer = { eventId: event.eventId, alertKey: event.alertKey };
+  if (idempotencyKey) {
+    const first = await unavailableOnError(() => firstAnswer(deps, source.id, idempotencyKey, answer, receivedAt));
+    if (first) return json(202, { ...first, status: 'QUEUED' }, { 'idempotent-replayed': 'true' });
+  }
+  const release = () =>
+    idempotencyKey ? deps.idempotency.release(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not release the idempotency key', e as Error)) : undefined;
   try {
     await deps.events.recordQueued(event);
   } catch (error) {
     logger.error('could not record the event', error as Error);
+    await release();
     throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
   }
   try {
@@ -60,10 +82,35 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     logger.error('could not enqueue the event', error as Error);
     // The caller is told to retry, so this event must never be applied: withdraw its record.
     await deps.events.withdraw(event.eventId).catch((e) => logger.error('could not withdraw the event record', e as Error));
+    await release();
     throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
   }
   metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
-  return json(202, { eventId: event.eventId, alertKey: event.alertKey, status: 'QUEUED' });
+  return json(202, { ...answer, status: 'QUEUED' });
+}
+
+/**
+ * Claims the Idempotency-Key for this event, or returns the answer of the request that holds it. A racing first
+ * request may not have recorded its event yet: wait for it briefly; if it fails and releases the key, claim it.
+ */
+async function firstAnswer(deps: IngestDeps, sourceId: string, key: string, answer: { eventId: string; alertKey: string }, now: Date) {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const claim = await deps.idempotency.claim(sourceId, key, answer, now);
+    if ('claimed' in claim) return undefined;
+    if (await deps.events.get(claim.first.eventId)) return claim.first;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new HttpError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry');
+}
+
+async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    logger.error('store unavailable', error as Error);
+    throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
+  }
 }
 
 const storeContext = storeContextFromEnv();
@@ -72,6 +119,7 @@ const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
 const deps: IngestDeps = {
   findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
   events: new EventStore(storeContext),
+  idempotency: new IdempotencyStore(storeContext),
   queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT') }), requireEnv('QUEUE_URL')),
   now: () => new Date(),
 };

@@ -10,6 +10,7 @@ import { SourceCache } from '../app/source-cache';
 import { parseQueuedEvent } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
+import { EscalationPolicyStore } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
 import { logger, metrics, storeContextFromEnv } from './clients';
 import { numberEnv } from './config';
@@ -20,7 +21,8 @@ const sources = new AlertSourceStore(storeContext);
 const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
 const alerts = new AlertStore(storeContext);
 const events = new EventStore(storeContext);
-const policyForRoutingKey = async (_routingKey: string): Promise<{ id: string } | undefined> => undefined;
+const policies = new EscalationPolicyStore(storeContext);
+const policyForRoutingKey = (routingKey: string) => policies.getByRoutingKey(routingKey);
 /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
 const maxReceiveCount = numberEnv('MAX_RECEIVE_COUNT', 5);
 

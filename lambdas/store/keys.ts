@@ -99,3 +99,8 @@ export const escalationPolicyKeys = {
 export const routingKeyKeys = {
   item: (routingKey: string): Key => ({ pk: `ROUTINGKEY#${routingKey}`, sk: 'ROUTINGKEY' }),
 };
+
+/** An Idempotency-Key claimed by an alert source for 24 hours, naming the event it answered with. */
+export const idempotencyKeys = {
+  item: (alertSourceId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${alertSourceId}#${idempotencyKey}`, sk: 'IDEMPOTENCY' }),
+};
