@@ -1,4 +1,5 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert lock; applies the processor's decisions as one transaction each.
+import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
@@ -69,9 +70,9 @@ export interface AlertFilter {
 /** What applying an event needs besides the decision: the event, the clock, fresh ids, and the alert to create. */
 /** The locks as read with the candidates; writes are conditioned on them being unchanged. */
 export interface LockState {
-  key: { version: number; openAlertIds: string[] };
+  key: { revision?: string; openAlertIds: string[] };
   /** Read only under window grouping. */
-  source?: { version: number };
+  source?: { revision?: string };
 }
 
 /** How many open alerts of one key the lock remembers (ONE_ALERT_PER_EVENT can open many). */
@@ -101,7 +102,7 @@ export class AlertStore {
     return (await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }))).Item;
   }
 
-  /** The open alerts an event may act on, found through the locks, and the lock versions to write against. */
+  /** The open alerts an event may act on, found through the locks, and the lock revisions to write against. */
   async readCandidates(alertSourceId: string, alertKeyNormalized: string, withSource: boolean): Promise<{ candidates: Candidates; locks: LockState }> {
     const [keyLock, sourceLock] = await Promise.all([
       this.getConsistent(openAlertKeys.item(alertSourceId, alertKeyNormalized)),
@@ -120,8 +121,8 @@ export class AlertStore {
           : undefined,
       },
       locks: {
-        key: { version: (keyLock?.version as number | undefined) ?? 0, openAlertIds },
-        source: withSource ? { version: (sourceLock?.version as number | undefined) ?? 0 } : undefined,
+        key: { revision: keyLock?.revision as string | undefined, openAlertIds },
+        source: withSource ? { revision: sourceLock?.revision as string | undefined } : undefined,
       },
     };
   }
@@ -181,10 +182,10 @@ export class AlertStore {
       case 'CREATE': {
         const alert = app.newAlert!;
         const items = [
-          this.lockWrite(keyLock, app.locks.key.version, { openAlertIds: [alert.id, ...app.locks.key.openAlertIds].slice(0, MAX_TRACKED_OPEN) }),
+          this.lockWrite(keyLock, app.locks.key.revision, { openAlertIds: [alert.id, ...app.locks.key.openAlertIds].slice(0, MAX_TRACKED_OPEN) }),
           { Put: { TableName: this.ctx.tableName, Item: toItem(alert), ...conditions.isNew } },
         ];
-        if (app.locks.source) items.push(this.lockWrite(openAlertKeys.source(app.alertSourceId), app.locks.source.version, { alertId: alert.id }));
+        if (app.locks.source) items.push(this.lockWrite(openAlertKeys.source(app.alertSourceId), app.locks.source.revision, { alertId: alert.id }));
         return items;
       }
       case 'APPEND':
@@ -204,18 +205,18 @@ export class AlertStore {
     }
   }
 
-  /** Writes a lock at the next version, on the condition that it is still at the version read. */
-  private lockWrite(key: { pk: string; sk: string }, version: number, fields: Record<string, unknown>): TransactItem {
-    const condition = conditions.lockAt(version);
-    return { Put: { TableName: this.ctx.tableName, Item: { ...key, ...fields, version: version + 1 }, ...condition } };
+  /** Writes a lock at a new revision, on the condition that it is still at the revision read. */
+  private lockWrite(key: { pk: string; sk: string }, revision: string | undefined, fields: Record<string, unknown>): TransactItem {
+    const condition = conditions.lockAt(revision);
+    return { Put: { TableName: this.ctx.tableName, Item: { ...key, ...fields, revision: randomUUID() }, ...condition } };
   }
 
   /** Takes a resolved alert off its key's lock (deleting the lock with its last alert); nothing if the lock does not list it. */
   private lockRelease(key: { pk: string; sk: string }, lock: LockState['key'], alertId: string): TransactItem[] {
     if (!lock.openAlertIds.includes(alertId)) return [];
     const remaining = lock.openAlertIds.filter((id) => id !== alertId);
-    if (remaining.length > 0) return [this.lockWrite(key, lock.version, { openAlertIds: remaining })];
-    return [{ Delete: { TableName: this.ctx.tableName, Key: key, ...conditions.lockAt(lock.version) } }];
+    if (remaining.length > 0) return [this.lockWrite(key, lock.revision, { openAlertIds: remaining })];
+    return [{ Delete: { TableName: this.ctx.tableName, Key: key, ...conditions.lockAt(lock.revision) } }];
   }
 
   private alertUpdate(
@@ -261,7 +262,7 @@ export class AlertStore {
     if (status === 'RESOLVED') {
       const keyLock = openAlertKeys.item(alert.alertSourceId, normalizeAlertKey(alert.alertKey));
       const lock = await this.getConsistent(keyLock);
-      const state = { version: (lock?.version as number | undefined) ?? 0, openAlertIds: (lock?.openAlertIds as string[] | undefined) ?? [] };
+      const state = { revision: lock?.revision as string | undefined, openAlertIds: (lock?.openAlertIds as string[] | undefined) ?? [] };
       items.push(...this.lockRelease(keyLock, state, alert.id));
     }
     try {

@@ -24,11 +24,14 @@ export const conditions = {
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':expected': status },
   }),
-  /** A lock must still be at the version the caller read (0: it must not exist). */
-  lockAt: (version: number) =>
-    version === 0
+  /**
+   * A lock must still be at the revision the caller read (undefined: it must not exist). Revisions are random, not
+   * counters: a lock deleted and created again must not look unchanged to a writer that read its first life.
+   */
+  lockAt: (revision: string | undefined) =>
+    revision === undefined
       ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : { ConditionExpression: 'version = :lockVersion', ExpressionAttributeValues: { ':lockVersion': version } },
+      : { ConditionExpression: 'revision = :lockRevision', ExpressionAttributeValues: { ':lockRevision': revision } },
   /** The routing key's claim must still name this escalation policy. */
   routingKeyHeldBy: (policyId: string) => ({ ConditionExpression: 'policyId = :policyId', ExpressionAttributeValues: { ':policyId': policyId } }),
   /**

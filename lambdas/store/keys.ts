@@ -59,8 +59,8 @@ export const alertKeys = {
 
 /**
  * The open-alert lock of (alert source, alert key): exists while the key has open alerts and lists them, newest
- * first, with a version. Every write that opens or resolves an alert of the key rewrites it on the condition that
- * the version is still the one read, in the same transaction as the alert, so the grouping mode's invariant (one
+ * first, with a random revision. Every write that opens or resolves an alert of the key rewrites it on the condition
+ * that the revision is still the one read, in the same transaction as the alert, so the grouping mode's invariant (one
  * open, or one pending, alert per key) holds whatever the concurrency.
  */
 export const openAlertKeys = {
@@ -68,7 +68,7 @@ export const openAlertKeys = {
     pk: `OPEN#${alertSourceId}#${alertKeyNormalized}`,
     sk: 'OPEN',
   }),
-  /** Window grouping: the alert source's newest alert, versioned the same way. */
+  /** Window grouping: the alert source's newest alert, under a revision the same way. */
   source: (alertSourceId: string): Key => ({ pk: `OPEN#${alertSourceId}`, sk: 'SOURCE' }),
 };
 

@@ -68,7 +68,7 @@ it('opens one alert when eight invocations apply ALERTs of one key at the same m
 });
 
 it('never has two open alerts for a key while ALERTs and RESOLVEs race, and applies every event exactly once', async () => {
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 8; round++) {
     const key = `race-mix-${round}`;
     const bodies = await accept(['ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ACCEPT'].map((eventType) => ({ eventType, alertKey: key })));
     const results = await Promise.all(bodies.map((b) => processBatch(batchOf(b), context)));
