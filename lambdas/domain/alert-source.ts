@@ -48,12 +48,17 @@ export interface AlertSource {
   alertPriorityRule: AlertPriorityRule;
   supportHours?: SupportHours;
   priorityTemplate?: PriorityTemplate;
+  /** Events accepted per minute; more answer 429. Absent on sources stored before the setting existed. */
+  rateLimitPerMinute?: number;
   createdAt: string;
   updatedAt: string;
 }
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+/** Generous for one monitoring tool (PagerDuty allows 120 per minute), small enough to stop a runaway script. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1000;
 
 export const isValidTimeZone = (zone: string): boolean => {
   try {
@@ -99,6 +104,12 @@ export const alertSourceSettingsSchema = z.object({
   alertPriorityRule: oneOf(ALERT_PRIORITY_RULES).default('HIGH'),
   supportHours: supportHoursSchema.nullish().transform((v) => v ?? undefined),
   priorityTemplate: priorityTemplateSchema.nullish().transform((v) => v ?? undefined),
+  rateLimitPerMinute: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(DEFAULT_RATE_LIMIT_PER_MINUTE),
 }).superRefine((s, ctx) => {
   if (s.alertCreation === 'ONE_ALERT_GROUPED_PER_WINDOW' && !s.alertGroupingWindow) {
     ctx.addIssue({ code: 'custom', path: ['alertGroupingWindow'], message: `is required for ONE_ALERT_GROUPED_PER_WINDOW: one of ${GROUPING_WINDOWS.join(', ')}` });

@@ -14,11 +14,14 @@ export const errorResponse = (status: number, code: string, message: string, err
   json(status, { status, code, message, ...(errors ? { errors } : {}) }, headers);
 
 export class HttpError extends Error {
+  /** Extra response headers, e.g. Retry-After on a 429. */
+  headers?: Record<string, string>;
+
   constructor(readonly status: number, readonly code: string, message: string, readonly errors?: FieldError[]) {
     super(message);
   }
   toResponse(): HttpResponse {
-    return errorResponse(this.status, this.code, this.message, this.errors);
+    return errorResponse(this.status, this.code, this.message, this.errors, this.headers);
   }
 }
 

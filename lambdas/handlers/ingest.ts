@@ -5,13 +5,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SourceCache } from '../app/source-cache';
-import type { AlertSource } from '../domain/alert-source';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
 import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent } from '../domain/event';
 import { fieldErrors, isPlainObject } from '../domain/validation';
 import { EventQueue, createSqsClient } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { EventStore } from '../store/events';
 import { IdempotencyStore } from '../store/idempotency';
+import { RateLimitStore } from '../store/rate-limits';
 import { logger, metrics, storeContextFromEnv } from './clients';
 import { numberEnv, optionalEnv, requireEnv } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
@@ -21,6 +22,7 @@ export interface IngestDeps {
   findSource: (integrationKey: string) => Promise<AlertSource | undefined>;
   events: EventStore;
   idempotency: IdempotencyStore;
+  rateLimits: RateLimitStore;
   queue: EventQueue;
   now: () => Date;
 }
@@ -53,6 +55,15 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   const source = await deps.findSource(integrationKeyOf(parsed.data, pathKey)!);
   if (!source) throw new HttpError(404, 'ALERT_SOURCE_NOT_FOUND', 'No alert source has this integration key');
   if (!source.active) throw new HttpError(403, 'ALERT_SOURCE_DISABLED', 'This alert source is disabled');
+  const rate = await unavailableOnError(() =>
+    deps.rateLimits.take(source.id, source.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, deps.now()),
+  );
+  if (!rate.allowed) {
+    const limited = new HttpError(429, 'RATE_LIMITED', `This alert source accepts ${rate.limit} events per minute; retry after ${rate.retryAfterSeconds} s`);
+    limited.headers = { 'retry-after': String(rate.retryAfterSeconds), 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': '0' };
+    throw limited;
+  }
+  const rateHeaders = { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(rate.remaining) };
 
   const receivedAt = deps.now();
   const event = toAcceptedEvent(parsed.data, {
@@ -65,7 +76,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   const answer = { eventId: event.eventId, alertKey: event.alertKey };
   if (idempotencyKey) {
     const first = await unavailableOnError(() => firstAnswer(deps, source.id, idempotencyKey, answer, receivedAt));
-    if (first) return json(202, { ...first, status: 'QUEUED' }, { 'idempotent-replayed': 'true' });
+    if (first) return json(202, { ...first, status: 'QUEUED' }, { ...rateHeaders, 'idempotent-replayed': 'true' });
   }
   const release = () =>
     idempotencyKey ? deps.idempotency.release(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not release the idempotency key', e as Error)) : undefined;
@@ -86,7 +97,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
   }
   metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
-  return json(202, { ...answer, status: 'QUEUED' });
+  return json(202, { ...answer, status: 'QUEUED' }, rateHeaders);
 }
 
 /**
@@ -120,6 +131,7 @@ const deps: IngestDeps = {
   findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
   events: new EventStore(storeContext),
   idempotency: new IdempotencyStore(storeContext),
+  rateLimits: new RateLimitStore(storeContext),
   queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT') }), requireEnv('QUEUE_URL')),
   now: () => new Date(),
 };

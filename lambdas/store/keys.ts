@@ -104,3 +104,8 @@ export const routingKeyKeys = {
 export const idempotencyKeys = {
   item: (alertSourceId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${alertSourceId}#${idempotencyKey}`, sk: 'IDEMPOTENCY' }),
 };
+
+/** One counter per alert source and minute (fixed window), expiring soon after its minute. */
+export const rateLimitKeys = {
+  item: (alertSourceId: string, minute: number): Key => ({ pk: `RATE#${alertSourceId}#${minute}`, sk: 'RATE' }),
+};

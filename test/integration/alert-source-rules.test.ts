@@ -178,3 +178,33 @@ describe('routing keys', () => {
     expect((await alertOf(plain.alertId)).escalationPolicy).toEqual({ id: fallback.id });
   });
 });
+
+describe('rate limit per alert source', () => {
+  it('answers 429 with Retry-After past the limit, while other sources keep getting 202', async () => {
+    const flooded = await client.createSource({ rateLimitPerMinute: 5 });
+    const calm = await client.createSource();
+    const event = (apiKey: string) => ({ apiKey, eventType: 'ALERT', alertKey: 'flood', summary: 'flood' });
+    // 12 events against 5 per minute: even if a minute boundary falls in between, at most 10 get through.
+    const replies = [];
+    for (let i = 0; i < 12; i++) replies.push(await client.postEvent(event(flooded.integrationKey)));
+    const accepted = replies.filter((r) => r.status === 202);
+    const limited = replies.filter((r) => r.status === 429);
+    expect(accepted.length + limited.length).toBe(12);
+    expect(accepted.length).toBeLessThanOrEqual(10);
+    expect(accepted[0].headers.get('x-ratelimit-limit')).toBe('5');
+    expect(Number(accepted[0].headers.get('x-ratelimit-remaining'))).toBeLessThan(5);
+    const first429 = limited[0];
+    expect(first429.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    const retryAfter = Number(first429.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(first429.headers.get('x-ratelimit-remaining')).toBe('0');
+
+    const other = await client.postEvent(event(calm.integrationKey));
+    expect(other.status).toBe(202);
+    // Whatever was accepted is applied; nothing refused is.
+    const records = await client.applied(accepted.map((r) => r.body.eventId));
+    const alert = (await client.request('GET', `/api/alerts/${records[0].alertId}`)).body;
+    expect(alert.eventCount).toBe(accepted.length);
+  });
+});

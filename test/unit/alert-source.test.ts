@@ -11,6 +11,11 @@ function errorsOf(body: unknown) {
 }
 
 describe('alertSourceSettingsSchema', () => {
+  it('takes a rate limit per minute from 1 to 1000000, naming the field otherwise', () => {
+    expect(parse({ name: 'x', rateLimitPerMinute: 60 }).data?.rateLimitPerMinute).toBe(60);
+    for (const bad of [0, 1.5, 1_000_001, '60']) expect(errorsOf({ name: 'x', rateLimitPerMinute: bad }).map((e) => e.path)).toEqual(['rateLimitPerMinute']);
+  });
+
   it('fills the defaults: API, active, one open alert, rule HIGH', () => {
     expect(parse({ name: 'Grafana prod' }).data).toEqual({
       name: 'Grafana prod',
@@ -18,6 +23,7 @@ describe('alertSourceSettingsSchema', () => {
       active: true,
       alertCreation: 'ONE_OPEN_ALERT_ALLOWED',
       alertPriorityRule: 'HIGH',
+      rateLimitPerMinute: 1000,
     });
   });
 
@@ -39,6 +45,7 @@ describe('alertSourceSettingsSchema', () => {
       alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS',
       supportHours: { timezone: 'Europe/Berlin', supportDays: { MONDAY: { start: '08:00', end: '18:00' } } },
       escalationPolicy: { id: 'ep-1' },
+      rateLimitPerMinute: 1000,
     });
   });
 
@@ -125,6 +132,7 @@ describe('mergeSettings', () => {
       escalationPolicy: { id: 'ep-1' },
       alertCreation: 'ONE_ALERT_PER_EVENT',
       alertPriorityRule: 'LOW',
+      rateLimitPerMinute: 1000,
     });
   });
 
