@@ -1,15 +1,20 @@
 // The AWS deployment of Alertline: HTTP API -> ingest -> SQS FIFO -> processor -> DynamoDB, and the management api.
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambdas/store/keys';
+import { AlertlineConfig, readConfig } from './config';
 import { AlertlineFunction } from './constructs/alertline-function';
+import { Monitoring } from './constructs/monitoring';
+import { acknowledgeNagFindings } from './nag';
 
 /** Deliveries of one event before it is parked in the dead-letter queue (the processor reads it to record FAILED). */
 const MAX_RECEIVE_COUNT = 5;
@@ -26,9 +31,34 @@ const TABLE_ACTIONS = [
 
 const EVENTS_PATHS = ['/api/events', '/api/events/{apiKey}', '/api/v1/events', '/api/v1/events/{apiKey}'];
 
+/**
+ * API Gateway access log: one JSON line per request. The route key, not the path: `/api/events/{apiKey}` carries an
+ * integration key, which must not end up in logs.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify({
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+}));
+
+/** Settings come from CDK context (see lib/config.ts and cdk.json). */
 export class AlertlineStack extends Stack {
+  readonly config: AlertlineConfig;
+
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    const config = (this.config = readConfig(this));
+    Tags.of(this).add('Application', 'Alertline');
+    Tags.of(this).add('Stage', config.stage);
+    // Data (the table, the queues' messages, the logs) outlives the stack unless this is a throwaway stage.
+    const dataRemovalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const stringAttribute = (name: string) => ({ name, type: AttributeType.STRING });
     const table = new Table(this, 'Table', {
@@ -37,7 +67,8 @@ export class AlertlineStack extends Stack {
       timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: dataRemovalPolicy,
     });
     for (const index of TABLE_SCHEMA.indexes) {
       table.addGlobalSecondaryIndex({
@@ -59,6 +90,7 @@ export class AlertlineStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       maxMessageSizeBytes: 1024 * 1024,
+      removalPolicy: dataRemovalPolicy,
     });
     // Message group = alert source; ingest sets the event id as deduplication id, never the body hash.
     const queue = new Queue(this, 'EventQueue', {
@@ -74,6 +106,7 @@ export class AlertlineStack extends Stack {
       // AWS's guidance for SQS event sources: at least six times the function timeout, so retried batches are not redelivered mid-flight.
       visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      removalPolicy: dataRemovalPolicy,
     });
 
     const adminToken = new Secret(this, 'AdminToken', {
@@ -81,31 +114,59 @@ export class AlertlineStack extends Stack {
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
     });
 
+    const functionSettings = {
+      logRetention: config.logRetentionDays,
+      logRemovalPolicy: dataRemovalPolicy,
+      tracing: config.tracing,
+    };
     const ingest = new AlertlineFunction(this, 'IngestFunction', {
+      ...functionSettings,
       handler: 'ingest',
       timeout: Duration.seconds(10),
+      memorySize: config.ingestMemoryMb,
       environment: { TABLE_NAME: table.tableName, QUEUE_URL: queue.queueUrl },
     });
     grantTable(ingest);
     queue.grantSendMessages(ingest);
 
     const processor = new AlertlineFunction(this, 'ProcessorFunction', {
+      ...functionSettings,
       handler: 'processor',
       timeout: PROCESSOR_TIMEOUT,
+      memorySize: config.processorMemoryMb,
       environment: { TABLE_NAME: table.tableName, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
     });
     grantTable(processor);
-    processor.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    processor.addEventSource(new SqsEventSource(queue, {
+      batchSize: config.batchSize,
+      maxConcurrency: config.maxConcurrency,
+      reportBatchItemFailures: true,
+    }));
 
     const api = new AlertlineFunction(this, 'ApiFunction', {
+      ...functionSettings,
       handler: 'api',
       timeout: Duration.seconds(10),
+      memorySize: config.apiMemoryMb,
       environment: { TABLE_NAME: table.tableName, ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn },
     });
     grantTable(api);
     adminToken.grantRead(api);
 
-    const httpApi = new HttpApi(this, 'HttpApi', { description: 'Alertline events and management API' });
+    const httpApi = new HttpApi(this, 'HttpApi', { description: 'Alertline events and management API', createDefaultStage: false });
+    // The $default stage as HttpApi would create it (same construct path), plus throttling and access logging.
+    const accessLogGroup = new LogGroup(this, 'ApiAccessLogGroup', {
+      retention: config.logRetentionDays,
+      removalPolicy: dataRemovalPolicy,
+    });
+    const stage = new HttpStage(httpApi, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      // Caps what any caller can cost; per-source limits (429 with Retry-After) are enforced by ingest itself.
+      throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogGroup), format: ACCESS_LOG_FORMAT },
+    });
     const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', ingest);
     for (const path of EVENTS_PATHS) {
       httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration: ingestIntegration });
@@ -116,9 +177,27 @@ export class AlertlineStack extends Stack {
       integration: new HttpLambdaIntegration('ApiIntegration', api),
     });
 
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      functions: { ingest, processor, api },
+      queue,
+      deadLetterQueue,
+      httpApi,
+      alarmEmail: config.alarmEmail,
+      oldestMessageAgeAlarmSeconds: config.oldestMessageAgeAlarmSeconds,
+      dashboardName: `${this.stackName}-${this.region}`,
+    });
+
+    acknowledgeNagFindings({
+      functions: [ingest, processor, api],
+      table,
+      deadLetterQueue,
+      adminToken,
+      httpApi,
+      alarmTopic: monitoring.alarmTopic,
+    });
+
     // The $default stage's URL, with a trailing slash.
-    const apiUrl = httpApi.url;
-    if (!apiUrl) throw new Error('HttpApi has no default stage');
+    const apiUrl = stage.url;
     new CfnOutput(this, 'ApiUrl', { value: apiUrl });
     new CfnOutput(this, 'EventsEndpoint', { value: `${apiUrl}api/events` });
     new CfnOutput(this, 'AdminTokenSecretArn', { value: adminToken.secretArn });
@@ -128,5 +207,7 @@ export class AlertlineStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
   }
 }

@@ -56,7 +56,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
  */
 const processor = new SqsFifoPartialProcessorAsync();
 
-export const processBatch = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+export async function processBatch(event: SQSEvent, context: Context) {
+  const response = await processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+  if (response.batchItemFailures.length > 0) metrics.addMetric('BatchItemFailures', MetricUnit.Count, response.batchItemFailures.length);
+  return response;
+}
 
 export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));

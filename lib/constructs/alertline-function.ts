@@ -1,7 +1,7 @@
 // One Alertline Lambda function: Node 22 on arm64, bundled by the local esbuild, with its own log group.
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -9,12 +9,22 @@ import { Construct } from 'constructs';
 /** The repository root: handler entries and the lock file are resolved from here. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
+/** Where the handlers' Powertools metrics land: namespace, and the `service` dimension Powertools adds to each. */
+export const METRICS_NAMESPACE = 'Alertline';
+export const SERVICE_NAME = 'alertline';
+
 export interface AlertlineFunctionProps {
   /** File name under lambdas/handlers/, without extension. */
   readonly handler: string;
   readonly timeout: Duration;
   readonly memorySize?: number;
   readonly environment?: Record<string, string>;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** What happens to the log group when the stack is deleted. @default RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
 }
 
 export class AlertlineFunction extends NodejsFunction {
@@ -27,14 +37,18 @@ export class AlertlineFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize ?? 256,
+      tracing: props.tracing ? Tracing.ACTIVE : undefined,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'alertline',
-        POWERTOOLS_METRICS_NAMESPACE: 'Alertline',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
       // Created here rather than by Lambda on first invocation, so that it has a retention and belongs to the stack.
-      logGroup: new LogGroup(scope, `${id}LogGroup`, { retention: RetentionDays.ONE_MONTH }),
+      logGroup: new LogGroup(scope, `${id}LogGroup`, {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      }),
       bundling: {
         // Local esbuild (a devDependency), and the AWS SDK bundled rather than taken from the runtime,
         // so that the deployed code runs the SDK versions the tests ran.
