@@ -1,5 +1,5 @@
 // Alert sources: the settings an integration's events are judged by, and the schema of the management API's bodies.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const INTEGRATION_TYPES = [
   'API', 'GRAFANA', 'SERVICENOW', 'PROMETHEUS', 'DATADOG', 'CLOUDWATCH', 'NAGIOS', 'ZABBIX', 'ICINGA',

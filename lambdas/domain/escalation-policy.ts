@@ -1,5 +1,5 @@
 // Escalation policies: who is notified after how many minutes, the optional routing key, and the schema of the management API's bodies.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ESCALATION_POLICY_LIMITS = {
   nameChars: 255,

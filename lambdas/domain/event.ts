@@ -1,5 +1,5 @@
 // The events API contract: the zod schema of an incoming event and the typed event the pipeline carries.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isHttpUrl, isPlainObject, jsonDepth, utf8Bytes } from './validation';
 
 export const EVENT_TYPES = ['ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT'] as const;

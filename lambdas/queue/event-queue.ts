@@ -1,6 +1,6 @@
 // SQS adapter: the FIFO queue that carries accepted events from ingest to the processor, one message group per alert source.
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES, type AcceptedEvent } from '../domain/event';
 
 export function createSqsClient(options: { endpoint?: string; region?: string } = {}): SQSClient {
