@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     adminToken,
     pollers: intEnv('POLLERS', 4),
     visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', 30),
+    loseAcks: Number(process.env.LOCAL_FAULT_LOSE_ACKS ?? 0),
     log: (line) => console.error(line),
   });
   const demo = await ensureDemoSource(dataDir);

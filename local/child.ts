@@ -11,6 +11,11 @@ export interface RuntimeProcess {
   dataDir: string;
   /** What the runtime printed on stdout so far (the banner with the demo curl, among others). */
   output: () => string;
+  /** The last 20,000 characters it printed on stderr (poller errors, fault notices). */
+  errors: () => string;
+  pid: number;
+  /** Sends a signal to the runtime (SIGUSR2 cuts or restores its queue). */
+  signal: (signal: NodeJS.Signals) => void;
   info: { dynamoDbEndpoint: string; sqsEndpoint: string; queueUrl: string; deadLetterQueueUrl: string; tableName: string; recovered: number };
   /** Ctrl-C: lets in-flight batches finish. */
   stop: () => Promise<number | null>;
@@ -61,6 +66,9 @@ export async function startRuntimeProcess(
     dataDir,
     info,
     output: () => stdout,
+    errors: () => stderr,
+    pid: child.pid!,
+    signal: (signal) => void child.kill(signal),
     stop: async () => {
       child.kill('SIGINT');
       return exited;

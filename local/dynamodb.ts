@@ -34,52 +34,79 @@ function killLeftover(pidFile: string): void {
   rmSync(pidFile, { force: true });
 }
 
-export async function startDynamoDbLocal(options: { dataDir: string; port: number }): Promise<LocalDynamoDb> {
+export async function startDynamoDbLocal(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<LocalDynamoDb> {
   assertJava();
   const dbPath = resolve(options.dataDir, 'dynamodb');
   mkdirSync(dbPath, { recursive: true });
   const pidFile = join(options.dataDir, 'dynamodb.pid');
   killLeftover(pidFile);
-
-  const child: ChildProcess = spawnDynamoDbLocal({ path: dbPath, port: options.port, sharedDb: true, stdio: 'pipe' });
-  let output = '';
-  // Keep reading its output so the pipe never fills up and blocks the JVM.
-  child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)));
-  child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)));
-  let exited = false;
-  const exit = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
-  if (child.pid) writeFileSync(pidFile, String(child.pid));
-
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`DynamoDB Local exited during start-up (is port ${options.port} free?):\n${output}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`);
-      }
-      await sleep(150);
-    }
+
+  let stopping = false;
+  let current!: { child: ChildProcess; exit: Promise<void>; exited: () => boolean; output: () => string };
+  const spawnOnce = () => {
+    const child: ChildProcess = spawnDynamoDbLocal({ path: dbPath, port: options.port, sharedDb: true, stdio: 'pipe' });
+    let output = '';
+    // Keep reading its output so the pipe never fills up and blocks the JVM.
+    child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)));
+    child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)));
+    let exited = false;
+    const exit = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
+    if (child.pid) writeFileSync(pidFile, String(child.pid));
+    current = { child, exit, exited: () => exited, output: () => output };
+    // Supervision: if the engine dies (crash, OOM, kill), start it again on the same port and data; the handlers'
+    // requests fail meanwhile (ingest answers 503, the processor retries) and work again once it is back.
+    void exit.then(() => {
+      if (stopping) return;
+      options.log?.(`DynamoDB Local exited unexpectedly; restarting it`);
+      setTimeout(() => !stopping && spawnOnce(), 200);
+    });
+  };
+  spawnOnce();
+  try {
+    await waitUntilServing(endpoint, () => current);
+  } catch (error) {
+    stopping = true; // a start-up failure is final: no supervision restarts
+    current.child.kill('SIGKILL');
+    throw error;
   }
-  client.destroy();
 
   return {
     endpoint,
     stop: async () => {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exit;
+      stopping = true;
+      if (!current.exited()) {
+        current.child.kill('SIGTERM');
+        const timer = setTimeout(() => current.child.kill('SIGKILL'), 5000);
+        await current.exit;
         clearTimeout(timer);
       }
       rmSync(pidFile, { force: true });
     },
   };
+}
+
+async function waitUntilServing(endpoint: string, process: () => { child: ChildProcess; exited: () => boolean; output: () => string }): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      const { child, exited, output } = process();
+      if (exited()) throw new Error(`DynamoDB Local exited during start-up (is ${endpoint} free?):\n${output()}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch {
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output()}`);
+        }
+        await sleep(150);
+      }
+    }
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Creates the table as the CDK stack does (same keys and indexes, from TABLE_SCHEMA) unless it exists. */

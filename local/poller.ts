@@ -35,7 +35,15 @@ export interface Poller {
 }
 
 /** Starts `count` pollers on one queue; stop() lets each finish the batch in hand, then resolves. */
-export function startPollers(options: { sqs: SQSClient; queueUrl: string; count: number; handler: BatchHandler; onError: (e: unknown) => void }): Poller {
+export function startPollers(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  count: number;
+  handler: BatchHandler;
+  onError: (e: unknown) => void;
+  /** Share (0..1) of batches applied but never deleted, as if the process died between effect and acknowledgement. */
+  loseAcks?: number;
+}): Poller {
   let stopping = false;
   const queueArn = `arn:aws:sqs:local:000000000000:${options.queueUrl.split('/').pop()}`;
   const abort = new AbortController();
@@ -66,6 +74,10 @@ export function startPollers(options: { sqs: SQSClient; queueUrl: string; count:
         const response = await options.handler({ Records: records }, lambdaContext('processor'));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = records.filter((r) => !failed.has(r.messageId));
+        if (options.loseAcks && Math.random() < options.loseAcks) {
+          options.onError(new Error(`fault: dropped the acknowledgement of ${done.length} applied message(s)`));
+          continue;
+        }
         if (done.length > 0) {
           await options.sqs.send(
             new DeleteMessageBatchCommand({

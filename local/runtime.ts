@@ -1,11 +1,12 @@
 // The whole pipeline on one machine: DynamoDB Local, the FIFO queues, the HTTP gateway, the pollers, and crash recovery.
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../lambdas/queue/event-queue';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startDynamoDbLocal, ensureTable } from './dynamodb';
 import { createGateway } from './gateway';
 import { startPollers } from './poller';
+import { startFaultProxy } from './fault-proxy';
 import { startLocalQueues } from './queue';
 
 export interface RuntimeOptions {
@@ -17,6 +18,8 @@ export interface RuntimeOptions {
   adminToken: string;
   pollers: number;
   visibilityTimeoutSeconds: number;
+  /** Fault rehearsal: the share of processed batches whose acknowledgement is dropped, as if the process died in between. */
+  loseAcks?: number;
   log: (line: string) => void;
 }
 
@@ -36,7 +39,7 @@ export const TABLE_NAME = 'alertline';
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const dynamo = await startDynamoDbLocal({ dataDir, port: options.dynamoDbPort });
+  const dynamo = await startDynamoDbLocal({ dataDir, port: options.dynamoDbPort, log: options.log });
   const cleanups: Array<() => Promise<void>> = [dynamo.stop];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -45,13 +48,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await ensureTable(dynamo.endpoint, TABLE_NAME);
     const queues = await startLocalQueues({ port: options.sqsPort, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, name: 'alertline-events' });
     cleanups.push(queues.stop);
+    // Handlers and pollers reach the queue through a proxy that SIGUSR2 can cut, to rehearse a queue outage.
+    const proxy = await startFaultProxy(new URL(queues.endpoint));
+    cleanups.push(proxy.stop);
+    const toggleQueue = () => {
+      proxy.setDown(!proxy.isDown());
+      options.log(`fault: the queue is now ${proxy.isDown() ? 'unreachable' : 'reachable again'}`);
+    };
+    process.on('SIGUSR2', toggleQueue);
+    cleanups.push(async () => void process.off('SIGUSR2', toggleQueue));
 
     // The handlers read their configuration when first loaded, exactly as in Lambda: set it, then load them.
     Object.assign(process.env, {
       TABLE_NAME,
       QUEUE_URL: queues.queueUrl,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
-      SQS_ENDPOINT: queues.endpoint,
+      SQS_ENDPOINT: proxy.endpoint,
       ADMIN_TOKEN: options.adminToken,
       MAX_RECEIVE_COUNT: '5',
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -64,11 +76,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { recoverQueuedEvents } = await import('./recovery.js');
     const recovered = await recoverQueuedEvents();
 
-    const sqs = new SQSClient({ endpoint: queues.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const pollers = startPollers({
-      sqs,
+      sqs: createSqsClient({ endpoint: proxy.endpoint }),
       queueUrl: queues.queueUrl,
       count: options.pollers,
+      loseAcks: options.loseAcks,
       handler: processor.handler,
       onError: (e) => options.log(`poller: ${(e as Error).message}`),
     });
@@ -87,7 +99,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const runtime = {
       url,
       dynamoDbEndpoint: dynamo.endpoint,
-      sqsEndpoint: queues.endpoint,
+      sqsEndpoint: proxy.endpoint,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       tableName: TABLE_NAME,

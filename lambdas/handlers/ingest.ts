@@ -84,6 +84,8 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     await deps.events.recordQueued(event);
   } catch (error) {
     logger.error('could not record the event', error as Error);
+    // A timed-out write may still land: withdraw it too, so that it is never applied (best effort, the store is failing).
+    await deps.events.withdraw(event.eventId).catch(() => undefined);
     await release();
     throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
   }

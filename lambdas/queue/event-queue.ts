@@ -4,10 +4,11 @@ import * as z from 'zod';
 import { EVENT_TYPES, type AcceptedEvent } from '../domain/event';
 
 export function createSqsClient(options: { endpoint?: string; region?: string } = {}): SQSClient {
+  const common = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
   return new SQSClient(
     options.endpoint
-      ? { endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 }
-      : { maxAttempts: 2 },
+      ? { ...common, endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : common,
   );
 }
 

@@ -8,6 +8,8 @@ export function createDocumentClient(options: { endpoint?: string; region?: stri
       ? { endpoint: options.endpoint, region: options.region ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: 3,
+    // Without a timeout a stalled connection hangs the request (and the ingest's answer) for good.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
