@@ -6,6 +6,7 @@ import { ALERT_STATUSES, operatorTransition, type AlertStatus } from '../domain/
 import { alertSourceSettingsSchema, mergeSettings, type AlertSource } from '../domain/alert-source';
 import { escalationPolicySettingsSchema, mergePolicySettings, type EscalationPolicy } from '../domain/escalation-policy';
 import { fieldErrors, isPlainObject } from '../domain/validation';
+import { buildOpenApiDocument } from '../openapi/document';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import { InvalidCursorError } from '../store/cursor';
@@ -22,14 +23,17 @@ const alerts = new AlertStore(storeContext);
 const events = new EventStore(storeContext);
 const policies = new EscalationPolicyStore(storeContext);
 const MAX_BODY_BYTES = 64 * 1024;
+/** Built on its first request, once: generating it costs ~50 ms that no other route's cold start should pay. */
+let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
 
 type Params = Record<string, string>;
-type Route = { method: string; pattern: RegExp; run: (req: APIGatewayProxyEventV2, params: Params) => Promise<HttpResponse> };
+type Route = { method: string; pattern: RegExp; run: (req: APIGatewayProxyEventV2, params: Params) => Promise<HttpResponse>; public?: boolean };
 
-const route = (method: string, path: string, run: Route['run']): Route => ({
+const route = (method: string, path: string, run: Route['run'], options: { public?: boolean } = {}): Route => ({
   method,
   pattern: new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`),
   run,
+  ...options,
 });
 
 const sourceView = (source: AlertSource) => ({ ...source, apiKey: source.integrationKey });
@@ -220,15 +224,17 @@ const routes: Route[] = [
     if (!event) throw notFound('Event');
     return json(200, event);
   }),
+  route('GET', '/api/openapi.json', async () => json(200, (openApiDocument ??= buildOpenApiDocument())), { public: true }),
 ];
 
 export async function handleApi(req: APIGatewayProxyEventV2): Promise<HttpResponse> {
-  const token = bearerToken(header(req, 'authorization'));
-  if (!token || !tokensMatch(token, await adminToken())) {
-    throw new HttpError(401, 'UNAUTHORIZED', 'A valid admin token is required: Authorization: Bearer <token>');
-  }
   const path = req.rawPath.replace(/^\/api\/v1\//, '/api/');
   const method = req.requestContext.http.method.toUpperCase();
+  const isPublic = routes.some((r) => r.public && r.method === method && r.pattern.test(path));
+  const token = bearerToken(header(req, 'authorization'));
+  if (!isPublic && (!token || !tokensMatch(token, await adminToken()))) {
+    throw new HttpError(401, 'UNAUTHORIZED', 'A valid admin token is required: Authorization: Bearer <token>');
+  }
   const matching = routes.filter((r) => r.pattern.test(path));
   if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `No route for ${path}`);
   const match = matching.find((r) => r.method === method);
