@@ -11,7 +11,7 @@ export interface RuntimeProcess {
   dataDir: string;
   /** What the runtime printed on stdout so far (the banner with the demo curl, among others). */
   output: () => string;
-  /** The last 20,000 characters it printed on stderr (poller errors, fault notices). */
+  /** Its plain-text notices on stderr (poller errors, fault notices), then the last 20,000 characters of it. */
   errors: () => string;
   pid: number;
   /** Sends a signal to the runtime (SIGUSR2 cuts or restores its queue). */
@@ -47,7 +47,12 @@ export async function startRuntimeProcess(
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
+  // Handler logs are JSON lines and can be many; the runtime's own notices (plain lines) are kept whole.
+  let notices = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d).slice(-20_000);
+    for (const line of String(d).split('\n')) if (line && !line.startsWith('{')) notices = (notices + line + '\n').slice(-100_000);
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
@@ -66,7 +71,7 @@ export async function startRuntimeProcess(
     dataDir,
     info,
     output: () => stdout,
-    errors: () => stderr,
+    errors: () => `${notices}\n${stderr}`,
     pid: child.pid!,
     signal: (signal) => void child.kill(signal),
     stop: async () => {
