@@ -1,8 +1,5 @@
-// The CDK app: one Alertline stack, deployed with `npx cdk deploy`.
+// The CDK app: `npx cdk deploy` (settings from CDK context, see lib/config.ts and cdk.json).
 import { App } from 'aws-cdk-lib';
-import { AlertlineStack } from '../lib/alertline-stack';
+import { buildAlertlineApp } from '../lib/app';
 
-const app = new App();
-new AlertlineStack(app, 'Alertline', {
-  description: 'Alertline: events API for alerting (HTTP API, Lambda, SQS FIFO, DynamoDB)',
-});
+buildAlertlineApp(new App());

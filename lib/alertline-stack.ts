@@ -79,10 +79,10 @@ export class AlertlineStack extends Stack {
         nonKeyAttributes: [...TABLE_SCHEMA.projection.nonKeyAttributes],
       });
     }
+    // Each index by name rather than `/index/*`: no wildcard to acknowledge, and an index added to TABLE_SCHEMA is granted here.
+    const tableResources = [table.tableArn, ...TABLE_SCHEMA.indexes.map((index) => `${table.tableArn}/index/${index.name}`)];
     const grantTable = (grantee: IGrantable) =>
-      grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: TABLE_ACTIONS, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
-      );
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableResources }));
 
     const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       fifo: true,
@@ -168,10 +168,9 @@ export class AlertlineStack extends Stack {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogGroup), format: ACCESS_LOG_FORMAT },
     });
     const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', ingest);
-    for (const path of EVENTS_PATHS) {
-      httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration: ingestIntegration });
-    }
-    httpApi.addRoutes({
+    const eventsRoutes = EVENTS_PATHS.flatMap((path) =>
+      httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration: ingestIntegration }));
+    const managementRoutes = httpApi.addRoutes({
       path: '/api/{proxy+}',
       methods: [HttpMethod.ANY],
       integration: new HttpLambdaIntegration('ApiIntegration', api),
@@ -187,14 +186,7 @@ export class AlertlineStack extends Stack {
       dashboardName: `${this.stackName}-${this.region}`,
     });
 
-    acknowledgeNagFindings({
-      functions: [ingest, processor, api],
-      table,
-      deadLetterQueue,
-      adminToken,
-      httpApi,
-      alarmTopic: monitoring.alarmTopic,
-    });
+    acknowledgeNagFindings({ functions: [ingest, processor, api], tracing: config.tracing, adminToken, eventsRoutes, managementRoutes });
 
     // The $default stage's URL, with a trailing slash.
     const apiUrl = stage.url;

@@ -99,6 +99,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
   }
   metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
+  logger.info('event accepted', { eventType: event.eventType });
   return json(202, { ...answer, status: 'QUEUED' }, rateHeaders);
 }
 
@@ -140,6 +141,8 @@ const deps: IngestDeps = {
 
 const hooks = {
   rejected: (error: HttpError) => {
+    // Never the body or the key: alertSourceId is on the line once the source is known.
+    logger.info('event rejected', { status: error.status, code: error.code });
     metrics.addDimension('code', error.code);
     metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
   },

@@ -35,8 +35,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
     if ('duplicate' in result) {
       logger.info('event already applied or withdrawn; redelivery ignored');
     } else {
+      const lagMs = Date.now() - Date.parse(event.receivedAt);
+      logger.info('event applied', { outcome: result.outcome, alertId: result.alertId, eventType: event.eventType, lagMs });
       metrics.addMetric(`Outcome${result.outcome}`, MetricUnit.Count, 1);
-      metrics.addMetric('ProcessingLag', MetricUnit.Milliseconds, Date.now() - Date.parse(event.receivedAt));
+      metrics.addMetric('ProcessingLag', MetricUnit.Milliseconds, lagMs);
     }
   } catch (error) {
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');

@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ALIASES, BUNDLE_TARGET, MAIN_FIELDS } from '../../lambdas/bundling/options';
 
 /** The repository root: handler entries and the lock file are resolved from here. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -55,7 +56,10 @@ export class AlertlineFunction extends NodejsFunction {
         forceDockerBundling: false,
         minify: true,
         sourceMap: true,
-        target: 'node22',
+        // Shared with `npm run bundle-report`, so that it measures what is deployed.
+        target: BUNDLE_TARGET,
+        mainFields: MAIN_FIELDS,
+        esbuildArgs: { '--alias': Object.entries(ALIASES).map(([module, replacement]) => `${module}=${replacement}`) },
         externalModules: [],
         logLevel: LogLevel.WARNING,
       },

@@ -1,10 +1,8 @@
-// CDK assertions on the synthesized Alertline stack: what a deployment gets, and who may touch what.
-import { App } from 'aws-cdk-lib';
+// CDK assertions on the synthesized Alertline stack with the default settings: what a deployment gets, and who may touch what.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMA } from '../../lambdas/store/keys';
-import { AlertlineStack } from '../../lib/alertline-stack';
+import { finders, Json, Synthesized, synth } from './synth';
 
-type Json = any; // CloudFormation JSON is untyped
 interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
@@ -12,24 +10,16 @@ interface Statement {
 }
 
 let template: Template;
-let resources: Record<string, { Type: string; Properties: Json; DeletionPolicy?: string }>;
+let resources: Synthesized['resources'];
+let find: ReturnType<typeof finders>;
 
 beforeAll(() => {
-  // Synthesized once: bundling the three handlers with esbuild is the slow part.
-  template = Template.fromStack(new AlertlineStack(new App(), 'Alertline'));
-  resources = template.toJSON().Resources;
+  // Synthesized once, with the real esbuild bundling (the slow part), as `cdk synth` does it.
+  ({ template, resources } = synth({}, { bundle: true }));
+  find = finders(template);
 }, 120_000);
 
-const onlyId = (found: Record<string, unknown>): string => {
-  const ids = Object.keys(found);
-  expect(ids).toHaveLength(1);
-  return ids[0];
-};
-/** The function is told apart by the one environment variable only it has. */
-const functionWithEnv = (variable: string) =>
-  onlyId(template.findResources('AWS::Lambda::Function', {
-    Properties: { Environment: { Variables: { [variable]: Match.anyValue() } } },
-  }));
+const onlyId = (found: Record<string, unknown>) => find.onlyId(found);
 const roleOf = (functionId: string): string => resources[functionId].Properties.Role['Fn::GetAtt'][0];
 const asList = (action: string | string[]) => (Array.isArray(action) ? action : [action]);
 
@@ -49,15 +39,13 @@ const identityStatements = (): Array<Statement & { roles: string[] }> => {
 const rolesAllowed = (action: string): string[] =>
   [...new Set(identityStatements().filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action)).flatMap((s) => s.roles))].sort();
 
-const ingestId = () => functionWithEnv('QUEUE_URL');
-const processorId = () => functionWithEnv('MAX_RECEIVE_COUNT');
-const apiId = () => functionWithEnv('ADMIN_TOKEN_SECRET_ARN');
-const tableId = () => onlyId(template.findResources('AWS::DynamoDB::Table'));
-const secretId = () => onlyId(template.findResources('AWS::SecretsManager::Secret'));
-const deadLetterQueueId = () =>
-  onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } }));
-const eventQueueId = () =>
-  onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } }));
+const ingestId = () => find.ingestId();
+const processorId = () => find.processorId();
+const apiId = () => find.apiId();
+const tableId = () => find.tableId();
+const secretId = () => find.secretId();
+const deadLetterQueueId = () => find.deadLetterQueueId();
+const eventQueueId = () => find.eventQueueId();
 
 describe('event queue', () => {
   test('is FIFO without content-based deduplication and redrives to a FIFO dead-letter queue after 5 receives', () => {
@@ -74,6 +62,16 @@ describe('event queue', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     }));
+  });
+
+  test('both queues are encrypted at rest with SQS-managed keys and kept when the stack is deleted', () => {
+    for (const queueId of [eventQueueId(), deadLetterQueueId()]) {
+      expect(resources[queueId]).toEqual(expect.objectContaining({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: expect.objectContaining({ SqsManagedSseEnabled: true }),
+      }));
+    }
   });
 
   test('the processor parks at the same receive count the queue redrives at', () => {
@@ -100,25 +98,27 @@ describe('event queue', () => {
     }
   });
 
-  test('the processor consumes it in batches of 10 and reports partial batch failures', () => {
+  test('the processor consumes it in batches of 10, at most 10 at a time, and reports partial batch failures', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [eventQueueId(), 'Arn'] },
       FunctionName: { Ref: processorId() },
       BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 10 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
 });
 
 describe('table', () => {
-  test('is on-demand, point-in-time recoverable, expires items by TTL and is retained on stack deletion', () => {
+  test('is on-demand, encrypted with the AWS managed key, point-in-time recoverable, expires items by TTL and is retained on stack deletion', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
       }),
@@ -166,19 +166,28 @@ describe('functions', () => {
     }
   });
 
-  test('each logs to its own log group kept for a month', () => {
+  test('each logs to its own log group kept for a month, and kept when the stack is deleted', () => {
     const logGroups = [ingestId(), processorId(), apiId()].map((id) => resources[id].Properties.LoggingConfig.LogGroup.Ref);
     expect(new Set(logGroups).size).toBe(3);
     for (const logGroup of logGroups) {
       expect(resources[logGroup]).toEqual(expect.objectContaining({
         Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Retain',
         Properties: expect.objectContaining({ RetentionInDays: 30 }),
       }));
     }
   });
 
+  test('are not traced by X-Ray', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.TracingConfig).toBeUndefined();
+    }
+    expect(rolesAllowed('xray:PutTraceSegments')).toEqual([]);
+  });
+
   test('timeouts, memory and wiring: ingest knows the queue, api knows the admin token secret', () => {
     expect(resources[ingestId()].Properties).toEqual(expect.objectContaining({ Timeout: 10, MemorySize: 256 }));
+    expect(resources[processorId()].Properties).toEqual(expect.objectContaining({ Timeout: 30, MemorySize: 256 }));
     expect(resources[apiId()].Properties).toEqual(expect.objectContaining({ Timeout: 10, MemorySize: 256 }));
     expect(resources[ingestId()].Properties.Environment.Variables.QUEUE_URL).toEqual({ Ref: eventQueueId() });
     expect(resources[apiId()].Properties.Environment.Variables.ADMIN_TOKEN_SECRET_ARN).toEqual({ Ref: secretId() });
@@ -216,7 +225,7 @@ describe('permissions', () => {
     expect(rolesAllowed('sqs:SendMessage')).toEqual([roleOf(ingestId())]);
   });
 
-  test('each function gets the item-level DynamoDB actions it uses on the table and its indexes, and nothing scans', () => {
+  test('each function gets the item-level DynamoDB actions it uses on the table and on each of its indexes by name, and nothing scans', () => {
     const table = tableId();
     const tableActions = (functionId: string) =>
       identityStatements()
@@ -226,7 +235,7 @@ describe('permissions', () => {
       'dynamodb:Query', 'dynamodb:UpdateItem'];
     const tableAndIndexes = [
       { 'Fn::GetAtt': [table, 'Arn'] },
-      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/*']] },
+      ...TABLE_SCHEMA.indexes.map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${index.name}`]] })),
     ];
     for (const id of [ingestId(), processorId(), apiId()]) {
       expect(tableActions(id)).toEqual([{ actions: itemActions, resource: tableAndIndexes }]);
@@ -253,9 +262,31 @@ describe('HTTP API', () => {
     });
   });
 
-  test('is served from an auto-deployed $default stage', () => {
+  test('is served from an auto-deployed $default stage, throttled to 100 requests per second with bursts of 200', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: find.httpApiId() },
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  test('logs every request as JSON to a log group kept for a month, without the path that may carry an integration key', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
+    const logGroup = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(resources[logGroup]).toEqual(expect.objectContaining({
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: 'Retain',
+      Properties: expect.objectContaining({ RetentionInDays: 30 }),
+    }));
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format).toEqual(expect.objectContaining({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    }));
+    expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
   });
 });
 
@@ -281,9 +312,11 @@ describe('outputs', () => {
     });
   });
 
-  test('name the table and the queues', () => {
+  test('name the table, the queues, the alarm topic and the dashboard', () => {
     template.hasOutput('TableName', { Value: { Ref: tableId() } });
     template.hasOutput('QueueUrl', { Value: { Ref: eventQueueId() } });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: deadLetterQueueId() } });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: find.topicId() } });
+    template.hasOutput('DashboardName', { Value: { Ref: find.onlyId(template.findResources('AWS::CloudWatch::Dashboard')) } });
   });
 });
