@@ -1,0 +1,192 @@
+// Alertline's own alarms (to an SNS topic) and its one CloudWatch dashboard.
+import { Duration, Stack } from 'aws-cdk-lib';
+import { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm, AlarmStatusWidget, ComparisonOperator, Dashboard, GraphWidget, IMetric, MathExpression, Metric, Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_OUTCOMES } from '../../lambdas/domain/alert';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './alertline-function';
+
+/** The outcomes the processor counts as `Outcome<OUTCOME>`: QUEUED is not yet applied, FAILED is the dead-letter queue's. */
+export const APPLIED_OUTCOMES = EVENT_OUTCOMES.filter((outcome) => outcome !== 'QUEUED' && outcome !== 'FAILED');
+
+const FIVE_MINUTES = Duration.minutes(5);
+/** SQS publishes queue metrics every minute. */
+const ONE_MINUTE = Duration.minutes(1);
+
+export interface MonitoringProps {
+  readonly functions: { readonly ingest: IFunction; readonly processor: IFunction; readonly api: IFunction };
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  readonly httpApi: IHttpApi;
+  /** Empty: the topic has no subscription (subscribe later, e.g. a chat webhook). */
+  readonly alarmEmail: string;
+  readonly oldestMessageAgeAlarmSeconds: number;
+  readonly dashboardName: string;
+}
+
+export class Monitoring extends Construct {
+  readonly alarmTopic: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { functions, queue, deadLetterQueue, httpApi } = props;
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Alertline alarms', enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const notify = new SnsAction(this.alarmTopic);
+    const alarm = (alarmId: string, options: {
+      metric: IMetric; threshold: number; comparison: ComparisonOperator; description: string;
+    }) => {
+      const created = new Alarm(this, alarmId, {
+        metric: options.metric,
+        threshold: options.threshold,
+        comparisonOperator: options.comparison,
+        evaluationPeriods: 1,
+        // No data means no messages, no requests or no invocations: nothing is wrong.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: options.description,
+      });
+      created.addAlarmAction(notify);
+      created.addOkAction(notify);
+      this.alarms.push(created);
+      return created;
+    };
+
+    const deadLetterDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: ONE_MINUTE });
+    alarm('DeadLetterQueueNotEmptyAlarm', {
+      metric: deadLetterDepth,
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description: 'Alertline: an event failed every delivery and is parked in the dead-letter queue (outcome FAILED); later '
+        + 'events of its alert source went on without it. Find the cause in the processor logs by eventId '
+        + `(npm run dlq -- list --stack ${Stack.of(this).stackName}), fix it, then replay the events `
+        + `(npm run dlq -- redrive --stack ${Stack.of(this).stackName}).`,
+    });
+    const oldestMessageAge = queue.metricApproximateAgeOfOldestMessage({ statistic: Stats.MAXIMUM, period: ONE_MINUTE });
+    alarm('OldestEventAgeAlarm', {
+      metric: oldestMessageAge,
+      threshold: props.oldestMessageAgeAlarmSeconds,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `Alertline: an accepted event has waited more than ${props.oldestMessageAgeAlarmSeconds} s in the event queue, `
+        + 'so alerts are late. The processor is failing, throttled or too slow for the load (see the dashboard).',
+    });
+
+    const errors = (fn: IFunction) => fn.metricErrors({ statistic: Stats.SUM, period: FIVE_MINUTES });
+    const throttles = (fn: IFunction) => fn.metricThrottles({ statistic: Stats.SUM, period: FIVE_MINUTES });
+    alarm('ProcessorErrorsAlarm', {
+      metric: errors(functions.processor),
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: 'Alertline: the processor function failed whole invocations (crash or timeout); their batches are retried '
+        + 'and end in the dead-letter queue if it persists. See the processor logs.',
+    });
+    alarm('IngestErrorsAlarm', {
+      metric: errors(functions.ingest),
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: 'Alertline: the ingest function failed invocations; callers got a 5xx for events that were not accepted. '
+        + 'See the ingest logs.',
+    });
+    alarm('ApiErrorsAlarm', {
+      metric: errors(functions.api),
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: 'Alertline: the management API function failed invocations. See the api logs.',
+    });
+    alarm('HttpApi5xxAlarm', {
+      metric: httpApi.metricServerError({ statistic: Stats.SUM, period: FIVE_MINUTES }),
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: 'Alertline: the HTTP API answered 5xx, e.g. 503 when the table or the queue was unavailable to ingest; '
+        + 'those events were not accepted and their callers must retry. See the API access log and the function logs.',
+    });
+    for (const [name, fn] of Object.entries(functions)) {
+      alarm(`${capitalize(name)}ThrottlesAlarm`, {
+        metric: throttles(fn),
+        threshold: 0,
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `Alertline: Lambda throttled the ${name} function (the account's concurrency is exhausted). `
+          + 'Raise the account concurrency quota or reserve concurrency for Alertline.',
+      });
+    }
+
+    // Dashboard: what came in, what it did, how late, what failed.
+    const appMetric = (metricName: string, statistic: string = Stats.SUM, label?: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic, period: FIVE_MINUTES, label });
+    // One line per rejection code, whatever codes the handler emits.
+    const rejectedByCode = new MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},code,service} MetricName="EventsRejected" service="${SERVICE_NAME}"', 'Sum', 300)`,
+      usingMetrics: {},
+      label: '',
+      period: FIVE_MINUTES,
+    });
+    const perFunction = (metric: (fn: IFunction) => Metric, what: string) =>
+      Object.entries(functions).map(([name, fn]) => metric(fn).with({ label: `${name} ${what}` }));
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.hours(3) });
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }));
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Events accepted', width: 12, left: [appMetric('EventsAccepted', Stats.SUM, 'accepted')] }),
+      new GraphWidget({ title: 'Events rejected by code', width: 12, left: [rejectedByCode] }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Events applied by outcome',
+        width: 12,
+        stacked: true,
+        left: APPLIED_OUTCOMES.map((outcome) => appMetric(`Outcome${outcome}`, Stats.SUM, outcome)),
+      }),
+      new GraphWidget({
+        title: 'Processing lag, accepted to applied (ms)',
+        width: 12,
+        left: [Stats.p(50), Stats.p(99), Stats.MAXIMUM].map((stat) => appMetric('ProcessingLag', stat, stat)),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Batch failures',
+        width: 12,
+        left: [
+          appMetric('BatchItemFailures', Stats.SUM, 'events returned for retry'),
+          errors(functions.processor).with({ label: 'processor errors (whole batches)' }),
+        ],
+        right: [deadLetterDepth.with({ label: 'dead-letter queue depth', period: FIVE_MINUTES })],
+      }),
+      new GraphWidget({
+        title: 'Event queue',
+        width: 12,
+        left: [queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: FIVE_MINUTES, label: 'messages waiting' })],
+        right: [oldestMessageAge.with({ label: 'age of oldest message (s)', period: FIVE_MINUTES })],
+        rightAnnotations: [{ value: props.oldestMessageAgeAlarmSeconds, label: 'alarm' }],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'HTTP API',
+        width: 12,
+        left: [
+          httpApi.metricCount({ statistic: Stats.SUM, period: FIVE_MINUTES, label: 'requests' }),
+          httpApi.metricClientError({ statistic: Stats.SUM, period: FIVE_MINUTES, label: '4xx (incl. 429 throttled)' }),
+          httpApi.metricServerError({ statistic: Stats.SUM, period: FIVE_MINUTES, label: '5xx' }),
+        ],
+      }),
+      new GraphWidget({
+        title: 'Function errors and throttles',
+        width: 12,
+        left: [...perFunction(errors, 'errors'), ...perFunction(throttles, 'throttles')],
+      }),
+    );
+  }
+}
+
+const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);

@@ -1,0 +1,59 @@
+// cdk-nag AwsSolutions: nothing unacknowledged in either configuration, every acknowledgement has a reason, and synth fails otherwise.
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { addNagChecks } from '../../lib/nag';
+import { CUSTOM_CONTEXT, Synthesized, synth } from './synth';
+
+/** Findings as `RuleId at construct path`, so that a failure names what to fix or acknowledge. */
+const findings = (scope: IConstruct) =>
+  new AwsSolutionsChecks().validateScope(scope).violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}`));
+
+/** Every acknowledgement in the tree: rule id (without CDK's `Annotation::` prefix), reason, and where it sits. */
+const acknowledgements = (scope: IConstruct) =>
+  scope.node.findAll().flatMap((construct) => construct.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+    .map(([id, reason]) => ({ construct, id: id.replace(/^annotation::/i, ''), reason })));
+
+const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+
+describe.each([
+  ['default settings', {}, 0],
+  ['every setting changed (X-Ray tracing on, data not retained)', CUSTOM_CONTEXT, 3],
+])('the stack with %s', (_name, context, xrayAcknowledgements) => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    // Synthesizing with the checks registered (as bin/app.ts does) would already throw on an unacknowledged error.
+    synthesized = synth(context);
+  }, 60_000);
+
+  test('has no unacknowledged AwsSolutions finding, error or warning', () => {
+    expect(findings(synthesized.app)).toEqual([]);
+  });
+
+  test('acknowledges only these findings, each on the one resource it concerns and with a written reason', () => {
+    const acknowledged = acknowledgements(synthesized.app);
+    const count = (id: string) => acknowledged.filter((a) => a.id === id).length;
+    expect(count(BASIC_EXECUTION_ROLE)).toBe(3);
+    expect(count('AwsSolutions-L1')).toBe(3);
+    expect(count('AwsSolutions-SMG4')).toBe(1);
+    expect(count('AwsSolutions-APIG4')).toBe(5);
+    // The X-Ray wildcard only when tracing is on, on each function's policy.
+    expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(xrayAcknowledgements);
+    expect(acknowledged).toHaveLength(12 + xrayAcknowledgements);
+    for (const { construct, reason } of acknowledged) {
+      expect(CfnResource.isCfnResource(construct)).toBe(true);
+      expect(reason.length).toBeGreaterThan(60);
+    }
+  });
+});
+
+test('an unacknowledged finding fails synth', () => {
+  const app = new App();
+  new Queue(new Stack(app, 'Careless'), 'PlainQueue');
+  addNagChecks(app);
+  expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+});
