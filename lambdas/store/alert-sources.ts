@@ -4,7 +4,7 @@ import type { AlertSource } from '../domain/alert-source';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { alertSourceKeys } from './keys';
-import { getMany, queryKeys } from './items';
+import { listKind, queryKeys } from './items';
 
 const toItem = (source: AlertSource) => ({
   ...alertSourceKeys.item(source.id),
@@ -53,20 +53,7 @@ export class AlertSourceStore {
 
   /** All alert sources, newest first. A team has tens or hundreds; the list is read whole, page by page. */
   async list(): Promise<AlertSource[]> {
-    const sources: AlertSource[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await queryKeys(this.ctx, {
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': alertSourceKeys.listPartition },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      });
-      sources.push(...(await getMany(this.ctx, page.keys)).map(fromItem));
-      start = page.lastKey;
-    } while (start);
-    return sources;
+    return (await listKind(this.ctx, alertSourceKeys.listPartition)).map(fromItem);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -9,7 +9,7 @@ import {
 import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
-import { getMany, queryKeys } from './items';
+import { listKind } from './items';
 import { escalationPolicyKeys, routingKeyKeys } from './keys';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -84,20 +84,7 @@ export class EscalationPolicyStore {
 
   /** All escalation policies, newest first, read whole page by page (a team has tens of them). */
   async list(): Promise<EscalationPolicy[]> {
-    const policies: EscalationPolicy[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await queryKeys(this.ctx, {
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': escalationPolicyKeys.listPartition },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      });
-      policies.push(...(await getMany(this.ctx, page.keys)).map(fromItem));
-      start = page.lastKey;
-    } while (start);
-    return policies;
+    return (await listKind(this.ctx, escalationPolicyKeys.listPartition)).map(fromItem);
   }
 
   /**

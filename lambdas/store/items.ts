@@ -28,3 +28,21 @@ export async function queryKeys(
     lastKey: out.LastEvaluatedKey,
   };
 }
+
+/** Every item of one kind listed on gsi1 (alert sources, escalation policies), newest first, read whole page by page. */
+export async function listKind(ctx: StoreContext, partition: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await queryKeys(ctx, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ScanIndexForward: false,
+      ExclusiveStartKey: start,
+    });
+    items.push(...(await getMany(ctx, page.keys)));
+    start = page.lastKey;
+  } while (start);
+  return items;
+}
