@@ -38,7 +38,7 @@ const safeDecode = (value: string) => {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[a-z0-9.+-]*\+json))/i;
 
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, match: Match): APIGatewayProxyEventV2 {
+function toEvent(req: IncomingMessage, url: { pathname: string; search: string; searchParams: URLSearchParams }, body: Buffer, match: Match): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(req.headers)) {
@@ -89,7 +89,9 @@ function send(res: import('node:http').ServerResponse, status: number, headers: 
 
 export function createGateway(handlers: { ingest: HttpHandler; api: HttpHandler }): Server {
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Split by hand: new URL() would resolve "%2e%2e" segments and route /api/events/%2e%2e to another function.
+    const [rawPath, ...rawQuery] = (req.url ?? '/').split('?');
+    const url = { pathname: rawPath || '/', search: rawQuery.length ? `?${rawQuery.join('?')}` : '', searchParams: new URLSearchParams(rawQuery.join('?')) };
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     const chunks: Buffer[] = [];
     let size = 0;

@@ -28,8 +28,16 @@ const httpUrl = z
   .max(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`)
   .refine(isHttpUrl, 'must be an absolute http: or https: URL');
 const text = z.string().max(LIMITS.textChars, `must be at most ${LIMITS.textChars} characters`);
+/** A lone UTF-16 surrogate: storage would turn it into "?", so two different keys would meet. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 const key = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !LONE_SURROGATE.test(v), 'must be well-formed Unicode (no lone surrogates)');
 
 export const imageSchema = z.object({ src: httpUrl, href: optional(httpUrl), alt: optional(text) });
 export const linkSchema = z.object({ href: httpUrl, text: optional(text) });

@@ -23,6 +23,7 @@ const alerts = new AlertStore(storeContext);
 const events = new EventStore(storeContext);
 const policies = new EscalationPolicyStore(storeContext);
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_ID_CHARS = 255;
 /** Built on its first request, once: generating it costs ~50 ms that no other route's cold start should pay. */
 let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
 
@@ -236,15 +237,18 @@ export async function handleApi(req: APIGatewayProxyEventV2): Promise<HttpRespon
     throw new HttpError(401, 'UNAUTHORIZED', 'A valid admin token is required: Authorization: Bearer <token>');
   }
   const matching = routes.filter((r) => r.pattern.test(path));
-  if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `No route for ${path}`);
+  // Messages never repeat the path: it may hold a key or a token pasted in the wrong place.
+  if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', 'No such route');
   const match = matching.find((r) => r.method === method);
-  if (!match) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+  if (!match) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on this route`);
   let params: Params;
   try {
     params = Object.fromEntries(Object.entries(match.pattern.exec(path)!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
   } catch {
     throw new HttpError(400, 'INVALID_PATH', 'The path is not validly percent-encoded');
   }
+  // Every id is far shorter; a longer one names nothing (and DynamoDB would refuse it as a key).
+  if (Object.values(params).some((v) => v.length > MAX_ID_CHARS)) throw new HttpError(404, 'NOT_FOUND', 'Not found');
   return match.run(req, params);
 }
 
