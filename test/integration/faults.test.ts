@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
 import { clientFor } from '../support/client';
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const running: RuntimeProcess[] = [];
@@ -43,8 +43,9 @@ it('applies each event once when acknowledgements are lost after the effect (a c
 });
 
 it('answers 503, never 202, while DynamoDB is down, and applies every 202 once it is back', async () => {
-  // Failed processor attempts come back after 5 s: the five attempts outlast the engine's restart.
-  const { rt, client } = await start({ env: { QUEUE_VISIBILITY_TIMEOUT: '5' } });
+  // Failed processor attempts come back after 10 s: the five attempts outlast the engine's restart, even on a
+  // loaded machine where the JVM takes many seconds to come back.
+  const { rt, client } = await start({ env: { QUEUE_VISIBILITY_TIMEOUT: '10' } });
   const source = await client.createSource();
   const accepted: string[] = [];
   const statuses: number[] = [];
@@ -74,7 +75,7 @@ it('answers 503, never 202, while DynamoDB is down, and applies every 202 once i
   expect(statuses).toContain(503);
   expect(sawRecovery).toBe(true);
   expect(rt.errors()).toContain('DynamoDB Local exited unexpectedly');
-  const records = await client.applied(accepted, 90_000);
+  const records = await client.applied(accepted, 150_000);
   expect(records.every((r) => r.outcome === 'CREATED' || r.outcome === 'APPENDED')).toBe(true);
   for (let k = 0; k < 5; k++) {
     await expectExactlyOnce(client, source.id, `db-down-${k}`, records.filter((r) => r.alertKey === `db-down-${k}`));
