@@ -6,6 +6,9 @@
 // --profile preloads bench/profile.cjs into the runtime and adds the time its AWS SDK calls took to the report.
 // Environment overrides: BENCH_EVENTS, BENCH_CONCURRENCY, BENCH_SOURCES, BENCH_KEYS, BENCH_POLLERS (or POLLERS),
 // BENCH_RAW_PUTS, BENCH_TIMEOUT_S, BENCH_SEED, BENCH_PROFILE=1. Progress goes to stderr; the table and the JSON line to stdout.
+// The runtime runs in a fresh directory under $TMPDIR, removed at the end (--keep keeps it). Exit code: 0, or 1 when
+// an event was lost, a post was refused or a run gave up (--timeout seconds after posting), 2 for bad arguments.
+// Other load on the machine skews every figure: the table shows the CPU other processes used, and warns.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { execFileSync } from 'node:child_process';
@@ -148,6 +151,8 @@ function machineBusySeconds(): number | undefined {
 interface CpuSnapshot {
   at: number;
   runtime?: number;
+  /** DynamoDB Local's pid at the time: the runtime restarts it if it dies, and CPU across two processes means nothing. */
+  dynamoPid?: number;
   dynamo?: number;
   bench: number;
   machine?: number;
@@ -489,12 +494,13 @@ async function main(): Promise<number> {
     }
     log(`runtime up on ${runtime.url} in ${((Date.now() - startT0) / 1000).toFixed(1)} s (DynamoDB Local ${runtime.info.dynamoDbEndpoint})`);
     const runtimePid = runtime.pid;
-    const javaPid = dynamoPid();
     const snapshot = (): CpuSnapshot => {
       const own = process.cpuUsage();
+      const javaPid = dynamoPid();
       return {
         at: Date.now(),
         runtime: cpuSeconds(runtimePid),
+        dynamoPid: javaPid,
         dynamo: cpuSeconds(javaPid),
         bench: (own.user + own.system) / 1e6,
         machine: machineBusySeconds(),
@@ -561,7 +567,15 @@ async function main(): Promise<number> {
       const before = snapshot();
       raw = await rawPutRate(runtime.info.dynamoDbEndpoint, runtime.info.tableName, options.rawPuts, options.concurrency);
       const after = snapshot();
-      cpuRaw = { dynamo: after.dynamo !== undefined && before.dynamo !== undefined ? after.dynamo - before.dynamo : undefined, seconds: (after.at - before.at) / 1000 };
+      const sameDynamo = after.dynamoPid === before.dynamoPid && after.dynamo !== undefined && before.dynamo !== undefined;
+      cpuRaw = { dynamo: sameDynamo ? after.dynamo! - before.dynamo! : undefined, seconds: (after.at - before.at) / 1000 };
+    }
+
+    // The runtime's own notices (poller errors, DynamoDB Local restarts, ...) explain errors and slow phases.
+    const notices = [...new Set(runtime.errors().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{')))];
+    if (notices.length > 0) {
+      log(`the runtime reported ${notices.length} distinct notice line(s) on stderr; the last ones:`);
+      for (const line of notices.slice(-15)) log(`  | ${line.slice(0, 300)}`);
     }
 
     await cleanup();
@@ -572,7 +586,7 @@ async function main(): Promise<number> {
     /** CPU of the other processes on this machine during a phase (their load makes the figures unrepresentative). */
     const otherCpu = (a: CpuSnapshot, b: CpuSnapshot): number | undefined => {
       if (a.machine === undefined || b.machine === undefined || a.runtime === undefined || b.runtime === undefined) return undefined;
-      if (a.dynamo === undefined || b.dynamo === undefined) return undefined;
+      if (a.dynamo === undefined || b.dynamo === undefined || a.dynamoPid !== b.dynamoPid) return undefined;
       const ours = b.runtime - a.runtime + (b.dynamo - a.dynamo) + (b.bench - a.bench);
       return Math.max(0, (b.machine - a.machine - ours) / ((b.at - a.at) / 1000));
     };
@@ -581,7 +595,7 @@ async function main(): Promise<number> {
       const other = otherCpu(a, b);
       return [
         label,
-        `runtime node ${pct(b.runtime, a.runtime, s)}, DynamoDB Local ${pct(b.dynamo, a.dynamo, s)}, bench ${pct(b.bench, a.bench, s)}, ` +
+        `runtime node ${pct(b.runtime, a.runtime, s)}, DynamoDB Local ${a.dynamoPid === b.dynamoPid ? pct(b.dynamo, a.dynamo, s) : 'n/a (restarted)'}, bench ${pct(b.bench, a.bench, s)}, ` +
           `other processes ${other === undefined ? 'n/a' : `${Math.round(other * 100)}%`} (100% = one core; ${cpus().length} cores)`,
       ] as const;
     };
