@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -25,12 +26,30 @@ export interface RuntimeProcess {
 
 const ROOT = resolve(__dirname, '..');
 
+const canBind = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false)).listen(port, '0.0.0.0', () => server.close(() => ok(true)));
+  });
+
+/**
+ * A port P with P+1 free too (the runtime and its DynamoDB Local), below Linux's ephemeral range (32768+), where
+ * the outgoing connections of other tests would otherwise take it between this check and the bind.
+ */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if ((await canBind(port)) && (await canBind(port + 1))) return port;
+    if (attempt > 50) throw new Error('no free port pair found between 20000 and 32000');
+  }
+}
+
 export async function startRuntimeProcess(
   options: { dataDir?: string; port?: number; env?: Record<string, string>; adminToken?: string; timeoutMs?: number } = {},
 ): Promise<RuntimeProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'alertline-'));
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
-  const port = options.port ?? 20000 + Math.floor(Math.random() * 20000);
+  const port = options.port ?? (await freePortPair());
   // `node --import tsx` keeps the runtime in one process (tsx's CLI would add a parent), so kill -9 hits the runtime itself.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/local.ts')], {
     cwd: ROOT,

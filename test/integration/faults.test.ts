@@ -35,7 +35,10 @@ it('applies each event once when acknowledgements are lost after the effect (a c
   const { rt, client } = await start({ env: { LOCAL_FAULT_LOSE_ACKS: '0.5', QUEUE_VISIBILITY_TIMEOUT: '1' } });
   const source = await client.createSource();
   const steps = ['ALERT', 'ALERT', 'ACCEPT', 'ALERT', 'COMMENT', 'RESOLVE', 'ALERT', 'ALERT'];
-  const records = await client.send(...steps.map((eventType) => ({ apiKey: source.integrationKey, eventType, alertKey: 'ack-lost', summary: eventType })));
+  // Each lost acknowledgement holds the source's message group for a visibility timeout (1 s) before the redelivery
+  // is seen as applied; eight events in one group can take well over 15 s on a loaded machine.
+  const events = steps.map((eventType) => ({ apiKey: source.integrationKey, eventType, alertKey: 'ack-lost', summary: eventType }));
+  const records = await client.sendWaiting(60_000, ...events);
   expect(records.map((r) => r.outcome)).toEqual(['CREATED', 'APPENDED', 'ACCEPTED', 'APPENDED', 'COMMENTED', 'RESOLVED', 'CREATED', 'APPENDED']);
   await sleep(2500); // let the unacknowledged messages come back and be seen as already applied
   expect(rt.errors()).toMatch(/fault: dropped the acknowledgement/);

@@ -60,14 +60,19 @@ export function clientFor(rt: Pick<RuntimeProcess, 'url' | 'adminToken'>) {
 
   /** Posts events one after the other (their order is the order of acceptance), asserting 202, and waits until all are applied. */
   async function send(...events: Record<string, unknown>[]) {
+    return sendWaiting(15_000, ...events);
+  }
+
+  /** send(), waiting up to `timeoutMs` for the events to be applied. */
+  async function sendWaiting(timeoutMs: number, ...events: Record<string, unknown>[]) {
     const ids: string[] = [];
     for (const event of events) {
       const res = await api.postEvent(event);
       if (res.status !== 202) throw new Error(`event refused: ${res.status} ${JSON.stringify(res.body)}`);
       ids.push(res.body.eventId);
     }
-    return api.applied(ids);
+    return api.applied(ids, timeoutMs);
   }
 
-  return { ...api, send };
+  return { ...api, send, sendWaiting };
 }
