@@ -5,8 +5,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyEvent } from '../app/apply-event';
+import { applyEvent, applyInRounds, type ApplyEventResult, type SourcedEvent } from '../app/apply-event';
 import { SourceCache } from '../app/source-cache';
+import type { AcceptedEvent } from '../domain/event';
 import { parseQueuedEvent } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
@@ -26,20 +27,28 @@ const policyForRoutingKey = (routingKey: string) => policies.getByRoutingKey(rou
 /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
 const maxReceiveCount = numberEnv('MAX_RECEIVE_COUNT', 5);
 
+const deps = { alerts, policyForRoutingKey, now: () => new Date().toISOString(), newId };
+const sourceOf = (event: AcceptedEvent) => sourceCache.get(event.alertSourceId, (id) => sources.get(id));
+
+function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
+  if ('duplicate' in result) {
+    logger.info('event already applied or withdrawn; redelivery ignored', { eventId: event.eventId });
+    return;
+  }
+  const lagMs = Date.now() - Date.parse(event.receivedAt);
+  logger.info('event applied', {
+    eventId: event.eventId, alertSourceId: event.alertSourceId, outcome: result.outcome, alertId: result.alertId, eventType: event.eventType, lagMs,
+  });
+  metrics.addMetric(`Outcome${result.outcome}`, MetricUnit.Count, 1);
+  metrics.addMetric('ProcessingLag', MetricUnit.Milliseconds, lagMs);
+}
+
+/** One event at a time, for what the batch path left: retried on a lost race, FAILED on its last attempt. */
 async function processRecord(record: SQSRecord): Promise<void> {
   const event = parseQueuedEvent(record.body);
   logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
   try {
-    const source = await sourceCache.get(event.alertSourceId, (id) => sources.get(id));
-    const result = await applyEvent(event, source, { alerts, policyForRoutingKey, now: () => new Date().toISOString(), newId });
-    if ('duplicate' in result) {
-      logger.info('event already applied or withdrawn; redelivery ignored');
-    } else {
-      const lagMs = Date.now() - Date.parse(event.receivedAt);
-      logger.info('event applied', { outcome: result.outcome, alertId: result.alertId, eventType: event.eventType, lagMs });
-      metrics.addMetric(`Outcome${result.outcome}`, MetricUnit.Count, 1);
-      metrics.addMetric('ProcessingLag', MetricUnit.Milliseconds, lagMs);
-    }
+    reportApplied(event, await applyEvent(event, await sourceOf(event), deps));
   } catch (error) {
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
     logger.error('event failed', { attempt, error: error as Error });
@@ -53,13 +62,41 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 /**
- * skipGroupOnError: a failing event holds back the later events of its own alert source (their order matters),
- * but not those of other sources in the same batch, which have no order relation to it.
+ * The batch path: the leading records of the batch, up to the first that cannot be parsed, applied together in
+ * rounds (see applyInRounds). Returns the message ids it applied.
  */
-const processor = new SqsFifoPartialProcessorAsync();
+async function applyLeading(records: SQSRecord[]): Promise<Set<string>> {
+  const leading: Array<SourcedEvent & { messageId: string }> = [];
+  try {
+    for (const record of records) {
+      const event = parseQueuedEvent(record.body);
+      leading.push({ event, source: await sourceOf(event), messageId: record.messageId });
+    }
+  } catch {
+    // An unreadable record and those after it go the one-by-one way, which reports it.
+  }
+  if (leading.length < 2) return new Set();
+  const { results, stoppedBy } = await applyInRounds(leading, deps);
+  if (stoppedBy) logger.info('batch path stopped; the rest is applied one by one', { applied: results.length, reason: String(stoppedBy) });
+  results.forEach((result, i) => reportApplied(leading[i].event, result));
+  return new Set(leading.slice(0, results.length).map((l) => l.messageId));
+}
 
+/**
+ * skipGroupOnError: a failing event holds back the later events of its own alert source (their order matters),
+ * but not those of other sources in the same batch, which have no order relation to it. A processor per call: it
+ * keeps the batch's state, and the local runtime's pollers call this concurrently.
+ */
 export async function processBatch(event: SQSEvent, context: Context) {
-  const response = await processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+  const applied = await applyLeading(event.Records);
+  const handleRecord = async (record: SQSRecord) => {
+    if (!applied.has(record.messageId)) await processRecord(record);
+  };
+  const response = await processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), {
+    context,
+    skipGroupOnError: true,
+    throwOnFullBatchFailure: false,
+  });
   if (response.batchItemFailures.length > 0) metrics.addMetric('BatchItemFailures', MetricUnit.Count, response.batchItemFailures.length);
   return response;
 }

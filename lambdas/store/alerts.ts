@@ -2,14 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
-  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
+  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type OpenStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
 } from '../domain/alert';
 import { normalizeAlertKey } from '../domain/event';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
 import { getMany, queryKeys } from './items';
-import { alertKeys, eventKeys, logEntryKeys, openAlertKeys, type IndexName } from './keys';
+import { alertKeys, eventKeys, logEntryKeys, openAlertKeys, type IndexName, type Key } from './keys';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -88,6 +88,33 @@ export interface Application {
   newAlert?: Alert;
 }
 
+export interface CandidateRequest {
+  alertSourceId: string;
+  alertKeyNormalized: string;
+  /** Window grouping: read the source's lock and newest alert too. */
+  withSource: boolean;
+}
+
+export interface CandidateRead {
+  candidates: Candidates;
+  locks: LockState;
+}
+
+/** DynamoDB's limit on the items of one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+const keyString = (key: Key) => `${key.pk}\u0000${key.sk}`;
+
+/** The key of the item a transaction item writes. */
+const itemKeyString = (item: TransactItem): string => {
+  const key = item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key;
+  return keyString(key as unknown as Key);
+};
+
+/** The alert an event's decision acts on (the new one for CREATE), if any. */
+const alertIdOf = (decision: Decision, app: Application): string | undefined =>
+  decision.kind === 'CREATE' ? app.newAlert!.id : decision.kind === 'NO_OPEN_ALERT' ? undefined : decision.alert.id;
+
 export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
 
 export class AlertStore {
@@ -103,28 +130,61 @@ export class AlertStore {
   }
 
   /** The open alerts an event may act on, found through the locks, and the lock revisions to write against. */
-  async readCandidates(alertSourceId: string, alertKeyNormalized: string, withSource: boolean): Promise<{ candidates: Candidates; locks: LockState }> {
-    const [keyLock, sourceLock] = await Promise.all([
-      this.getConsistent(openAlertKeys.item(alertSourceId, alertKeyNormalized)),
-      withSource ? this.getConsistent(openAlertKeys.source(alertSourceId)) : undefined,
+  async readCandidates(alertSourceId: string, alertKeyNormalized: string, withSource: boolean): Promise<CandidateRead> {
+    return (await this.readCandidatesMany([{ alertSourceId, alertKeyNormalized, withSource }]))[0];
+  }
+
+  /**
+   * readCandidates for several events at once, in two round trips whatever their number: the locks, then the
+   * newest alert each lock names. Consistent reads, as the transaction that follows is conditioned on them.
+   */
+  async readCandidatesMany(requests: CandidateRequest[]): Promise<CandidateRead[]> {
+    const lockKeys = requests.flatMap((r) => [
+      openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized),
+      ...(r.withSource ? [openAlertKeys.source(r.alertSourceId)] : []),
     ]);
-    const openAlertIds = (keyLock?.openAlertIds as string[] | undefined) ?? [];
-    const [newest, sourceNewest] = await Promise.all([
-      openAlertIds[0] ? this.get(openAlertIds[0]) : undefined,
-      sourceLock?.alertId ? this.get(sourceLock.alertId as string) : undefined,
-    ]);
-    return {
-      candidates: {
-        byKey: newest && isOpen(newest.status) ? { id: newest.id, status: newest.status } : undefined,
-        bySource: sourceNewest && isOpen(sourceNewest.status)
-          ? { id: sourceNewest.id, status: sourceNewest.status, createdAt: sourceNewest.createdAt }
-          : undefined,
-      },
-      locks: {
-        key: { revision: keyLock?.revision as string | undefined, openAlertIds },
-        source: withSource ? { revision: sourceLock?.revision as string | undefined } : undefined,
-      },
+    const locks = await this.getByKey(lockKeys);
+    const lockOf = (key: Key) => locks.get(keyString(key));
+    const newestIds = new Set<string>();
+    for (const r of requests) {
+      const openAlertIds = lockOf(openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized))?.openAlertIds as string[] | undefined;
+      if (openAlertIds?.[0]) newestIds.add(openAlertIds[0]);
+      const sourceNewest = r.withSource ? (lockOf(openAlertKeys.source(r.alertSourceId))?.alertId as string | undefined) : undefined;
+      if (sourceNewest) newestIds.add(sourceNewest);
+    }
+    const alerts = await this.getByKey([...newestIds].map((id) => alertKeys.item(id)));
+    const openAlert = (id: string | undefined) => {
+      const item = id ? alerts.get(keyString(alertKeys.item(id))) : undefined;
+      return item && isOpen(item.status as AlertStatus) ? fromItem(item) : undefined;
     };
+    return requests.map((r) => {
+      const keyLock = lockOf(openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized));
+      const sourceLock = r.withSource ? lockOf(openAlertKeys.source(r.alertSourceId)) : undefined;
+      const openAlertIds = (keyLock?.openAlertIds as string[] | undefined) ?? [];
+      const newest = openAlert(openAlertIds[0]);
+      const sourceNewest = openAlert(sourceLock?.alertId as string | undefined);
+      return {
+        candidates: {
+          byKey: newest && { id: newest.id, status: newest.status as OpenStatus },
+          bySource: sourceNewest && { id: sourceNewest.id, status: sourceNewest.status as OpenStatus, createdAt: sourceNewest.createdAt },
+        },
+        locks: {
+          key: { revision: keyLock?.revision as string | undefined, openAlertIds },
+          source: r.withSource ? { revision: sourceLock?.revision as string | undefined } : undefined,
+        },
+      };
+    });
+  }
+
+  private async getByKey(wanted: Key[]): Promise<Map<string, Record<string, unknown>>> {
+    const keys = [...new Map(wanted.map((k) => [keyString(k), k])).values()];
+    if (keys.length === 0) return new Map();
+    if (keys.length === 1) {
+      const item = await this.getConsistent(keys[0]);
+      return new Map(item ? [[keyString(keys[0]), item]] : []);
+    }
+    const items = await getMany(this.ctx, keys, { consistent: true });
+    return new Map(items.map((item) => [keyString(item as unknown as Key), item]));
   }
 
   /**
@@ -134,9 +194,8 @@ export class AlertStore {
    */
   async apply(decision: Decision, app: Application): Promise<ApplyResult> {
     const outcome = OUTCOME_OF[decision.kind];
-    const alertId = decision.kind === 'CREATE' ? app.newAlert!.id : decision.kind === 'NO_OPEN_ALERT' ? undefined : decision.alert.id;
-    const items: TransactItem[] = [this.eventUpdate(app, outcome, alertId), ...this.effects(decision, app)];
-    if (app.logEntry && alertId) items.push(this.logPut(alertId, app.logEntry, app.now, app.eventId));
+    const alertId = alertIdOf(decision, app);
+    const items = this.itemsFor(decision, app, alertId);
     try {
       if (items.length === 1) {
         // Nothing but the outcome changes: one conditional write, not a transaction.
@@ -156,6 +215,33 @@ export class AlertStore {
       if (name === 'TransactionConflictException') return { conflict: true };
       throw error;
     }
+  }
+
+  /**
+   * Applies the decisions of several events in one transaction: all of them or none. A race or a redelivery among
+   * them cancels the whole transaction ({cancelled}); the caller then applies them one at a time, which tells the
+   * two apart. The events must touch different items (different locks, different alerts).
+   */
+  async applyAll(entries: Array<{ decision: Decision; app: Application }>): Promise<{ applied: Array<{ outcome: EventOutcome; alertId?: string }> } | { cancelled: true }> {
+    const applied = entries.map(({ decision, app }) => ({ outcome: OUTCOME_OF[decision.kind], alertId: alertIdOf(decision, app) }));
+    const items = entries.flatMap(({ decision, app }, i) => this.itemsFor(decision, app, applied[i].alertId));
+    const keys = new Set(items.map(itemKeyString));
+    if (keys.size !== items.length || items.length > MAX_TRANSACTION_ITEMS) return { cancelled: true };
+    try {
+      await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { applied };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'TransactionCanceledException' || name === 'TransactionConflictException') return { cancelled: true };
+      throw error;
+    }
+  }
+
+  /** The writes of one event: its outcome, the decision's effects, and the alert's log entry. */
+  private itemsFor(decision: Decision, app: Application, alertId: string | undefined): TransactItem[] {
+    const items: TransactItem[] = [this.eventUpdate(app, OUTCOME_OF[decision.kind], alertId), ...this.effects(decision, app)];
+    if (app.logEntry && alertId) items.push(this.logPut(alertId, app.logEntry, app.now, app.eventId));
+    return items;
   }
 
   private eventUpdate(app: Application, outcome: EventOutcome, alertId: string | undefined): TransactItem {

@@ -3,13 +3,14 @@ import { BatchGetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/
 import type { Key } from './keys';
 import type { StoreContext } from './client';
 
-export async function getMany(ctx: StoreContext, keys: Key[]): Promise<Record<string, unknown>[]> {
+/** Items by key, in the order asked (missing ones left out); `consistent` for reads a conditional write will rely on. */
+export async function getMany(ctx: StoreContext, keys: Key[], options: { consistent?: boolean } = {}): Promise<Record<string, unknown>[]> {
   const found = new Map<string, Record<string, unknown>>();
   for (let i = 0; i < keys.length; i += 100) {
     let pending: Key[] | undefined = keys.slice(i, i + 100);
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending } } }));
+      const out = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: options.consistent } } }));
       for (const item of out.Responses?.[ctx.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
       pending = out.UnprocessedKeys?.[ctx.tableName]?.Keys as Key[] | undefined;
     }
