@@ -13,6 +13,7 @@ import { AlertSourceStore } from '../store/alert-sources';
 import { EventStore } from '../store/events';
 import { IdempotencyStore } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
+import { RateLimiter } from '../app/rate-limiter';
 import { logger, metrics, storeContextFromEnv } from './clients';
 import { numberEnv, optionalEnv, requireEnv } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
@@ -22,7 +23,7 @@ export interface IngestDeps {
   findSource: (integrationKey: string) => Promise<AlertSource | undefined>;
   events: EventStore;
   idempotency: IdempotencyStore;
-  rateLimits: RateLimitStore;
+  rateLimits: Pick<RateLimiter, 'take'>;
   queue: EventQueue;
   now: () => Date;
 }
@@ -131,12 +132,13 @@ async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
 
 const storeContext = storeContextFromEnv();
 const sources = new AlertSourceStore(storeContext);
+const rateLimitStore = new RateLimitStore(storeContext);
 const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
 const deps: IngestDeps = {
   findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
   events: new EventStore(storeContext),
   idempotency: new IdempotencyStore(storeContext),
-  rateLimits: new RateLimitStore(storeContext),
+  rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
   queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT') }), requireEnv('QUEUE_URL')),
   now: () => new Date(),
 };

@@ -1,5 +1,6 @@
 // SQS adapter: the FIFO queue that carries accepted events from ingest to the processor, one message group per alert source.
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { GroupCommit, chunksOf } from '../shared/group-commit';
 import * as z from 'zod';
 import { EVENT_TYPES, type AcceptedEvent } from '../domain/event';
 
@@ -12,19 +13,48 @@ export function createSqsClient(options: { endpoint?: string; region?: string } 
   );
 }
 
+/** SQS takes at most 10 messages and 256 KiB per batch. */
+const BATCH_BYTES = 256 * 1024;
+
 export class EventQueue {
+  /** Sends made at the same moment in one process go out together, up to 10 per SendMessageBatch. */
+  private readonly sender = new GroupCommit<SendMessageBatchRequestEntry>((entries) => this.sendGroup(entries), 50, 2);
+
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
 
   /** The group keeps one alert source's events in order; the deduplication id makes a retried send harmless. */
-  async send(event: AcceptedEvent): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: asciiJson(event),
-        MessageGroupId: event.alertSourceId,
-        MessageDeduplicationId: event.eventId,
-      }),
-    );
+  send(event: AcceptedEvent): Promise<void> {
+    return this.sender.add({
+      Id: event.eventId,
+      MessageBody: asciiJson(event),
+      MessageGroupId: event.alertSourceId,
+      MessageDeduplicationId: event.eventId,
+    });
+  }
+
+  private async sendGroup(entries: SendMessageBatchRequestEntry[]) {
+    const chunks = chunksOf(entries, 10, BATCH_BYTES - 1024, (e) => Buffer.byteLength(e.MessageBody!) + 200);
+    const results = await Promise.all(chunks.map((chunk) => this.sendChunk(chunk)));
+    return results.flat();
+  }
+
+  /** One entry: SendMessage; several: SendMessageBatch, whose entries succeed or fail one by one. */
+  private async sendChunk(chunk: SendMessageBatchRequestEntry[]): Promise<Array<{ ok: true } | { ok: false; error: unknown }>> {
+    try {
+      if (chunk.length === 1) {
+        const { Id: _id, ...message } = chunk[0];
+        await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...message }));
+        return [{ ok: true }];
+      }
+      const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk }));
+      const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
+      return chunk.map((entry) => {
+        const failure = failed.get(entry.Id);
+        return failure ? { ok: false, error: new Error(`SQS refused the message: ${failure.Code} ${failure.Message ?? ''}`) } : { ok: true };
+      });
+    } catch (error) {
+      return chunk.map(() => ({ ok: false as const, error }));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // DynamoDB adapter for event records: written QUEUED at ingest, given their outcome by the processor in the same write as the effect.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GroupCommit, chunksOf } from '../shared/group-commit';
 import type { EventOutcome } from '../domain/alert';
 import type { AcceptedEvent, EventType } from '../domain/event';
 import type { StoreContext } from './client';
@@ -34,30 +35,46 @@ const fromItem = (item: Record<string, unknown>): EventRecord => ({
   error: item.error as string | undefined,
 });
 
+const queuedItem = (event: AcceptedEvent) => ({
+  ...eventKeys.item(event.eventId),
+  ...eventKeys.queued(event.alertSourceId, event.eventId),
+  entity: 'Event',
+  eventId: event.eventId,
+  alertSourceId: event.alertSourceId,
+  eventType: event.eventType,
+  alertKey: event.alertKey,
+  receivedAt: event.receivedAt,
+  outcome: 'QUEUED',
+  payload: JSON.stringify(event),
+  expiresAt: Math.floor(Date.parse(event.receivedAt) / 1000) + RETENTION_SECONDS,
+});
+
 export class EventStore {
   constructor(private readonly ctx: StoreContext) {}
 
+  /**
+   * Records accepted events as QUEUED. Records written at the same moment in one process (the local runtime's
+   * concurrent requests) are written together: one transaction instead of one call each.
+   */
+  private readonly recorder = new GroupCommit<AcceptedEvent>((events) => this.writeQueued(events), 25, 2);
+
   /** Records an accepted event as QUEUED, with its payload so that it can be re-enqueued after a local crash. */
-  async recordQueued(event: AcceptedEvent): Promise<void> {
-    await this.ctx.db.send(
-      new PutCommand({
-        TableName: this.ctx.tableName,
-        Item: {
-          ...eventKeys.item(event.eventId),
-          ...eventKeys.queued(event.alertSourceId, event.eventId),
-          entity: 'Event',
-          eventId: event.eventId,
-          alertSourceId: event.alertSourceId,
-          eventType: event.eventType,
-          alertKey: event.alertKey,
-          receivedAt: event.receivedAt,
-          outcome: 'QUEUED',
-          payload: JSON.stringify(event),
-          expiresAt: Math.floor(Date.parse(event.receivedAt) / 1000) + RETENTION_SECONDS,
-        },
-        ...conditions.isNew,
-      }),
-    );
+  recordQueued(event: AcceptedEvent): Promise<void> {
+    return this.recorder.add(event);
+  }
+
+  private async writeQueued(events: AcceptedEvent[]) {
+    const items = events.map((event) => queuedItem(event));
+    // A transaction holds at most 4 MB: big events go in groups of their own.
+    const chunks = chunksOf(items, 25, 3_000_000, (item) => item.payload.length * 2 + 1000);
+    const written = await Promise.all(chunks.map((chunk) => this.putAll(chunk).then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error }))));
+    return chunks.flatMap((chunk, i) => chunk.map(() => written[i]));
+  }
+
+  private async putAll(items: Array<ReturnType<typeof queuedItem>>): Promise<void> {
+    const puts = items.map((Item) => ({ TableName: this.ctx.tableName, Item, ...conditions.isNew }));
+    if (puts.length === 1) await this.ctx.db.send(new PutCommand(puts[0]));
+    else await this.ctx.db.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
   }
 
   /** Withdraws an event whose enqueue failed (the caller got 503 and will retry), so that it is never applied. */
