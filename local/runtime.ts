@@ -91,7 +91,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push(
       () =>
         new Promise<void>((ok) => {
-          server.close(() => ok());
+          // Requests under way get their answers; keep-alive connections that go on sending get cut after a grace period.
+          const cut = setTimeout(() => server.closeAllConnections(), 2000);
+          server.close(() => (clearTimeout(cut), ok()));
           server.closeIdleConnections();
         }),
     );
