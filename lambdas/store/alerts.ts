@@ -1,6 +1,6 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert lock; applies the processor's decisions as one transaction each.
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   OUTCOME_OF, isOpen, type Alert, type AlertStatus, type OpenStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
 } from '../domain/alert';
@@ -57,6 +57,18 @@ const logFromItem = (item: Record<string, unknown>): LogEntry => ({
   type: item.type as LogEntry['type'],
   text: item.text as string,
   createdAt: item.createdAt as string,
+});
+
+/** What an event record's log entry is read from (not its payload). */
+const EVENT_LOG_FIELDS = ['pk', 'sk', 'eventId', 'alertId', 'logId', 'logType', 'logText', 'processedAt'];
+
+const logFromEvent = (item: Record<string, unknown>): LogEntry => ({
+  id: item.logId as string,
+  alertId: item.alertId as string,
+  eventId: item.eventId as string,
+  type: item.logType as LogEntry['type'],
+  text: item.logText as string,
+  createdAt: item.processedAt as string,
 });
 
 export interface AlertFilter {
@@ -237,19 +249,24 @@ export class AlertStore {
     }
   }
 
-  /** The writes of one event: its outcome, the decision's effects, and the alert's log entry. */
+  /** The writes of one event: its outcome (with its log entry, if any) and the decision's effects. */
   private itemsFor(decision: Decision, app: Application, alertId: string | undefined): TransactItem[] {
-    const items: TransactItem[] = [this.eventUpdate(app, OUTCOME_OF[decision.kind], alertId), ...this.effects(decision, app)];
-    if (app.logEntry && alertId) items.push(this.logPut(alertId, app.logEntry, app.now, app.eventId));
-    return items;
+    return [this.eventUpdate(app, OUTCOME_OF[decision.kind], alertId), ...this.effects(decision, app)];
   }
 
+  /** The event's outcome on its record; an event that leaves a log entry on its alert carries it there. */
   private eventUpdate(app: Application, outcome: EventOutcome, alertId: string | undefined): TransactItem {
+    const log = app.logEntry && alertId ? { ...app.logEntry, index: logEntryKeys.onEvent(alertId, app.now, app.logEntry.id) } : undefined;
+    const sets = ['outcome = :outcome', 'processedAt = :now'];
+    if (alertId) sets.push('alertId = :alertId');
+    if (log) sets.push('logId = :logId', 'logType = :logType', 'logText = :logText', 'gsi2pk = :logPk', 'gsi2sk = :logSk');
     return {
       Update: {
         TableName: this.ctx.tableName,
         Key: eventKeys.item(app.eventId),
-        UpdateExpression: `SET outcome = :outcome, processedAt = :now${alertId ? ', alertId = :alertId' : ''} REMOVE gsi2pk, gsi2sk, #error`,
+        // Leaving QUEUED takes the record off the QUEUED listing (gsi2) and drops the payload kept for re-enqueueing.
+        // A record that carries a log entry moves to its alert's log and is kept as long as the alert (no expiry).
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${log ? 'expiresAt' : 'gsi2pk, gsi2sk'}, payload, #error`,
         ConditionExpression: conditions.eventNotApplied.ConditionExpression,
         ExpressionAttributeNames: { '#error': 'error' },
         ExpressionAttributeValues: {
@@ -257,6 +274,9 @@ export class AlertStore {
           ':outcome': outcome,
           ':now': app.now,
           ...(alertId ? { ':alertId': alertId } : {}),
+          ...(log
+            ? { ':logId': log.id, ':logType': log.type, ':logText': log.text, ':logPk': log.index.gsi2pk, ':logSk': log.index.gsi2sk }
+            : {}),
         },
       },
     };
@@ -334,8 +354,9 @@ export class AlertStore {
     );
   }
 
-  private logPut(alertId: string, entry: NonNullable<Application['logEntry']>, now: string, eventId?: string): TransactItem {
-    const log: LogEntry = { id: entry.id, alertId, eventId, type: entry.type, text: entry.text, createdAt: now };
+  /** An operator's log entry: an item of its own under the alert. */
+  private logPut(alertId: string, entry: NonNullable<Application['logEntry']>, now: string): TransactItem {
+    const log: LogEntry = { id: entry.id, alertId, type: entry.type, text: entry.text, createdAt: now };
     return { Put: { TableName: this.ctx.tableName, Item: { ...logEntryKeys.item(alertId, now, entry.id), entity: 'LogEntry', ...log } } };
   }
 
@@ -360,23 +381,34 @@ export class AlertStore {
     }
   }
 
+  /** An alert's log, oldest first: the operators' entries under the alert and the events' entries on their records. */
   async logEntries(alertId: string): Promise<LogEntry[]> {
-    const entries: LogEntry[] = [];
+    const [own, onEvents] = await Promise.all([
+      this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
+        ExpressionAttributeValues: { ':pk': logEntryKeys.partition(alertId), ':log': logEntryKeys.prefix },
+      }),
+      this.queryAll({
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': logEntryKeys.eventsPartition(alertId) },
+      }).then((keys) => getMany(this.ctx, keys.map((k) => ({ pk: k.pk as string, sk: k.sk as string })), { projection: EVENT_LOG_FIELDS })),
+    ]);
+    const entries = [...own.map(logFromItem), ...onEvents.map(logFromEvent)];
+    return entries.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.ctx.db.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
-          ExpressionAttributeValues: { ':pk': logEntryKeys.partition(alertId), ':log': logEntryKeys.prefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      entries.push(...(out.Items ?? []).map(logFromItem));
+      const out = await this.ctx.db.send(new QueryCommand({ TableName: this.ctx.tableName, ...input, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return entries;
+    return items;
   }
+
 
   /**
    * Alerts newest first, from the most selective index for the filters given; the other filters are applied on

@@ -8,7 +8,8 @@ import { conditions } from './conditions';
 import { eventKeys } from './keys';
 import { getMany, queryKeys } from './items';
 
-/** Event records are kept for 30 days, long enough to answer "what happened to event X". */
+/** Event records are kept for 30 days, long enough to answer "what happened to event X"; those that carry an entry of an
+ * alert's log lose the expiry when applied (see logEntryKeys). */
 const RETENTION_SECONDS = 30 * 24 * 3600;
 
 export interface EventRecord {
@@ -56,7 +57,7 @@ export class EventStore {
    * Records accepted events as QUEUED. Records written at the same moment in one process (the local runtime's
    * concurrent requests) are written together: one transaction instead of one call each.
    */
-  private readonly recorder = new GroupCommit<AcceptedEvent>((events) => this.writeQueued(events), 25, 2);
+  private readonly recorder = new GroupCommit<AcceptedEvent>((events) => this.writeQueued(events), 25, 1);
 
   /** Records an accepted event as QUEUED, with its payload so that it can be re-enqueued after a local crash. */
   recordQueued(event: AcceptedEvent): Promise<void> {

@@ -4,13 +4,17 @@ import type { Key } from './keys';
 import type { StoreContext } from './client';
 
 /** Items by key, in the order asked (missing ones left out); `consistent` for reads a conditional write will rely on. */
-export async function getMany(ctx: StoreContext, keys: Key[], options: { consistent?: boolean } = {}): Promise<Record<string, unknown>[]> {
+export async function getMany(ctx: StoreContext, keys: Key[], options: { consistent?: boolean; projection?: string[] } = {}): Promise<Record<string, unknown>[]> {
+  const projection = options.projection && {
+    ProjectionExpression: options.projection.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(options.projection.map((name, i) => [`#p${i}`, name])),
+  };
   const found = new Map<string, Record<string, unknown>>();
   for (let i = 0; i < keys.length; i += 100) {
     let pending: Key[] | undefined = keys.slice(i, i + 100);
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: options.consistent } } }));
+      const out = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: options.consistent, ...projection } } }));
       for (const item of out.Responses?.[ctx.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
       pending = out.UnprocessedKeys?.[ctx.tableName]?.Keys as Key[] | undefined;
     }

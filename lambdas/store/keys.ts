@@ -13,7 +13,7 @@ export const TABLE_SCHEMA = {
   indexes: [
     /** gsi1: every item of one kind, newest first (alerts, alert sources). */
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** gsi2: by owner: alerts of an alert source; alert source by integration key; QUEUED events of a source. */
+    /** gsi2: by owner: alerts of an alert source; alert source by integration key; QUEUED events of a source; an alert's events. */
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /** gsi3: alerts by status, newest first. */
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
@@ -72,10 +72,17 @@ export const openAlertKeys = {
   source: (alertSourceId: string): Key => ({ pk: `OPEN#${alertSourceId}`, sk: 'SOURCE' }),
 };
 
+/**
+ * An alert's log. An operator's entry is an item of its own under the alert; an event's entry lives on the event's
+ * record (one item fewer per event), listed by the alert on gsi2. Both sort by creation time, then id.
+ */
 export const logEntryKeys = {
   item: (alertId: string, createdAt: string, id: string): Key => ({ pk: `ALERT#${alertId}`, sk: `LOG#${createdAt}#${id}` }),
   prefix: 'LOG#',
   partition: (alertId: string) => `ALERT#${alertId}`,
+  /** The index attributes of an event record that carries a log entry of the alert. */
+  onEvent: (alertId: string, createdAt: string, id: string) => ({ gsi2pk: logEntryKeys.eventsPartition(alertId), gsi2sk: `${createdAt}#${id}` }),
+  eventsPartition: (alertId: string) => `LOG#${alertId}`,
 };
 
 export const eventKeys = {
