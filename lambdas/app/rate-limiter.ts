@@ -1,5 +1,6 @@
 // The per-alert-source rate limit, counted in the shared store in leases: an instance that serves a busy source reserves
-// several events of the minute at once and hands them out without a write each; near the limit it reserves one at a time.
+// several events of the minute at once and hands them out without a write each, renewing ahead; near the limit it
+// reserves one at a time.
 
 export type RateDecision = { allowed: true; limit: number; remaining: number } | { allowed: false; limit: number; retryAfterSeconds: number };
 
@@ -16,6 +17,8 @@ interface Lease {
   counted: number;
   /** The store refused even one more: the minute is full. */
   full: boolean;
+  /** The size of the last lease. */
+  size: number;
   pending?: Promise<void>;
 }
 
@@ -43,6 +46,12 @@ export class RateLimiter {
       if (lease.tokens > 0) {
         lease.tokens--;
         lease.served++;
+        // Renew ahead, in the background, once half of a lease is used: a busy source never waits for the store.
+        if (lease.size > 1 && lease.tokens <= lease.size / 2 && !lease.pending && !lease.full) {
+          lease.pending = this.renew(alertSourceId, lease, limit)
+            .catch(() => undefined) // the next request that finds no token renews again and reports the failure
+            .finally(() => (lease.pending = undefined));
+        }
         return { allowed: true, limit, remaining: Math.max(0, limit - lease.counted) + lease.tokens };
       }
       if (lease.full) {
@@ -59,7 +68,7 @@ export class RateLimiter {
     let lease = this.leases.get(alertSourceId);
     if (!lease || lease.minute !== minute) {
       if (!lease && this.leases.size >= this.maxSources) this.forgetOldMinutes(minute);
-      lease = { minute, tokens: 0, served: 0, counted: 0, full: false };
+      lease = { minute, tokens: 0, served: 0, counted: 0, full: false, size: 0 };
       this.leases.set(alertSourceId, lease);
     }
     return lease;
@@ -76,6 +85,7 @@ export class RateLimiter {
       if (counted !== undefined) {
         lease.counted = counted;
         lease.tokens += size;
+        lease.size = size;
         return;
       }
     }
@@ -89,5 +99,5 @@ export class RateLimiter {
  */
 export function leaseSize(limit: number, counted: number, served: number): number {
   const left = Math.max(0, limit - counted);
-  return Math.max(1, Math.min(MAX_LEASE, Math.floor(served / 2), Math.floor(left * LEASE_SHARE)));
+  return Math.max(1, Math.min(MAX_LEASE, served, Math.floor(left * LEASE_SHARE)));
 }
