@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     dynamoDbPort: intEnv('DYNAMODB_PORT', port === 0 ? 0 : port + 1),
     sqsPort: intEnv('SQS_PORT', 0),
     adminToken,
-    pollers: intEnv('POLLERS', 4),
+    pollers: intEnv('POLLERS', 2),
     visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', 30),
     loseAcks: Number(process.env.LOCAL_FAULT_LOSE_ACKS ?? 0),
     log: (line) => console.error(line),
