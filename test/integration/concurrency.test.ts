@@ -93,3 +93,31 @@ it('applies one event once when the same message is processed twice at the same 
   const log = (await client.request('GET', `/api/alerts/${open[0].id}/log-entries`)).body;
   expect(log).toHaveLength(1);
 });
+
+it('applies whole batches that race on the same keys, and their redeliveries, once each: one open alert per key', async () => {
+  // Four invocations, each a batch over the same five keys (one event per key: one transaction for the batch), racing;
+  // then the same four batches again, as redeliveries. Lost races and duplicates cancel a batch's transaction, and its
+  // events are then applied one by one.
+  const keys = Array.from({ length: 5 }, (_, k) => `race-batch-${k}`);
+  const batches = [];
+  for (let b = 0; b < 4; b++) batches.push(await accept(keys.map((alertKey) => ({ eventType: b === 2 ? 'ACCEPT' : 'ALERT', alertKey }))));
+  const first = await Promise.all(batches.map((bodies) => processBatch(batchOf(...bodies), context)));
+  const again = await Promise.all(batches.map((bodies) => processBatch(batchOf(...bodies), context)));
+  expect([...first, ...again].flatMap((r) => r.batchItemFailures)).toEqual([]);
+  const records = await client.applied(batches.flat().map((b) => b.eventId));
+  for (const key of keys) {
+    const open = await openAlerts(key);
+    expect(open).toHaveLength(1);
+    const ofKey = records.filter((r) => r.alertKey === key);
+    const alertEvents = ofKey.filter((r) => r.eventType === 'ALERT');
+    expect(alertEvents.map((r) => r.outcome).sort()).toEqual(['APPENDED', 'APPENDED', 'CREATED']);
+    expect(open[0].eventCount).toBe(3);
+    // Each applied event left exactly one entry in the alert's log; the ACCEPT found the alert or found none.
+    const log = (await client.request('GET', `/api/alerts/${open[0].id}/log-entries`)).body;
+    const logged = log.map((e: any) => e.eventId).filter(Boolean);
+    expect(new Set(logged).size).toBe(logged.length);
+    const accept = ofKey.find((r) => r.eventType === 'ACCEPT');
+    expect(['ACCEPTED', 'NO_OPEN_ALERT']).toContain(accept.outcome);
+    expect(logged).toHaveLength(accept.outcome === 'ACCEPTED' ? 4 : 3);
+  }
+});
