@@ -328,7 +328,8 @@ async function main(): Promise<number> {
     const now = performance.now();
     if (now >= t0 + nextReport * 60_000) await report(nextReport++ - 1);
     if (now >= end) break;
-    const due = Math.min(Math.floor(((now - t0) / 1000) * options.rate), Math.floor(options.minutes * 60 * options.rate));
+    // Event i is due at t0 + i / rate: by now, events 0 to floor(elapsed * rate) are.
+    const due = Math.min(Math.floor(((now - t0) / 1000) * options.rate) + 1, Math.floor(options.minutes * 60 * options.rate));
     while (scheduled < due && inFlight < options.concurrency) {
       const i = scheduled++;
       inFlight++;
