@@ -101,6 +101,18 @@ async function pool<T>(items: T[], concurrency: number, worker: (item: T) => Pro
 }
 
 /** Resident memory of a process in MB, from /proc (Linux); undefined when it cannot be read. */
+/** The least-squares slope of samples taken one unit apart (missing samples left out). */
+function slope(samples: Array<number | undefined>): number {
+  const points = samples.flatMap((y, x) => (y === undefined ? [] : [{ x, y }]));
+  if (points.length < 2) return NaN;
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const mx = mean(points.map((p) => p.x));
+  const my = mean(points.map((p) => p.y));
+  const num = points.reduce((n, p) => n + (p.x - mx) * (p.y - my), 0);
+  const den = points.reduce((n, p) => n + (p.x - mx) ** 2, 0);
+  return num / den;
+}
+
 function rssMb(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
@@ -442,6 +454,9 @@ async function main(): Promise<number> {
     rssStartMb: round(start ?? NaN),
     rssEndMb: round(last ?? NaN),
     memoryGrowthPct: start && last ? round(((last - start) / start) * 100) : null,
+    // RSS rises and falls with the garbage collector and the queue's backlog: the least-squares slope over the
+    // minutes tells a leak (a steady climb) from that noise.
+    rssTrendMbPerMin: round(slope(rss.map((m) => m.runtime))),
     refused: Object.fromEntries(refusals),
     outcomes: outcomeCounts,
     alerts: alerts.length,
