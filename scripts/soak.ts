@@ -101,16 +101,16 @@ async function pool<T>(items: T[], concurrency: number, worker: (item: T) => Pro
 }
 
 /** Resident memory of a process in MB, from /proc (Linux); undefined when it cannot be read. */
-/** The least-squares slope of samples taken one unit apart (missing samples left out). */
-function slope(samples: Array<number | undefined>): number {
-  const points = samples.flatMap((y, x) => (y === undefined ? [] : [{ x, y }]));
-  if (points.length < 2) return NaN;
+/** The least-squares line through the points (NaN when there are fewer than two). */
+function fitLine(points: Array<{ x: number; y: number }>): { slope: number; at: (x: number) => number } {
+  if (points.length < 2) return { slope: NaN, at: () => NaN };
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const mx = mean(points.map((p) => p.x));
   const my = mean(points.map((p) => p.y));
   const num = points.reduce((n, p) => n + (p.x - mx) * (p.y - my), 0);
   const den = points.reduce((n, p) => n + (p.x - mx) ** 2, 0);
-  return num / den;
+  const slope = num / den;
+  return { slope, at: (x) => my + slope * (x - mx) };
 }
 
 function rssMb(pid: number | undefined): number | undefined {
@@ -305,6 +305,14 @@ async function main(): Promise<number> {
 
   let nextReport = 1;
   const rss: Array<{ runtime?: number; java?: number }> = [];
+  // The runtime's RSS every 5 s: it swings by tens of MB with the garbage collector, so growth is read from the
+  // trend of many samples, not from two of them.
+  const rssSamples: Array<{ minute: number; mb: number }> = [];
+  const sampler = setInterval(() => {
+    const mb = rssMb(runtimePid);
+    if (mb !== undefined) rssSamples.push({ minute: (performance.now() - t0) / 60_000, mb });
+  }, 5000);
+  sampler.unref();
   let appliedBefore = 0;
   const report = async (m: number) => {
     const stats = minutes[m];
@@ -437,8 +445,14 @@ async function main(): Promise<number> {
   for (const at of processedAt) perMinute.set(Math.floor((at - firstAt) / 60_000), (perMinute.get(Math.floor((at - firstAt) / 60_000)) ?? 0) + 1);
   console.log(`applied per minute (by processedAt, from the first): ${[...perMinute.entries()].map(([m, n]) => `${m + 1}: ${round(n / 60)}/s`).join(', ')}`);
 
+  clearInterval(sampler);
   const start = rss[0]?.runtime;
   const last = rss.at(-1)?.runtime;
+  // Growth along the least-squares line through the samples of the load after its first (warm-up) minute.
+  const steady = rssSamples.filter((r) => r.minute >= 1 && r.minute <= options.minutes);
+  const trend = fitLine(steady.map((r) => ({ x: r.minute, y: r.mb })));
+  const fittedStart = trend.at(1);
+  const fittedEnd = trend.at(options.minutes);
   result = {
     minutes: options.minutes,
     rate: options.rate,
@@ -453,10 +467,15 @@ async function main(): Promise<number> {
     p99Ms: round(percentile(latencies, 99)),
     rssStartMb: round(start ?? NaN),
     rssEndMb: round(last ?? NaN),
-    memoryGrowthPct: start && last ? round(((last - start) / start) * 100) : null,
-    // RSS rises and falls with the garbage collector and the queue's backlog: the least-squares slope over the
-    // minutes tells a leak (a steady climb) from that noise.
-    rssTrendMbPerMin: round(slope(rss.map((m) => m.runtime))),
+    // From minute 1 to the end along the trend of the 5-second samples: a leak is a steady climb; the garbage
+    // collector's swings are not.
+    memoryGrowthPct: round(((fittedEnd - fittedStart) / fittedStart) * 100),
+    rssTrendMbPerMin: round(trend.slope),
+    rssSamples: steady.length,
+    rssMinMb: round(Math.min(...steady.map((r) => r.mb))),
+    rssMaxMb: round(Math.max(...steady.map((r) => r.mb))),
+    // The first and the last once-a-minute samples, for comparison.
+    rssFirstToLastPct: start && last ? round(((last - start) / start) * 100) : null,
     refused: Object.fromEntries(refusals),
     outcomes: outcomeCounts,
     alerts: alerts.length,

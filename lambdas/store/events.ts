@@ -67,7 +67,7 @@ export class EventStore {
   private async writeQueued(events: AcceptedEvent[]) {
     const items = events.map((event) => queuedItem(event));
     // A transaction holds at most 4 MB: big events go in groups of their own.
-    const chunks = chunksOf(items, 25, 3_000_000, (item) => item.payload.length * 2 + 1000);
+    const chunks = chunksOf(items, 25, 3_000_000, (item) => Buffer.byteLength(item.payload) + 1000);
     const written = await Promise.all(chunks.map((chunk) => this.putAll(chunk).then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error }))));
     return chunks.flatMap((chunk, i) => chunk.map(() => written[i]));
   }
