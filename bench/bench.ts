@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startRuntimeProcess, type RuntimeProcess } from '../local/child';
+import { LoadApi, MIX_LABEL, mulberry32, numberOption, percentile, pool, randomEvent, round, sleep, type EventType } from './load';
 
 // The SDK's notice about future Node versions would only clutter the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -62,22 +63,17 @@ function parseOptions(): Options {
     );
     process.exit(0);
   }
-  const int = (name: string, raw: string | undefined, fallback: number | undefined, min: number): number | undefined => {
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
-    return n;
-  };
   const env = process.env;
+  const pollers = values.pollers ?? env.BENCH_POLLERS ?? env.POLLERS;
   const options: Options = {
-    events: int('events', values.events ?? env.BENCH_EVENTS, 5000, 1)!,
-    concurrency: int('concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 16, 1)!,
-    sources: int('sources', values.sources ?? env.BENCH_SOURCES, 20, 1)!,
-    keys: int('keys', values.keys ?? env.BENCH_KEYS, 200, 1)!,
-    pollers: int('pollers', values.pollers ?? env.BENCH_POLLERS ?? env.POLLERS, undefined, 1),
-    rawPuts: int('raw-puts', values['raw-puts'] ?? env.BENCH_RAW_PUTS, 3000, 0)!,
-    timeoutS: int('timeout', values.timeout ?? env.BENCH_TIMEOUT_S, 300, 1)!,
-    seed: int('seed', values.seed ?? env.BENCH_SEED, 1, 0)!,
+    events: numberOption('events', values.events ?? env.BENCH_EVENTS, 5000, 1),
+    concurrency: numberOption('concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 16, 1),
+    sources: numberOption('sources', values.sources ?? env.BENCH_SOURCES, 20, 1),
+    keys: numberOption('keys', values.keys ?? env.BENCH_KEYS, 200, 1),
+    pollers: pollers === undefined ? undefined : numberOption('pollers', pollers, 2, 1),
+    rawPuts: numberOption('raw-puts', values['raw-puts'] ?? env.BENCH_RAW_PUTS, 3000, 0),
+    timeoutS: numberOption('timeout', values.timeout ?? env.BENCH_TIMEOUT_S, 300, 1),
+    seed: numberOption('seed', values.seed ?? env.BENCH_SEED, 1, 0),
     keep: values.keep ?? false,
     profile: values.profile ?? process.env.BENCH_PROFILE === '1',
   };
@@ -89,39 +85,6 @@ function parseOptions(): Options {
 // Small helpers
 
 const log = (line: string) => console.error(`[bench] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Deterministic PRNG, so that two runs with the same seed post the same events in the same order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
-}
-
-const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
-
-/** Runs `worker` over 0..count-1 with at most `concurrency` in flight. */
-async function pool(count: number, concurrency: number, worker: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await worker(next++);
-    }),
-  );
-}
-
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere or once it is gone. */
 let clockTicks: number | undefined;
 function cpuSeconds(pid: number | undefined): number | undefined {
@@ -163,7 +126,7 @@ interface CpuSnapshot {
 
 interface EventSpec {
   source: number;
-  body: { apiKey: string; eventType: 'ALERT' | 'ACCEPT' | 'RESOLVE' | 'COMMENT'; summary: string; alertKey: string };
+  body: { apiKey: string; eventType: EventType; summary: string; alertKey: string };
 }
 
 interface EventRecord {
@@ -173,89 +136,26 @@ interface EventRecord {
   processedAt?: string;
 }
 
-class Api {
-  constructor(
-    private readonly url: string,
-    private readonly adminToken: string,
-  ) {}
-
-  async createSource(name: string): Promise<{ id: string; integrationKey: string }> {
-    const res = await fetch(`${this.url}/api/alert-sources`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.adminToken}` },
-      body: JSON.stringify({ name }),
-    });
-    const text = await res.text();
-    if (res.status !== 201) throw new Error(`POST /api/alert-sources answered ${res.status}: ${text}`);
-    return JSON.parse(text);
-  }
-
-  async postEvent(body: EventSpec['body']): Promise<{ status: number; eventId?: string; error?: string }> {
-    try {
-      const res = await fetch(`${this.url}/api/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status !== 202) return { status: res.status, error: text.slice(0, 300) };
-      const parsed = JSON.parse(text) as { eventId?: string; status?: string };
-      if (!parsed.eventId || parsed.status !== 'QUEUED') return { status: res.status, error: `unexpected 202 body: ${text.slice(0, 300)}` };
-      return { status: 202, eventId: parsed.eventId };
-    } catch (error) {
-      return { status: 0, error: `${(error as Error).message} ${((error as { cause?: Error }).cause?.message ?? '')}`.trim() };
-    }
-  }
-
-  /** The event record, or undefined for 404; throws on anything else (the caller retries). */
-  async getEvent(eventId: string): Promise<EventRecord | undefined> {
-    const res = await fetch(`${this.url}/api/events/${encodeURIComponent(eventId)}`, {
-      headers: { authorization: `Bearer ${this.adminToken}` },
-    });
-    const text = await res.text();
+/** An event record, or undefined for 404; 'ERROR' when it could not be read (after the client's retries). */
+async function getEventRetrying(api: LoadApi, eventId: string): Promise<EventRecord | undefined | 'ERROR'> {
+  try {
+    const res = await api.get(`/api/events/${encodeURIComponent(eventId)}`);
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new Error(`GET /api/events/${eventId} answered ${res.status}: ${text.slice(0, 200)}`);
-    return JSON.parse(text);
+    return res.status === 200 ? (res.body as EventRecord) : 'ERROR';
+  } catch {
+    return 'ERROR';
   }
-}
-
-/** Get with a few retries on transport errors, so that one hiccup of the read path does not count an event as lost. */
-async function getEventRetrying(api: Api, eventId: string): Promise<EventRecord | undefined | 'ERROR'> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await api.getEvent(eventId);
-    } catch {
-      await sleep(100 * 2 ** attempt);
-    }
-  }
-  return 'ERROR';
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The phases
 
-const MIX: Array<[EventSpec['body']['eventType'], number]> = [
-  ['ALERT', 0.8],
-  ['ACCEPT', 0.08],
-  ['RESOLVE', 0.08],
-  ['COMMENT', 0.04],
-];
-
 function generateEvents(options: Options, sources: Array<{ integrationKey: string }>): EventSpec[] {
   const random = mulberry32(options.seed);
   const specs: EventSpec[] = [];
   for (let i = 0; i < options.events; i++) {
-    const key = Math.floor(random() * options.keys);
+    const { key, eventType } = randomEvent(random, options.keys);
     const source = key % options.sources; // every key belongs to one source; 200 keys over 20 sources = 10 each
-    let r = random();
-    let eventType: EventSpec['body']['eventType'] = 'ALERT';
-    for (const [type, share] of MIX) {
-      if (r < share) {
-        eventType = type;
-        break;
-      }
-      r -= share;
-    }
     specs.push({
       source,
       body: {
@@ -278,7 +178,7 @@ interface PostResult {
   endedAt: number;
 }
 
-async function postAll(api: Api, specs: EventSpec[], concurrency: number): Promise<PostResult> {
+async function postAll(api: LoadApi, specs: EventSpec[], concurrency: number): Promise<PostResult> {
   const latenciesMs: number[] = [];
   const accepted: PostResult['accepted'] = [];
   const errors = new Map<string, number>();
@@ -313,7 +213,7 @@ const isApplied = (record: EventRecord | undefined) => record !== undefined && r
  * Events of a source are applied in queue order, so once it is applied (almost) all of that source's are; the full
  * verification afterwards catches the few that were enqueued after it by a concurrent request.
  */
-async function waitForLastPerSource(api: Api, accepted: PostResult['accepted'], deadline: number): Promise<boolean> {
+async function waitForLastPerSource(api: LoadApi, accepted: PostResult['accepted'], deadline: number): Promise<boolean> {
   const lastBySource = new Map<number, string>();
   for (const a of accepted) lastBySource.set(a.source, a.eventId); // `accepted` is in 202-arrival order
   const pending = new Set(lastBySource.values());
@@ -342,7 +242,7 @@ interface Verification {
 }
 
 /** Reads every accepted event; re-reads those still QUEUED until they are applied or the deadline passes. */
-async function verifyAll(api: Api, accepted: PostResult['accepted'], concurrency: number, deadline: number): Promise<Verification> {
+async function verifyAll(api: LoadApi, accepted: PostResult['accepted'], concurrency: number, deadline: number): Promise<Verification> {
   const records = new Map<string, EventRecord | undefined | 'ERROR'>();
   let todo = accepted.map((a) => a.eventId);
   let timedOut = false;
@@ -507,7 +407,7 @@ async function main(): Promise<number> {
       };
     };
 
-    const api = new Api(runtime.url, runtime.adminToken);
+    const api = new LoadApi(runtime.url, runtime.adminToken);
     const sources: Array<{ id: string; integrationKey: string }> = [];
     for (let i = 0; i < options.sources; i++) sources.push(await api.createSource(`bench source ${i + 1}`));
     const specs = generateEvents(options, sources);
@@ -602,7 +502,7 @@ async function main(): Promise<number> {
     const otherDuringRun = otherCpu(cpuStart, cpuDrained);
     const ms = (n: number) => `${n.toFixed(1)} ms`;
     const rows: Array<readonly [string, string]> = [
-      ['events posted', `${specs.length} over ${options.sources} alert sources and ${options.keys} alert keys (${MIX.map(([t, s]) => `${t} ${s * 100}%`).join(', ')})`],
+      ['events posted', `${specs.length} over ${options.sources} alert sources and ${options.keys} alert keys (${MIX_LABEL})`],
       ['concurrency', String(options.concurrency)],
       ['pollers', options.pollers !== undefined ? String(options.pollers) : 'runtime default (POLLERS unset)'],
       ['accepted (202)', String(posted.accepted.length)],

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { LoadApi, mulberry32, type EventType, numberOption, percentile, pool, randomEvent, round, rssMb, sleep } from '../bench/load';
 import { startRuntimeProcess, type RuntimeProcess } from '../local/child';
-
-type EventType = 'ALERT' | 'ACCEPT' | 'RESOLVE' | 'COMMENT';
 
 interface Options {
   minutes: number;
@@ -46,21 +45,15 @@ function parseOptions(): Options {
     console.error('usage: npm run soak -- [--minutes 10] [--rate 100] [--keys 200] [--sources 10] [--pollers N] [--concurrency 64] [--seed 1] [--drain-timeout 600] [--keep]');
     process.exit(0);
   }
-  const num = (name: string, raw: string | undefined, fallback: number, min: number, integer = true): number => {
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`);
-    return n;
-  };
   const options: Options = {
-    minutes: num('minutes', values.minutes, 10, 1),
-    rate: num('rate', values.rate, 100, 0.1, false),
-    keys: num('keys', values.keys, 200, 1),
-    sources: num('sources', values.sources, 10, 1),
-    pollers: values.pollers === undefined ? undefined : num('pollers', values.pollers, 4, 1),
-    concurrency: num('concurrency', values.concurrency, 64, 1),
-    seed: num('seed', values.seed, 1, 0),
-    drainTimeoutS: num('drain-timeout', values['drain-timeout'], 600, 1),
+    minutes: numberOption('minutes', values.minutes, 10, 1),
+    rate: numberOption('rate', values.rate, 100, 0.1, false),
+    keys: numberOption('keys', values.keys, 200, 1),
+    sources: numberOption('sources', values.sources, 10, 1),
+    pollers: values.pollers === undefined ? undefined : numberOption('pollers', values.pollers, 4, 1),
+    concurrency: numberOption('concurrency', values.concurrency, 64, 1),
+    seed: numberOption('seed', values.seed, 1, 0),
+    drainTimeoutS: numberOption('drain-timeout', values['drain-timeout'], 600, 1),
     keep: values.keep ?? false,
   };
   if (options.keys < options.sources) throw new Error('--keys must be at least --sources (every source gets its share of keys)');
@@ -71,36 +64,7 @@ function parseOptions(): Options {
 // Helpers
 
 const progress = (line: string) => console.error(`[soak] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
 
-/** Deterministic PRNG: the same seed posts the same mix in the same order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Nearest-rank percentile. */
-function percentile(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-async function pool<T>(items: T[], concurrency: number, worker: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await worker(items[next++]);
-  }));
-}
-
-/** Resident memory of a process in MB, from /proc (Linux); undefined when it cannot be read. */
 /** The least-squares line through the points (NaN when there are fewer than two). */
 function fitLine(points: Array<{ x: number; y: number }>): { slope: number; at: (x: number) => number } {
   if (points.length < 2) return { slope: NaN, at: () => NaN };
@@ -113,16 +77,6 @@ function fitLine(points: Array<{ x: number; y: number }>): { slope: number; at: 
   return { slope, at: (x) => my + slope * (x - mx) };
 }
 
-function rssMb(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
 function pidFrom(file: string, read: (text: string) => unknown): number | undefined {
   try {
     const pid = Number(read(readFileSync(file, 'utf8')));
@@ -132,51 +86,8 @@ function pidFrom(file: string, read: (text: string) => unknown): number | undefi
   }
 }
 
-const MIX: Array<[EventType, number]> = [['ALERT', 0.8], ['ACCEPT', 0.08], ['RESOLVE', 0.08], ['COMMENT', 0.04]];
+/** Outcomes that leave an entry in the alert's log. */
 const LOGGED = new Set(['CREATED', 'APPENDED', 'ACCEPTED', 'RESOLVED', 'COMMENTED']);
-
-// ---------------------------------------------------------------------------------------------------------------
-// The management API (admin token) and the events API
-
-class Api {
-  constructor(readonly url: string, private readonly adminToken: string) {}
-
-  async get(path: string): Promise<{ status: number; body: any }> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
-        const text = await res.text();
-        if (res.status >= 500 && attempt < 5) throw new Error(`${res.status} ${text.slice(0, 200)}`);
-        return { status: res.status, body: text ? JSON.parse(text) : undefined };
-      } catch (error) {
-        if (attempt >= 5) throw error;
-        await sleep(100 * 2 ** attempt);
-      }
-    }
-  }
-
-  async createSource(name: string): Promise<{ id: string; integrationKey: string }> {
-    const res = await fetch(`${this.url}/api/alert-sources`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.adminToken}` },
-      body: JSON.stringify({ name, rateLimitPerMinute: 1_000_000 }),
-    });
-    const text = await res.text();
-    if (res.status !== 201) throw new Error(`POST /api/alert-sources answered ${res.status}: ${text}`);
-    return JSON.parse(text);
-  }
-
-  async postEvent(body: unknown): Promise<{ status: number; eventId?: string; error?: string }> {
-    try {
-      const res = await fetch(`${this.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const text = await res.text();
-      if (res.status !== 202) return { status: res.status, error: text.slice(0, 200) };
-      return { status: 202, eventId: JSON.parse(text).eventId };
-    } catch (error) {
-      return { status: 0, error: `${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`.trim() };
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -233,7 +144,7 @@ async function main(): Promise<number> {
   rt = await startRuntimeProcess({ dataDir, timeoutMs: 180_000, env: options.pollers ? { POLLERS: String(options.pollers) } : {} });
   const runtimePid = pidFrom(join(dataDir, 'runtime.json'), (t) => JSON.parse(t).pid);
   const javaPid = pidFrom(join(dataDir, 'dynamodb.pid'), (t) => t);
-  const api = new Api(rt.url, rt.adminToken);
+  const api = new LoadApi(rt.url, rt.adminToken);
   const sqs = new SQSClient({ endpoint: rt.info.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const queueDepth = async () => {
     try {
@@ -250,7 +161,7 @@ async function main(): Promise<number> {
   };
 
   const sources: Array<{ id: string; integrationKey: string }> = [];
-  for (let s = 0; s < options.sources; s++) sources.push(await api.createSource(`soak source ${s}`));
+  for (let s = 0; s < options.sources; s++) sources.push(await api.createSource(`soak source ${s}`, { rateLimitPerMinute: 1_000_000 }));
   progress(`runtime pid ${runtimePid ?? '?'}, DynamoDB Local pid ${javaPid ?? '?'}; ${options.sources} alert sources, ${options.keys} keys, ${options.rate} events/s for ${options.minutes} min`);
 
   // ---- Load: event i is due at t0 + i / rate (open loop); at most `concurrency` requests in flight.
@@ -266,16 +177,7 @@ async function main(): Promise<number> {
   let scheduled = 0;
 
   const postOne = async (i: number, dueAt: number) => {
-    const key = Math.floor(random() * options.keys);
-    let r = random();
-    let eventType: EventType = 'ALERT';
-    for (const [type, share] of MIX) {
-      if (r < share) {
-        eventType = type;
-        break;
-      }
-      r -= share;
-    }
+    const { key, eventType } = randomEvent(random, options.keys);
     const body = {
       apiKey: sources[key % options.sources].integrationKey,
       eventType,
@@ -379,7 +281,8 @@ async function main(): Promise<number> {
   }
   let todo = sent.map((s) => s.eventId);
   while (todo.length) {
-    await pool(todo, 16, async (id) => {
+    await pool(todo.length, 16, async (i) => {
+      const id = todo[i];
       const res = await api.get(`/api/events/${id}`).catch(() => undefined);
       if (res?.status === 200) records.set(id, res.body);
       else if (res?.status === 404) records.delete(id);
@@ -403,7 +306,8 @@ async function main(): Promise<number> {
   progress(`drained in ${drainSeconds.toFixed(0)} s; outcomes ${JSON.stringify(outcomeCounts)}; reading every alert and its log`);
 
   const alerts: any[] = [];
-  await pool(sources, 4, async (source) => {
+  await pool(sources.length, 4, async (s) => {
+    const source = sources[s];
     let cursor: string | undefined;
     do {
       const res = await api.get(`/api/alerts?alertSourceId=${source.id}&limit=100${cursor ? `&nextCursor=${encodeURIComponent(cursor)}` : ''}`);
@@ -414,7 +318,8 @@ async function main(): Promise<number> {
   });
   const logCount = new Map<string, number>();
   let foreignLogEntries = 0;
-  await pool(alerts, 16, async (alert) => {
+  await pool(alerts.length, 16, async (a) => {
+    const alert = alerts[a];
     const res = await api.get(`/api/alerts/${alert.id}/log-entries`);
     if (res.status !== 200) throw new Error(`GET /api/alerts/${alert.id}/log-entries answered ${res.status}`);
     for (const entry of res.body) {
