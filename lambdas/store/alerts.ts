@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
-  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type OpenStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
+  OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
 } from '../domain/alert';
 import { normalizeAlertKey } from '../domain/event';
 import type { StoreContext } from './client';
@@ -165,9 +165,11 @@ export class AlertStore {
       if (sourceNewest) newestIds.add(sourceNewest);
     }
     const alerts = await this.getByKey([...newestIds].map((id) => alertKeys.item(id)));
+    // Read whole: an alert the store cannot read is an error here, not a guess.
     const openAlert = (id: string | undefined) => {
       const item = id ? alerts.get(keyString(alertKeys.item(id))) : undefined;
-      return item && isOpen(item.status as AlertStatus) ? fromItem(item) : undefined;
+      const alert = item && fromItem(item);
+      return alert && isOpen(alert.status) ? { id: alert.id, status: alert.status, createdAt: alert.createdAt } : undefined;
     };
     return requests.map((r) => {
       const keyLock = lockOf(openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized));
@@ -177,8 +179,8 @@ export class AlertStore {
       const sourceNewest = openAlert(sourceLock?.alertId as string | undefined);
       return {
         candidates: {
-          byKey: newest && { id: newest.id, status: newest.status as OpenStatus },
-          bySource: sourceNewest && { id: sourceNewest.id, status: sourceNewest.status as OpenStatus, createdAt: sourceNewest.createdAt },
+          byKey: newest && { id: newest.id, status: newest.status },
+          bySource: sourceNewest,
         },
         locks: {
           key: { revision: keyLock?.revision as string | undefined, openAlertIds },
@@ -188,16 +190,14 @@ export class AlertStore {
     });
   }
 
+  /** Items by key (each once), strongly consistent. */
   private async getByKey(wanted: Key[]): Promise<Map<string, Record<string, unknown>>> {
     const keys = [...new Map(wanted.map((k) => [keyString(k), k])).values()];
     if (keys.length === 0) return new Map();
-    if (keys.length === 1) {
-      const item = await this.getConsistent(keys[0]);
-      return new Map(item ? [[keyString(keys[0]), item]] : []);
-    }
     const items = await getMany(this.ctx, keys, { consistent: true });
     return new Map(items.map((item) => [keyString(item as unknown as Key), item]));
   }
+
 
   /**
    * Applies a decision and records the event's outcome in one transaction. The event's own condition makes a
