@@ -1,7 +1,7 @@
 // The AWS deployment of Alertline: HTTP API -> ingest -> SQS FIFO -> processor -> DynamoDB, and the management api.
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnRoute, CfnStage, HttpApi, HttpMethod, HttpRoute, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,10 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../lambdas/store/keys';
+import {
+  TABLE_SCHEMA, alertKeys, alertSourceKeys, escalationPolicyKeys, eventKeys, idempotencyKeys, logEntryKeys, openAlertKeys,
+  rateLimitKeys, routingKeyKeys, type Key,
+} from '../lambdas/store/keys';
 import { AlertlineConfig, readConfig } from './config';
 import { AlertlineFunction } from './constructs/alertline-function';
 import { Monitoring } from './constructs/monitoring';
@@ -21,13 +24,42 @@ const MAX_RECEIVE_COUNT = 5;
 const PROCESSOR_TIMEOUT = Duration.seconds(30);
 
 /**
- * The item-level DynamoDB actions the handlers issue: TransactWriteItems is authorised per item as PutItem, UpdateItem
- * and DeleteItem; BatchGetItem reads listing pages by key. No Scan: every access pattern is served by key or index.
+ * The item-level DynamoDB actions the handlers issue. BatchGetItem reads listing pages by key; no Scan: every access
+ * pattern is served by key or index. Reads reach the whole table; writes only the items of the function's own entities.
  */
-const TABLE_ACTIONS = [
-  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query',
-  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
-];
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+/** TransactWriteItems is authorised per item as PutItem, UpdateItem and DeleteItem, each under the same conditions. */
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+/** `EVENT#*` for `EVENT#<id>`: the fixed part of a partition key that lambdas/store/keys.ts builds, as an IAM pattern. */
+const partitionPrefix = (key: Key): string => {
+  const end = key.pk.indexOf('#');
+  if (end < 1) throw new Error(`Partition key ${key.pk} has no ENTITY# prefix to scope writes by`);
+  return `${key.pk.slice(0, end + 1)}*`;
+};
+
+/**
+ * What each function writes, named by the key builders (the ids are placeholders): the partition-key prefixes its
+ * role may write. A store write a function does not list here is denied in AWS: add its entity here first.
+ */
+const WRITTEN_ENTITIES = {
+  // The QUEUED event record (and its withdrawal when the queue refuses it), the Idempotency-Key claim, the rate-limit counter.
+  ingest: [eventKeys.item('id'), idempotencyKeys.item('source', 'key'), rateLimitKeys.item('source', 0)],
+  // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log.
+  processor: [
+    eventKeys.item('id'), alertKeys.item('id'), logEntryKeys.item('alert', 'at', 'id'),
+    openAlertKeys.item('source', 'key'), openAlertKeys.source('source'),
+  ],
+  // Alert sources; escalation policies and their routing keys' claims; an operator's accept or resolve: the alert, its
+  // log entry and the open-alert lock it releases.
+  api: [
+    alertSourceKeys.item('id'), escalationPolicyKeys.item('id'), routingKeyKeys.item('key'),
+    alertKeys.item('id'), logEntryKeys.item('alert', 'at', 'id'), openAlertKeys.item('source', 'key'),
+  ],
+} satisfies Record<string, Key[]>;
+
+/** The distinct partition-key prefixes of some entities, sorted (a stable template). */
+export const writablePrefixes = (keys: Key[]): string[] => [...new Set(keys.map(partitionPrefix))].sort();
 
 const EVENTS_PATHS = ['/api/events', '/api/events/{apiKey}', '/api/v1/events', '/api/v1/events/{apiKey}'];
 
@@ -47,6 +79,25 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify({
   integrationError: '$context.integrationErrorMessage',
   error: '$context.error.message',
 }));
+
+/**
+ * Gives each route its own throttling limits in the stage's RouteSettings (the L2 stage only sets the default), so
+ * that a flood of the unauthenticated events routes, say of unknown integration keys, cannot push the management
+ * API's requests into 429. The stage then depends on the routes: CloudFormation refuses settings for a route key that
+ * does not exist yet.
+ */
+function routeThrottling(stage: HttpStage, limits: Array<{ routes: HttpRoute[]; rateLimit: number; burstLimit: number }>): void {
+  const cfnStage = stage.node.defaultChild as CfnStage;
+  const settings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+  for (const { routes, rateLimit, burstLimit } of limits) {
+    for (const route of routes) {
+      settings[(route.node.defaultChild as CfnRoute).routeKey] = { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit };
+      stage.node.addDependency(route);
+    }
+  }
+  // RouteSettings is untyped JSON in CloudFormation's schema, hence the property names as CloudFormation spells them.
+  cfnStage.routeSettings = settings;
+}
 
 /** Settings come from CDK context (see lib/config.ts and cdk.json). */
 export class AlertlineStack extends Stack {
@@ -81,8 +132,16 @@ export class AlertlineStack extends Stack {
     }
     // Each index by name rather than `/index/*`: no wildcard to acknowledge, and an index added to TABLE_SCHEMA is granted here.
     const tableResources = [table.tableArn, ...TABLE_SCHEMA.indexes.map((index) => `${table.tableArn}/index/${index.name}`)];
-    const grantTable = (grantee: IGrantable) =>
-      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableResources }));
+    const grantTable = (grantee: IGrantable, writes: Key[]) => {
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: tableResources }));
+      // Only the table: indexes are never written directly. A leaked or misused role can then not rewrite other
+      // entities (an ingest role forging alerts or alert sources, say).
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+        actions: TABLE_WRITE_ACTIONS,
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writablePrefixes(writes) } },
+      }));
+    };
 
     const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       fifo: true,
@@ -126,7 +185,7 @@ export class AlertlineStack extends Stack {
       memorySize: config.ingestMemoryMb,
       environment: { TABLE_NAME: table.tableName, QUEUE_URL: queue.queueUrl },
     });
-    grantTable(ingest);
+    grantTable(ingest, WRITTEN_ENTITIES.ingest);
     queue.grantSendMessages(ingest);
 
     const processor = new AlertlineFunction(this, 'ProcessorFunction', {
@@ -136,7 +195,7 @@ export class AlertlineStack extends Stack {
       memorySize: config.processorMemoryMb,
       environment: { TABLE_NAME: table.tableName, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
     });
-    grantTable(processor);
+    grantTable(processor, WRITTEN_ENTITIES.processor);
     processor.addEventSource(new SqsEventSource(queue, {
       batchSize: config.batchSize,
       maxConcurrency: config.maxConcurrency,
@@ -150,7 +209,7 @@ export class AlertlineStack extends Stack {
       memorySize: config.apiMemoryMb,
       environment: { TABLE_NAME: table.tableName, ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn },
     });
-    grantTable(api);
+    grantTable(api, WRITTEN_ENTITIES.api);
     adminToken.grantRead(api);
 
     const httpApi = new HttpApi(this, 'HttpApi', { description: 'Alertline events and management API', createDefaultStage: false });
@@ -164,6 +223,7 @@ export class AlertlineStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       // Caps what any caller can cost; per-source limits (429 with Retry-After) are enforced by ingest itself.
+      // The limits of a route without its own; every route below has its own (see routeThrottling).
       throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogGroup), format: ACCESS_LOG_FORMAT },
     });
@@ -175,6 +235,10 @@ export class AlertlineStack extends Stack {
       methods: [HttpMethod.ANY],
       integration: new HttpLambdaIntegration('ApiIntegration', api),
     });
+    routeThrottling(stage, [
+      { routes: eventsRoutes, rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
+      { routes: managementRoutes, rateLimit: config.managementThrottleRate, burstLimit: config.managementThrottleBurst },
+    ]);
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       functions: { ingest, processor, api },

@@ -15,10 +15,17 @@ export interface AlertlineConfig {
   /** Where alarm notifications go; empty: the topic is created without a subscription. */
   readonly alarmEmail: string;
   readonly logRetentionDays: RetentionDays;
-  /** Steady-state requests per second across the HTTP API's $default stage. */
+  /** Steady-state requests per second of each events route (and of any route without limits of its own). */
   readonly throttleRate: number;
-  /** Requests the $default stage accepts in a burst above the steady rate. */
+  /** Requests each events route accepts in a burst above the steady rate. */
   readonly throttleBurst: number;
+  /**
+   * Steady-state requests per second of the management API's route: limits of its own, so that a flood on the
+   * unauthenticated events routes cannot throttle the operators accepting and resolving alerts.
+   */
+  readonly managementThrottleRate: number;
+  /** Requests the management API's route accepts in a burst above its steady rate. */
+  readonly managementThrottleBurst: number;
   /** X-Ray active tracing on the three functions (HTTP APIs have no X-Ray support). */
   readonly tracing: boolean;
   /** Keep the table, queues and log groups when the stack is deleted; false destroys them (dev stacks). */
@@ -41,6 +48,8 @@ export const DEFAULT_CONFIG: AlertlineConfig = {
   logRetentionDays: RetentionDays.ONE_MONTH,
   throttleRate: 100,
   throttleBurst: 200,
+  managementThrottleRate: 50,
+  managementThrottleBurst: 100,
   tracing: false,
   retainData: true,
   oldestMessageAgeAlarmSeconds: 300,
@@ -103,6 +112,8 @@ const PARSERS: { [K in keyof AlertlineConfig]: Parse<AlertlineConfig[K]> } = {
   logRetentionDays: retentionDays,
   throttleRate: positiveNumber,
   throttleBurst: integer(1, 1_000_000),
+  managementThrottleRate: positiveNumber,
+  managementThrottleBurst: integer(1, 1_000_000),
   tracing: boolean,
   retainData: boolean,
   oldestMessageAgeAlarmSeconds: integer(60, 14 * 24 * 3600),

@@ -56,6 +56,19 @@ describe('a stack with every setting changed', () => {
     });
   });
 
+  test('throttles each events route to the set rate and burst, and the management route to its own', () => {
+    const events = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 25 };
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'POST /api/events': events,
+        'POST /api/events/{apiKey}': events,
+        'POST /api/v1/events': events,
+        'POST /api/v1/events/{apiKey}': events,
+        'ANY /api/{proxy+}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 },
+      },
+    });
+  });
+
   test('keeps every log group, the functions\' and the API\'s access log, for the set retention', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups).toHaveLength(4);
@@ -86,6 +99,8 @@ describe('bad settings fail before anything is built, naming the setting', () =>
     [contextKey('ingestMemoryMb'), 'lots', /alertline:ingestMemoryMb: expected an integer from 128 to 10240/],
     [contextKey('logRetentionDays'), '10', /alertline:logRetentionDays: expected one of CloudWatch Logs' retention periods/],
     [contextKey('throttleRate'), '0', /alertline:throttleRate: expected a positive number/],
+    [contextKey('managementThrottleRate'), 'fast', /alertline:managementThrottleRate: expected a positive number/],
+    [contextKey('managementThrottleBurst'), 0, /alertline:managementThrottleBurst: expected an integer from 1 to 1000000/],
     [contextKey('tracing'), 'yes', /alertline:tracing: expected true or false/],
     [contextKey('alarmEmail'), 'oncall', /alertline:alarmEmail: expected an email address/],
     [contextKey('stage'), 'prod eu', /alertline:stage: expected a name of letters, digits and hyphens/],

@@ -1,12 +1,15 @@
 // CDK assertions on the synthesized Alertline stack with the default settings: what a deployment gets, and who may touch what.
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as keys from '../../lambdas/store/keys';
 import { TABLE_SCHEMA } from '../../lambdas/store/keys';
+import { writablePrefixes } from '../../lib/alertline-stack';
 import { finders, Json, Synthesized, synth } from './synth';
 
 interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: Json;
+  Condition?: Json;
 }
 
 let template: Template;
@@ -225,22 +228,56 @@ describe('permissions', () => {
     expect(rolesAllowed('sqs:SendMessage')).toEqual([roleOf(ingestId())]);
   });
 
-  test('each function gets the item-level DynamoDB actions it uses on the table and on each of its indexes by name, and nothing scans', () => {
+  const tableStatements = (functionId: string) =>
+    identityStatements()
+      .filter((s) => s.roles.includes(roleOf(functionId)) && JSON.stringify(s.Resource).includes(`"${tableId()}"`))
+      .map((s) => ({ actions: asList(s.Action).sort(), resource: s.Resource, condition: s.Condition }));
+  const writes = (functionId: string) => tableStatements(functionId).filter((s) => s.actions.includes('dynamodb:PutItem'));
+
+  test('each function reads the table and each of its indexes by name, unconditionally, and nothing scans', () => {
     const table = tableId();
-    const tableActions = (functionId: string) =>
-      identityStatements()
-        .filter((s) => s.roles.includes(roleOf(functionId)) && JSON.stringify(s.Resource).includes(`"${table}"`))
-        .map((s) => ({ actions: asList(s.Action).sort(), resource: s.Resource }));
-    const itemActions = ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem',
-      'dynamodb:Query', 'dynamodb:UpdateItem'];
     const tableAndIndexes = [
       { 'Fn::GetAtt': [table, 'Arn'] },
       ...TABLE_SCHEMA.indexes.map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${index.name}`]] })),
     ];
     for (const id of [ingestId(), processorId(), apiId()]) {
-      expect(tableActions(id)).toEqual([{ actions: itemActions, resource: tableAndIndexes }]);
+      const reads = tableStatements(id).filter((s) => !s.actions.includes('dynamodb:PutItem'));
+      expect(reads).toEqual([{ actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], resource: tableAndIndexes, condition: undefined }]);
     }
     expect(rolesAllowed('dynamodb:Scan')).toEqual([]);
+    expect(rolesAllowed('dynamodb:BatchWriteItem')).toEqual([]);
+  });
+
+  test.each([
+    ['ingest', ingestId, ['EVENT#*', 'IDEMPOTENCY#*', 'RATE#*']],
+    ['processor', processorId, ['ALERT#*', 'EVENT#*', 'OPEN#*']],
+    ['api', apiId, ['ALERT#*', 'OPEN#*', 'POLICY#*', 'ROUTINGKEY#*', 'SOURCE#*']],
+  ])('%s writes only the items whose partition key starts with its own entities\' prefixes', (_name, functionId, prefixes) => {
+    expect(writes(functionId())).toEqual([{
+      actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // The table only: an index is never written directly.
+      resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+      condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } },
+    }]);
+  });
+
+  test('no role may write the table without a condition on the partition key', () => {
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert']) {
+      const unconditional = identityStatements().filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action) && !s.Condition);
+      expect(unconditional).toEqual([]);
+    }
+  });
+
+  test('the write prefixes are the ones the store\'s key builders produce, and each entity of the table has a writer', () => {
+    const granted = new Set([ingestId(), processorId(), apiId()].flatMap((id) => writes(id)[0].condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']));
+    // Every `<entity>Keys.item(...)` of lambdas/store/keys.ts: an entity added there without a grant fails here.
+    type KeyBuilder = { item: (...ids: string[]) => keys.Key };
+    const builders = (Object.values(keys) as unknown[]).filter((value): value is KeyBuilder =>
+      typeof value === 'object' && value !== null && typeof (value as { item?: unknown }).item === 'function');
+    expect(builders.length).toBeGreaterThanOrEqual(9);
+    const entityPrefixes = builders.map((builder) => `${builder.item('a', 'b', 'c').pk.split('#')[0]}#*`);
+    expect([...new Set(entityPrefixes)].sort()).toEqual([...granted].sort());
+    expect(writablePrefixes([keys.eventKeys.item('e-1')])).toEqual(['EVENT#*']);
   });
 });
 
@@ -270,6 +307,22 @@ describe('HTTP API', () => {
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
     });
+  });
+
+  test('gives the management route limits of its own, apart from the unauthenticated events routes', () => {
+    const stage = Object.entries(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const events = { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 };
+    expect(stage[1].Properties.RouteSettings).toEqual({
+      'POST /api/events': events,
+      'POST /api/events/{apiKey}': events,
+      'POST /api/v1/events': events,
+      'POST /api/v1/events/{apiKey}': events,
+      'ANY /api/{proxy+}': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    // CloudFormation refuses route settings for a route key that does not exist yet.
+    const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routeIds).toHaveLength(5);
+    expect(resources[stage[0]]).toEqual(expect.objectContaining({ DependsOn: expect.arrayContaining(routeIds) }));
   });
 
   test('logs every request as JSON to a log group kept for a month, without the path that may carry an integration key', () => {

@@ -18,6 +18,8 @@ export const CUSTOM_CONTEXT = {
   'alertline:logRetentionDays': '7',
   'alertline:throttleRate': '10',
   'alertline:throttleBurst': 25,
+  'alertline:managementThrottleRate': '5',
+  'alertline:managementThrottleBurst': 8,
   'alertline:tracing': 'true',
   'alertline:retainData': 'false',
   'alertline:oldestMessageAgeAlarmSeconds': 120,
