@@ -2,6 +2,7 @@
 // Several events of a batch that touch different locks are read together and written in one transaction.
 import { decide, logEntryFor, newAlert, type EventOutcome, type Grouping } from '../domain/alert';
 import { windowMinutes, type AlertSource } from '../domain/alert-source';
+import { routingKeyToFollow } from '../domain/escalation-policy';
 import { normalizeAlertKey, type AcceptedEvent } from '../domain/event';
 import { alertPriority } from '../domain/priority';
 import type { AlertStore, Application, CandidateRead } from '../store/alerts';
@@ -38,7 +39,8 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
   if (decision.kind === 'CREATE') {
     const priority = alertPriority(source, event);
     // A routing key picks the policy only for a new alert; appends, ACCEPT and RESOLVE never change it.
-    const routed = event.routingKey ? await deps.policyForRoutingKey(event.routingKey) : undefined;
+    const routingKey = routingKeyToFollow(event.routingKey, source?.allowedRoutingKeys);
+    const routed = routingKey ? await deps.policyForRoutingKey(routingKey) : undefined;
     created = newAlert(event, { id: deps.newId(), now }, {
       priority: priority.priority,
       priorityReason: priority.reason,

@@ -50,12 +50,20 @@ export interface AlertSource {
   priorityTemplate?: PriorityTemplate;
   /** Events accepted per minute; more answer 429. Absent on sources stored before the setting existed. */
   rateLimitPerMinute?: number;
+  /**
+   * The routing keys this source's events may follow to another escalation policy (SPEC 4.6); any other routing key
+   * leaves the source's policy. Absent: every routing key is followed.
+   */
+  allowedRoutingKeys?: string[];
   createdAt: string;
   updatedAt: string;
 }
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+/** As many as one source may name; the same bound as an event's routing key for each. */
+export const ALLOWED_ROUTING_KEYS_LIMITS = { keys: 100, keyChars: 255 } as const;
 
 /** Generous for one monitoring tool (PagerDuty allows 120 per minute), small enough to stop a runaway script. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1000;
@@ -91,6 +99,14 @@ const priorityTemplateSchema = z.object({
     .max(100, 'must have at most 100 mappings'),
 });
 
+const R = ALLOWED_ROUTING_KEYS_LIMITS;
+// Trimmed as the events API trims an event's routing key, so that the two compare exactly; duplicates are dropped.
+const allowedRoutingKeysSchema = z
+  .array(z.string().trim().min(1, 'must not be empty').max(R.keyChars, `must be at most ${R.keyChars} characters`))
+  .max(R.keys, `must have at most ${R.keys} routing keys`)
+  .nullish()
+  .transform((keys) => (keys ? [...new Set(keys)] : undefined));
+
 /** The settings a client may write; id, integrationKey and timestamps are the server's. */
 export const alertSourceSettingsSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
@@ -110,6 +126,7 @@ export const alertSourceSettingsSchema = z.object({
     .min(1, 'must be at least 1')
     .max(1_000_000, 'must be at most 1000000')
     .default(DEFAULT_RATE_LIMIT_PER_MINUTE),
+  allowedRoutingKeys: allowedRoutingKeysSchema,
 }).superRefine((s, ctx) => {
   if (s.alertCreation === 'ONE_ALERT_GROUPED_PER_WINDOW' && !s.alertGroupingWindow) {
     ctx.addIssue({ code: 'custom', path: ['alertGroupingWindow'], message: `is required for ONE_ALERT_GROUPED_PER_WINDOW: one of ${GROUPING_WINDOWS.join(', ')}` });

@@ -80,3 +80,13 @@ export function mergePolicySettings(current: EscalationPolicy, patch: Record<str
   const { id: _id, createdAt: _c, updatedAt: _u, ...settings } = current;
   return { ...settings, ...patch };
 }
+
+/**
+ * The routing key a new alert's event may follow to another escalation policy (SPEC 4.6), or undefined when the
+ * source's own policy applies: the event has none, or its source allows only some routing keys and not this one.
+ * Compared exactly: both sides are trimmed when they are parsed.
+ */
+export function routingKeyToFollow(routingKey: string | undefined, allowedRoutingKeys: readonly string[] | undefined): string | undefined {
+  if (!routingKey) return undefined;
+  return allowedRoutingKeys === undefined || allowedRoutingKeys.includes(routingKey) ? routingKey : undefined;
+}

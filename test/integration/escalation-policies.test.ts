@@ -1,4 +1,4 @@
-// Escalation policies over HTTP: CRUD, validation, the unique routing key, policies in use, alert sources naming them, the demo policy.
+// Escalation policies over HTTP: CRUD, validation, the unique routing key, policies in use, alert sources naming them or limiting the routing keys their events follow, the demo policy.
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
 import { createDocumentClient } from '../../lambdas/store/client';
 import { EscalationPolicyStore } from '../../lambdas/store/escalation-policies';
@@ -211,4 +211,24 @@ it('finds a policy by routing key for the processor, and no longer by a key it g
   } finally {
     db.destroy();
   }
+});
+
+it('lets a source with allowedRoutingKeys follow only those routing keys; any other leaves the source\'s policy', async () => {
+  const [teamAKey, teamBKey] = [unique('team-a'), unique('team-b')];
+  const [teamA, teamB, own] = [await createPolicy({ routingKey: teamAKey }), await createPolicy({ routingKey: teamBKey }), await createPolicy()];
+  const source = await client.createSource({ escalationPolicy: { id: own.id }, allowedRoutingKeys: [` ${teamAKey}`] });
+  expect(source.allowedRoutingKeys).toEqual([teamAKey]);
+  expect((await client.request('GET', `/api/alert-sources/${source.id}`)).body.allowedRoutingKeys).toEqual([teamAKey]);
+
+  const alert = (alertKey: string, routingKey: string) => ({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey, summary: alertKey, routingKey });
+  const [toB, toA] = await client.send(alert('b', teamBKey), alert('a', teamAKey));
+  const policyOf = async (alertId: string) => (await client.request('GET', `/api/alerts/${alertId}`)).body.escalationPolicy;
+  // team-b's policy holds that routing key, but this source may not route to it.
+  expect(await policyOf(toB.alertId)).toEqual({ id: own.id });
+  expect((await get(teamB.id)).body.routingKey).toBe(teamBKey);
+  expect(await policyOf(toA.alertId)).toEqual({ id: teamA.id });
+
+  const bad = await client.request('PUT', `/api/alert-sources/${source.id}`, { body: { allowedRoutingKeys: [teamAKey, ''] } });
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors).toEqual([{ path: 'allowedRoutingKeys.1', message: 'must not be empty' }]);
 });

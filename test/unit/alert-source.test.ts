@@ -88,6 +88,38 @@ describe('alertSourceSettingsSchema', () => {
   });
 });
 
+describe('allowedRoutingKeys', () => {
+  it('is absent unless given: every routing key is then followed', () => {
+    expect(parse({ name: 'x' }).data).not.toHaveProperty('allowedRoutingKeys');
+    expect(parse({ name: 'x', allowedRoutingKeys: null }).data?.allowedRoutingKeys).toBeUndefined();
+  });
+
+  it('keeps the list trimmed, without duplicates; an empty list allows no routing key', () => {
+    expect(parse({ name: 'x', allowedRoutingKeys: [' team-a ', 'team-b', 'team-a'] }).data?.allowedRoutingKeys).toEqual(['team-a', 'team-b']);
+    expect(parse({ name: 'x', allowedRoutingKeys: [] }).data?.allowedRoutingKeys).toEqual([]);
+  });
+
+  it.each([
+    ['a string instead of a list', 'team-a', 'allowedRoutingKeys', 'must be an array'],
+    ['a blank key', ['team-a', '  '], 'allowedRoutingKeys.1', 'must not be empty'],
+    ['a key that is not a string', [42], 'allowedRoutingKeys.0', 'must be a string'],
+    ['a key longer than an event\'s routing key may be', ['k'.repeat(256)], 'allowedRoutingKeys.0', 'must be at most 255 characters'],
+    ['more than 100 keys', Array.from({ length: 101 }, (_, i) => `team-${i}`), 'allowedRoutingKeys', 'must have at most 100 routing keys'],
+  ])('refuses %s, naming the field', (_case, value, path, message) => {
+    expect(errorsOf({ name: 'x', allowedRoutingKeys: value })).toEqual([{ path, message }]);
+  });
+
+  it('is kept by a PUT that does not name it, and removed by one that sets it to null', () => {
+    const stored: AlertSource = {
+      id: 'src-1', name: 'x', integrationKey: 'k', integrationType: 'API', active: true, alertCreation: 'ONE_OPEN_ALERT_ALLOWED',
+      alertPriorityRule: 'HIGH', allowedRoutingKeys: ['team-a'], createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z',
+    };
+    expect(parse(mergeSettings(stored, { name: 'y' })).data?.allowedRoutingKeys).toEqual(['team-a']);
+    expect(parse(mergeSettings(stored, { allowedRoutingKeys: null })).data?.allowedRoutingKeys).toBeUndefined();
+    expect(parse(mergeSettings(stored, { allowedRoutingKeys: ['team-b'] })).data?.allowedRoutingKeys).toEqual(['team-b']);
+  });
+});
+
 describe('mergeSettings', () => {
   const current: AlertSource = {
     id: 'src-1',

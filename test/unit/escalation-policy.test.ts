@@ -3,6 +3,7 @@ import {
   ESCALATION_POLICY_LIMITS as L,
   escalationPolicySettingsSchema,
   mergePolicySettings,
+  routingKeyToFollow,
   type EscalationPolicy,
 } from '../../lambdas/domain/escalation-policy';
 import { fieldErrors, type FieldError } from '../../lambdas/domain/validation';
@@ -146,5 +147,26 @@ describe('mergePolicySettings', () => {
     expect(merged).not.toHaveProperty('id');
     expect(merged).not.toHaveProperty('createdAt');
     expect(merged).not.toHaveProperty('updatedAt');
+  });
+});
+
+describe('routingKeyToFollow (SPEC 4.6)', () => {
+  it('follows any routing key when the source does not restrict them', () => {
+    expect(routingKeyToFollow('team-b', undefined)).toBe('team-b');
+  });
+
+  it('follows only the routing keys the source allows; another leaves the source\'s policy', () => {
+    expect(routingKeyToFollow('team-a', ['team-a'])).toBe('team-a');
+    expect(routingKeyToFollow('team-b', ['team-a'])).toBeUndefined();
+    expect(routingKeyToFollow('team-a', [])).toBeUndefined();
+  });
+
+  it('compares exactly: another case is another routing key', () => {
+    expect(routingKeyToFollow('Team-A', ['team-a'])).toBeUndefined();
+  });
+
+  it('has nothing to follow without a routing key', () => {
+    expect(routingKeyToFollow(undefined, undefined)).toBeUndefined();
+    expect(routingKeyToFollow(undefined, ['team-a'])).toBeUndefined();
   });
 });
