@@ -21,7 +21,11 @@ import { acknowledgeNagFindings } from './nag';
 
 /** Deliveries of one event before it is parked in the dead-letter queue (the processor reads it to record FAILED). */
 const MAX_RECEIVE_COUNT = 5;
-const PROCESSOR_TIMEOUT = Duration.seconds(30);
+/**
+ * Room for a whole batch (up to 10 events) under a stalled table: every store call fails within 3 s (CALL_BUDGETS.default),
+ * an event makes a few before it fails, and the events of other groups in the batch are still tried.
+ */
+const PROCESSOR_TIMEOUT = Duration.seconds(60);
 
 /**
  * The item-level DynamoDB actions the handlers issue. BatchGetItem reads listing pages by key; no Scan: every access

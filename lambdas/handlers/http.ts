@@ -50,7 +50,30 @@ export function parseJsonBody(event: APIGatewayProxyEventV2, maxBytes: number): 
   }
 }
 
-/** Runs a request's work and maps every failure to the error shape: HttpErrors as they are, anything else as a logged 500. */
+/** SDK error names that say a dependency is slow, unreachable or overloaded, not that the request is wrong. */
+const UNAVAILABLE_NAMES = new Set([
+  'TimeoutError', 'AbortError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded',
+  'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException', 'TransactionConflictException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A failure of the store or the queue that a retry may not meet: the caller is told to retry (503), not that we broke (500). */
+export function isDependencyUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  return UNAVAILABLE_NAMES.has(e.name) || NETWORK_CODES.has(e.code ?? '') || (e.$metadata?.httpStatusCode ?? 0) >= 500 || Boolean(e.$retryable);
+}
+
+export const dependencyUnavailable = () => {
+  const error = new HttpError(503, 'STORE_UNAVAILABLE', 'The data store did not answer in time; retry later');
+  error.headers = { 'retry-after': '1' };
+  return error;
+};
+
+/**
+ * Runs a request's work and maps every failure to the error shape: HttpErrors as they are, a dependency that timed
+ * out or is unreachable as a 503 with Retry-After, anything else as a logged 500.
+ */
 export async function respond(
   work: () => Promise<HttpResponse>,
   hooks: { rejected?: (error: HttpError) => void; unexpected: (error: unknown) => void },
@@ -63,6 +86,7 @@ export async function respond(
       return error.toResponse();
     }
     hooks.unexpected(error);
+    if (isDependencyUnavailable(error)) return dependencyUnavailable().toResponse();
     return new HttpError(500, 'INTERNAL_ERROR', 'Unexpected error').toResponse();
   }
 }

@@ -9,12 +9,14 @@ import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert
 import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent } from '../domain/event';
 import { fieldErrors, isPlainObject } from '../domain/validation';
 import { EventQueue, createSqsClient } from '../queue/event-queue';
+import { CALL_BUDGETS } from '../shared/call-budget';
 import { AlertSourceStore } from '../store/alert-sources';
+import { createDocumentClient, type StoreContext } from '../store/client';
 import { EventStore } from '../store/events';
-import { IdempotencyStore } from '../store/idempotency';
+import { IdempotencyStore, type FirstAnswer } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
 import { RateLimiter } from '../app/rate-limiter';
-import { logger, metrics, storeContextFromEnv } from './clients';
+import { logger, metrics } from './clients';
 import { numberEnv, optionalEnv, requireEnv } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
 import { eventId as newEventId, newId } from './ids';
@@ -24,9 +26,12 @@ export interface IngestDeps {
   events: EventStore;
   idempotency: IdempotencyStore;
   rateLimits: Pick<RateLimiter, 'take'>;
-  queue: EventQueue;
+  queue: Pick<EventQueue, 'send'>;
   now: () => Date;
 }
+
+/** How long a repeat waits for a first request still under way before it is told to retry (409). */
+const PENDING_CLAIM_WAIT_MS = 1500;
 
 /** Idempotency-Key: printable ASCII, at most 255 characters. */
 function idempotencyKeyOf(request: APIGatewayProxyEventV2): string | undefined {
@@ -78,7 +83,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   logger.appendKeys({ eventId: event.eventId, alertSourceId: source.id });
   const answer = { eventId: event.eventId, alertKey: event.alertKey };
   if (idempotencyKey) {
-    const first = await unavailableOnError(() => firstAnswer(deps, source.id, idempotencyKey, answer, receivedAt));
+    const first = await unavailableOnError(() => claimKey(deps, source.id, idempotencyKey, answer));
     if (first) return json(202, { ...first, status: 'QUEUED' }, { ...rateHeaders, 'idempotent-replayed': 'true' });
   }
   const release = () =>
@@ -88,18 +93,24 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   } catch (error) {
     logger.error('could not record the event', error as Error);
     // A timed-out write may still land: withdraw it too, so that it is never applied (best effort, the store is failing).
-    await deps.events.withdraw(event.eventId).catch(() => undefined);
-    await release();
+    // Side by side with the release: two calls in a row would not fit ingest's 5 s.
+    await Promise.all([deps.events.withdraw(event.eventId).catch(() => undefined), release()]);
     throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
   }
   try {
     await deps.queue.send(event);
   } catch (error) {
     logger.error('could not enqueue the event', error as Error);
-    // The caller is told to retry, so this event must never be applied: withdraw its record.
-    await deps.events.withdraw(event.eventId).catch((e) => logger.error('could not withdraw the event record', e as Error));
-    await release();
-    throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
+    if (await withdrawnAfterFailedSend(deps, event.eventId)) {
+      await release();
+      throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
+    }
+    // The answer was lost, not the message: the event is accepted, and a 503 would make the caller send it twice.
+    logger.warn('the queue took the event although the send failed: it is accepted');
+  }
+  if (idempotencyKey) {
+    // The event is queued whatever happens now; a claim left PENDING is settled by the next request after its lease.
+    await deps.idempotency.commit(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not commit the idempotency key', e as Error));
   }
   metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
   logger.info('event accepted', { eventType: event.eventType });
@@ -107,17 +118,57 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
 }
 
 /**
- * Claims the Idempotency-Key for this event, or returns the answer of the request that holds it. A racing first
- * request may not have recorded its event yet: wait for it briefly; if it fails and releases the key, claim it.
+ * After a failed send: true when the event's record was withdrawn (it will never be applied). False when the withdraw's
+ * condition failed: the record is no longer QUEUED, so the queue took the message (the answer was lost, not the send)
+ * and the processor applied it. A withdraw that fails says nothing: the caller is told to retry (503), as before.
  */
-async function firstAnswer(deps: IngestDeps, sourceId: string, key: string, answer: { eventId: string; alertKey: string }, now: Date) {
-  for (let attempt = 0; attempt < 30; attempt++) {
-    const claim = await deps.idempotency.claim(sourceId, key, answer, now);
-    if ('claimed' in claim) return undefined;
-    if (await deps.events.get(claim.first.eventId)) return claim.first;
-    await new Promise((r) => setTimeout(r, 100));
+async function withdrawnAfterFailedSend(deps: IngestDeps, eventId: string): Promise<boolean> {
+  try {
+    return (await deps.events.withdraw(eventId)) === 'withdrawn';
+  } catch (error) {
+    logger.error('could not withdraw the event record', error as Error);
+    return true;
   }
-  throw new HttpError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry');
+}
+
+/**
+ * Claims the Idempotency-Key for this event (undefined), or returns the committed answer of the request that holds
+ * it. A first request still under way is waited for briefly, then the repeat is told to retry (409); if it fails and
+ * releases the key, the key is claimed here. A claim whose lease ran out (its owner died) is taken over.
+ */
+async function claimKey(deps: IngestDeps, sourceId: string, key: string, answer: FirstAnswer): Promise<FirstAnswer | undefined> {
+  const waitUntil = Date.now() + PENDING_CLAIM_WAIT_MS;
+  for (let pause = 25; ; pause *= 2) {
+    const claim = await deps.idempotency.claim(sourceId, key, answer, deps.now());
+    if ('claimed' in claim) return undefined;
+    if ('committed' in claim) return claim.committed;
+    if (claim.leaseExpired) {
+      const outcome = await takeOver(deps, sourceId, key, claim.pending, answer);
+      if (outcome !== 'lost') return outcome === 'taken' ? undefined : outcome;
+      continue;
+    }
+    const left = waitUntil - Date.now();
+    if (left <= 0) {
+      const inUse = new HttpError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry');
+      inUse.headers = { 'retry-after': '1' };
+      throw inUse;
+    }
+    // Woken at once when the first request runs in this process; otherwise re-read with a growing pause.
+    await deps.idempotency.settled(sourceId, key, Math.min(pause, left));
+  }
+}
+
+/**
+ * The owner of a pending claim died between its claim and its answer. If the queue took its event, that event is the
+ * key's answer; otherwise its record (if any) is withdrawn so that it is never applied, and the key changes hands.
+ */
+async function takeOver(deps: IngestDeps, sourceId: string, key: string, stale: FirstAnswer, answer: FirstAnswer): Promise<FirstAnswer | 'taken' | 'lost'> {
+  if ((await deps.events.withdraw(stale.eventId)) === 'not-queued' && (await deps.events.get(stale.eventId))) {
+    await deps.idempotency.commit(sourceId, key, stale.eventId);
+    return stale;
+  }
+  logger.warn('took over an idempotency key whose request never finished', { staleEventId: stale.eventId });
+  return (await deps.idempotency.takeOver(sourceId, key, stale.eventId, answer, deps.now())) ? 'taken' : 'lost';
 }
 
 async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
@@ -130,7 +181,11 @@ async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const storeContext = storeContextFromEnv();
+/** Ingest's own clients, on its tighter budget: it answers within 5 s whatever the store and the queue do. */
+const storeContext: StoreContext = {
+  db: createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT'), budget: CALL_BUDGETS.ingest }),
+  tableName: requireEnv('TABLE_NAME'),
+};
 const sources = new AlertSourceStore(storeContext);
 const rateLimitStore = new RateLimitStore(storeContext);
 const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
@@ -139,7 +194,7 @@ const deps: IngestDeps = {
   events: new EventStore(storeContext),
   idempotency: new IdempotencyStore(storeContext),
   rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
-  queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT') }), requireEnv('QUEUE_URL')),
+  queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT'), budget: CALL_BUDGETS.ingest }), requireEnv('QUEUE_URL')),
   now: () => new Date(),
 };
 

@@ -1,16 +1,20 @@
 // SQS adapter: the FIFO queue that carries accepted events from ingest to the processor, one message group per alert source.
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { CALL_BUDGETS, capCalls, sdkTimeouts, type CallBudget } from '../shared/call-budget';
 import { GroupCommit, chunksOf } from '../shared/group-commit';
 import * as z from 'zod';
 import { EVENT_TYPES, type AcceptedEvent } from '../domain/event';
 
-export function createSqsClient(options: { endpoint?: string; region?: string } = {}): SQSClient {
-  const common = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
-  return new SQSClient(
+/** `budget`: how long one call may take; the default suits the local pollers' 1 s long polls, ingest passes its own. */
+export function createSqsClient(options: { endpoint?: string; region?: string; budget?: CallBudget } = {}): SQSClient {
+  const budget = options.budget ?? CALL_BUDGETS.longPoll;
+  const common = sdkTimeouts(budget);
+  const client = new SQSClient(
     options.endpoint
       ? { ...common, endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : common,
   );
+  return capCalls(client, budget);
 }
 
 /** SQS takes at most 10 messages and 256 KiB per batch. */

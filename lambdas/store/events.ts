@@ -78,9 +78,19 @@ export class EventStore {
     else await this.ctx.db.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
   }
 
-  /** Withdraws an event whose enqueue failed (the caller got 503 and will retry), so that it is never applied. */
-  async withdraw(eventId: string): Promise<void> {
-    await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }));
+  /**
+   * Withdraws an event whose enqueue failed, so that it is never applied. `not-queued`: the record is gone or no longer
+   * QUEUED, i.e. the queue took the message after all and the processor applied (or parked) it, or it was never
+   * written. A failing call throws: then nobody knows.
+   */
+  async withdraw(eventId: string): Promise<'withdrawn' | 'not-queued'> {
+    try {
+      await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }));
+      return 'withdrawn';
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return 'not-queued';
+    }
   }
 
   async get(eventId: string): Promise<EventRecord | undefined> {
@@ -106,6 +116,14 @@ export class EventStore {
     } catch (e) {
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
     }
+  }
+
+  /**
+   * Parks an event that was never tried on its last attempt, because `heldBy` (e.g. "event <id>"), an earlier event of
+   * its alert source, failed: its message goes to the dead-letter queue with that one's.
+   */
+  markHeld(eventId: string, heldBy: string, heldByError: string, now: string): Promise<void> {
+    return this.markFailed(eventId, `held behind ${heldBy}, which failed: ${heldByError}`, now);
   }
 
   /** Payloads of the events of one alert source still QUEUED, oldest first (event ids sort by acceptance). */

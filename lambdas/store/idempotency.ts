@@ -1,32 +1,48 @@
 // DynamoDB adapter for Idempotency-Key claims: one conditional put decides, across all Lambda instances, which request owns a key.
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
 import { idempotencyKeys } from './keys';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** A claim's owner answers within 5 s or is dead (ingest's function timeout is 10 s): then the key can be taken over. */
+export const IDEMPOTENCY_LEASE_SECONDS = 30;
 
 export interface FirstAnswer {
   eventId: string;
   alertKey: string;
 }
 
+/**
+ * PENDING from the claim until the event is queued, then COMMITTED: only a committed claim is an answer to replay.
+ * Claims written before there were states have none and count as committed (that version answered only then).
+ */
+export type ClaimState = 'PENDING' | 'COMMITTED';
+
+export type Claim =
+  | { claimed: true }
+  | { committed: FirstAnswer }
+  | { pending: FirstAnswer; leaseExpired: boolean };
+
 export class IdempotencyStore {
-  constructor(private readonly ctx: StoreContext) {}
+  /** Requests of this process waiting for a pending claim of this process to settle: woken at once, not by polling. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly ctx: StoreContext, private readonly leaseSeconds = IDEMPOTENCY_LEASE_SECONDS) {}
 
   /**
-   * Claims the key for this event; when another request already holds it (within 24 h), returns that request's
-   * answer instead. An expired claim that DynamoDB's TTL has not removed yet counts as free.
+   * Claims the key (PENDING) for this event; when another request holds it (within 24 h), says how: committed (its
+   * answer stands) or pending (under way, or its owner died once the lease ran out). An expired claim that DynamoDB's
+   * TTL has not removed yet counts as free.
    */
-  async claim(alertSourceId: string, idempotencyKey: string, answer: FirstAnswer, now: Date): Promise<{ claimed: true } | { first: FirstAnswer }> {
+  async claim(alertSourceId: string, idempotencyKey: string, answer: FirstAnswer, now: Date): Promise<Claim> {
     const key = idempotencyKeys.item(alertSourceId, idempotencyKey);
-    const nowSeconds = Math.floor(now.getTime() / 1000);
     try {
       await this.ctx.db.send(
         new PutCommand({
           TableName: this.ctx.tableName,
-          Item: { ...key, ...answer, expiresAt: nowSeconds + IDEMPOTENCY_TTL_SECONDS },
+          Item: this.pendingItem(key, answer, now),
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': nowSeconds },
+          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
         }),
       );
       return { claimed: true };
@@ -35,7 +51,50 @@ export class IdempotencyStore {
     }
     const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }));
     if (!out.Item) return this.claim(alertSourceId, idempotencyKey, answer, now); // released meanwhile
-    return { first: { eventId: out.Item.eventId as string, alertKey: out.Item.alertKey as string } };
+    const first = { eventId: out.Item.eventId as string, alertKey: out.Item.alertKey as string };
+    if (out.Item.state !== 'PENDING') return { committed: first };
+    return { pending: first, leaseExpired: Number(out.Item.leaseUntil) <= now.getTime() };
+  }
+
+  /**
+   * Takes over a pending claim whose lease ran out, on the condition that it still names the dead owner's event
+   * (another request may have taken it over first: then false).
+   */
+  async takeOver(alertSourceId: string, idempotencyKey: string, staleEventId: string, answer: FirstAnswer, now: Date): Promise<boolean> {
+    const key = idempotencyKeys.item(alertSourceId, idempotencyKey);
+    try {
+      await this.ctx.db.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: this.pendingItem(key, answer, now),
+          ConditionExpression: 'eventId = :stale AND #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':stale': staleEventId, ':pending': 'PENDING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return false;
+    }
+  }
+
+  /** Marks the claim COMMITTED once its event is queued: from now on a repeat gets this answer. */
+  async commit(alertSourceId: string, idempotencyKey: string, eventId: string): Promise<void> {
+    try {
+      await this.ctx.db.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: idempotencyKeys.item(alertSourceId, idempotencyKey),
+          UpdateExpression: 'SET #state = :committed REMOVE leaseUntil',
+          ConditionExpression: 'eventId = :eventId',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':eventId': eventId, ':committed': 'COMMITTED' },
+        }),
+      );
+    } finally {
+      this.wake(alertSourceId, idempotencyKey);
+    }
   }
 
   /** Frees a key whose request failed (503), so that the caller's retry is accepted. */
@@ -51,6 +110,43 @@ export class IdempotencyStore {
       );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    } finally {
+      this.wake(alertSourceId, idempotencyKey);
     }
+  }
+
+  /**
+   * Resolves when a claim of this process on the key is committed or released, or after `ms` (the owner may be
+   * another Lambda instance, which cannot wake us).
+   */
+  settled(alertSourceId: string, idempotencyKey: string, ms: number): Promise<void> {
+    const id = `${alertSourceId}#${idempotencyKey}`;
+    return new Promise<void>((resolve) => {
+      const waiters = this.waiters.get(id) ?? new Set();
+      this.waiters.set(id, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.waiters.get(id) === waiters) this.waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  }
+
+  private wake(alertSourceId: string, idempotencyKey: string): void {
+    for (const done of [...(this.waiters.get(`${alertSourceId}#${idempotencyKey}`) ?? [])]) done();
+  }
+
+  private pendingItem(key: ReturnType<typeof idempotencyKeys.item>, answer: FirstAnswer, now: Date) {
+    const state: ClaimState = 'PENDING';
+    return {
+      ...key,
+      ...answer,
+      state,
+      leaseUntil: now.getTime() + this.leaseSeconds * 1000,
+      expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+    };
   }
 }

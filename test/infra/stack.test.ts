@@ -83,8 +83,8 @@ describe('event queue', () => {
   });
 
   test('visibility timeout is six times the processor timeout', () => {
-    expect(resources[processorId()].Properties.Timeout).toBe(30);
-    expect(resources[eventQueueId()].Properties.VisibilityTimeout).toBe(6 * 30);
+    expect(resources[processorId()].Properties.Timeout).toBe(60);
+    expect(resources[eventQueueId()].Properties.VisibilityTimeout).toBe(6 * 60);
   });
 
   test('both queues refuse requests without TLS', () => {
@@ -190,7 +190,7 @@ describe('functions', () => {
 
   test('timeouts, memory and wiring: ingest knows the queue, api knows the admin token secret', () => {
     expect(resources[ingestId()].Properties).toEqual(expect.objectContaining({ Timeout: 10, MemorySize: 256 }));
-    expect(resources[processorId()].Properties).toEqual(expect.objectContaining({ Timeout: 30, MemorySize: 256 }));
+    expect(resources[processorId()].Properties).toEqual(expect.objectContaining({ Timeout: 60, MemorySize: 256 }));
     expect(resources[apiId()].Properties).toEqual(expect.objectContaining({ Timeout: 10, MemorySize: 256 }));
     expect(resources[ingestId()].Properties.Environment.Variables.QUEUE_URL).toEqual({ Ref: eventQueueId() });
     expect(resources[apiId()].Properties.Environment.Variables.ADMIN_TOKEN_SECRET_ARN).toEqual({ Ref: secretId() });

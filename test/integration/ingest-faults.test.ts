@@ -1,0 +1,238 @@
+// What ingest and the management API answer under faults of the store and the queue, on the local runtime: enforced
+// call budgets, a send whose answer was lost after the queue took the message, and Idempotency-Key claims.
+import { createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as IngestHandler from '../../lambdas/handlers/ingest';
+import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
+import { createSqsClient, EventQueue } from '../../lambdas/queue/event-queue';
+import { CALL_BUDGETS } from '../../lambdas/shared/call-budget';
+import { AlertSourceStore } from '../../lambdas/store/alert-sources';
+import { createDocumentClient, type StoreContext } from '../../lambdas/store/client';
+import { EventStore } from '../../lambdas/store/events';
+import { IdempotencyStore } from '../../lambdas/store/idempotency';
+import { idempotencyKeys } from '../../lambdas/store/keys';
+import { clientFor } from '../support/client';
+
+jest.setTimeout(180_000);
+
+/** Waits for a condition, polling, up to a bound; fails with `what` when the bound passes. */
+async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const timed = async <T>(work: () => Promise<T>) => {
+  const started = Date.now();
+  const value = await work();
+  return { value, ms: Date.now() - started };
+};
+
+describe('SDK clients on a server that accepts connections and never answers (a paused engine)', () => {
+  let server: Server;
+  let endpoint: string;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => undefined).on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((ok) => server.close(() => ok()));
+  });
+
+  it('fails a DynamoDB call within its budget, retries included', async () => {
+    for (const budget of [CALL_BUDGETS.ingest, CALL_BUDGETS.default]) {
+      const db = createDocumentClient({ endpoint, budget });
+      const { value: error, ms } = await timed(() => db.send(new GetCommand({ TableName: 't', Key: { pk: 'p', sk: 's' } })).then(() => undefined, (e: Error) => e));
+      expect(error?.name).toBe('TimeoutError');
+      expect(ms).toBeLessThan(budget.totalMs + 500);
+      db.destroy();
+    }
+  }, 20_000);
+
+  it('fails an SQS send within the ingest budget', async () => {
+    const sqs = createSqsClient({ endpoint, budget: CALL_BUDGETS.ingest });
+    const send = () => sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/q.fifo`, MessageBody: '{}', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+    const { value: error, ms } = await timed(() => send().then(() => undefined, (e: Error) => e));
+    expect(error?.name).toBe('TimeoutError');
+    expect(ms).toBeLessThan(CALL_BUDGETS.ingest.totalMs + 500);
+    sqs.destroy();
+  }, 20_000);
+});
+
+describe('on the local runtime', () => {
+  let rt: RuntimeProcess;
+  let client: ReturnType<typeof clientFor>;
+  let ctx: StoreContext;
+  let javaPid = 0;
+  beforeAll(async () => {
+    // Failed processor attempts come back after 5 s: a paused engine costs a message few of its five receives.
+    rt = await startRuntimeProcess({ env: { QUEUE_VISIBILITY_TIMEOUT: '5' } });
+    client = clientFor(rt);
+    ctx = { db: createDocumentClient({ endpoint: rt.info.dynamoDbEndpoint }), tableName: rt.info.tableName };
+  });
+  afterAll(async () => {
+    if (javaPid) process.kill(javaPid, 'SIGCONT'); // never leave the engine paused behind a failed test
+    ctx?.db.destroy();
+    await rt?.stop();
+  });
+
+  const post = (apiKey: string, alertKey: string, headers: Record<string, string> = {}) =>
+    client.postEvent({ apiKey, eventType: 'ALERT', alertKey, summary: alertKey }, '/api/events', headers);
+
+  /** Toggles the queue proxy and waits until the runtime says it did (its n-th notice). */
+  const toggleQueue = async (notice: string) => {
+    const seen = rt.errors().split(notice).length;
+    rt.signal('SIGUSR2');
+    await until(notice, () => rt.errors().split(notice).length > seen);
+  };
+
+  describe('Idempotency-Key', () => {
+    it('does not replay a first request that failed: with the queue cut, no repeat gets a 202 for an event that does not exist', async () => {
+      const source = await client.createSource({ rateLimitPerMinute: 100_000 });
+      await toggleQueue('the queue is now unreachable');
+      try {
+        const first = post(source.integrationKey, 'cut', { 'idempotency-key': 'cut-1' });
+        // Repeats spread over the first request's life (claim, record, failed send, withdraw), where a replay went wrong.
+        const repeats = Array.from({ length: 12 }, (_, i) =>
+          new Promise((r) => setTimeout(r, i * 5)).then(() => post(source.integrationKey, 'cut', { 'idempotency-key': 'cut-1' })),
+        );
+        const replies = await Promise.all([first, ...repeats]);
+        expect(replies.some((r) => r.status === 503 && r.body.code === 'QUEUE_UNAVAILABLE')).toBe(true);
+        for (const reply of replies) {
+          if (reply.status === 202) expect((await client.event(reply.body.eventId)).status).toBe(200);
+          else expect([409, 503]).toContain(reply.status);
+        }
+        expect(replies.filter((r) => r.status === 202)).toEqual([]);
+      } finally {
+        await toggleQueue('the queue is now reachable again');
+      }
+      // The failed requests released the key: the caller's retry is accepted, not replayed, and applied.
+      const retry = await post(source.integrationKey, 'cut', { 'idempotency-key': 'cut-1' });
+      expect(retry.status).toBe(202);
+      expect(retry.headers.get('idempotent-replayed')).toBeNull();
+      const [record] = await client.applied([retry.body.eventId], 30_000);
+      expect(record.outcome).toBe('CREATED');
+      const again = await post(source.integrationKey, 'cut', { 'idempotency-key': 'cut-1' });
+      expect(again.status).toBe(202);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.eventId).toBe(retry.body.eventId);
+    });
+
+    const writeClaim = (sourceId: string, key: string, eventId: string, leaseUntil: number) =>
+      ctx.db.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...idempotencyKeys.item(sourceId, key), eventId, alertKey: 'dead', state: 'PENDING', leaseUntil, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+        }),
+      );
+
+    it('takes over a pending claim whose owner died (kill -9 between claim and record) once its lease ran out', async () => {
+      const source = await client.createSource();
+      await writeClaim(source.id, 'orphan', '0000000000000-dead-owner', Date.now() - 1000);
+      const { value: reply, ms } = await timed(() => post(source.integrationKey, 'orphan', { 'idempotency-key': 'orphan' }));
+      expect(reply.status).toBe(202);
+      expect(reply.headers.get('idempotent-replayed')).toBeNull();
+      expect(reply.body.eventId).not.toBe('0000000000000-dead-owner');
+      expect(ms).toBeLessThan(5000);
+      const [record] = await client.applied([reply.body.eventId], 30_000);
+      expect(record.outcome).toBe('CREATED');
+      const again = await post(source.integrationKey, 'orphan', { 'idempotency-key': 'orphan' });
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.eventId).toBe(reply.body.eventId);
+    });
+
+    it('answers 409 with Retry-After, after a short wait, while a live first request holds the key', async () => {
+      const source = await client.createSource();
+      await writeClaim(source.id, 'busy', '0000000000000-busy-owner', Date.now() + 60_000);
+      const { value: reply, ms } = await timed(() => post(source.integrationKey, 'busy', { 'idempotency-key': 'busy' }));
+      expect(reply.status).toBe(409);
+      expect(reply.body).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_IN_USE' });
+      expect(reply.headers.get('retry-after')).toBe('1');
+      expect(ms).toBeLessThan(5000);
+    });
+  });
+
+  it('answers 202 when the send failed but the queue took the message (the withdraw finds it applied)', async () => {
+    // ingestEvent with the runtime's store and queue; the queue adapter delivers, waits until the runtime's processor
+    // applied the event, then fails as a send whose answer was lost does.
+    Object.assign(process.env, {
+      TABLE_NAME: rt.info.tableName, QUEUE_URL: rt.info.queueUrl, DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint, SQS_ENDPOINT: rt.info.sqsEndpoint,
+    });
+    // Loaded only now: the handler module reads its configuration when first loaded, as in Lambda.
+    const { ingestEvent } = require('../../lambdas/handlers/ingest') as typeof IngestHandler;
+    const source = await client.createSource();
+    const events = new EventStore(ctx);
+    const sqs = createSqsClient({ endpoint: rt.info.sqsEndpoint });
+    const queue = new EventQueue(sqs, rt.info.queueUrl);
+    const sources = new AlertSourceStore(ctx);
+    const request = {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey: 'lost-answer', summary: 'lost answer' }),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+    const answer = await ingestEvent(request, {
+      findSource: (key) => sources.getByIntegrationKey(key),
+      events,
+      idempotency: new IdempotencyStore(ctx),
+      rateLimits: { take: async () => ({ allowed: true, limit: 100, remaining: 99 }) },
+      queue: {
+        send: async (event) => {
+          await queue.send(event);
+          await until('the event applied', async () => ((await events.get(event.eventId))?.outcome !== 'QUEUED' ? true : undefined), 30_000);
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+        },
+      },
+      now: () => new Date(),
+    });
+    sqs.destroy();
+    expect(answer.statusCode).toBe(202);
+    const body = JSON.parse(answer.body as string);
+    expect((await client.event(body.eventId)).body.outcome).toBe('CREATED');
+  });
+
+  it('with DynamoDB paused: ingest answers 503 within 5 s, the API a 503 JSON error, and every 202 is applied after it resumes', async () => {
+    const source = await client.createSource();
+    const accepted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await post(source.integrationKey, `paused-${i}`);
+      expect(res.status).toBe(202);
+      accepted.push(res.body.eventId);
+    }
+    javaPid = Number(readFileSync(join(rt.dataDir, 'dynamodb.pid'), 'utf8'));
+    process.kill(javaPid, 'SIGSTOP');
+    try {
+      const replies = await Promise.all([0, 1, 2].map((i) => timed(() => post(source.integrationKey, `paused-new-${i}`))));
+      for (const { value: res, ms } of replies) {
+        expect(ms).toBeLessThan(5000);
+        expect(res.status).toBe(503);
+        expect(res.body).toMatchObject({ status: 503, code: 'STORE_UNAVAILABLE' });
+      }
+      const { value: list, ms } = await timed(() => client.alerts(`alertSourceId=${source.id}`));
+      expect(list.status).toBe(503);
+      expect(list.body).toMatchObject({ status: 503, code: 'STORE_UNAVAILABLE' });
+      expect(list.headers.get('retry-after')).toBe('1');
+      expect(ms).toBeLessThan(10_000);
+    } finally {
+      process.kill(javaPid, 'SIGCONT');
+      javaPid = 0;
+    }
+    const records = await client.applied(accepted, 90_000);
+    expect(records.map((r) => r.outcome)).toEqual(['CREATED', 'CREATED', 'CREATED']);
+    const after = await post(source.integrationKey, 'resumed');
+    expect(after.status).toBe(202);
+  });
+});
