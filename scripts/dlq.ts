@@ -86,6 +86,22 @@ const describe = (m: Message) => {
   return { eventId: body.eventId ?? '(unreadable)', alertSourceId: body.alertSourceId, eventType: body.eventType, alertKey: body.alertKey, receiveCount: m.Attributes?.ApproximateReceiveCount, messageId: m.MessageId };
 };
 
+/**
+ * A parked message with what its event record says: FAILED and why, e.g. its own error, or "held behind event <id>"
+ * for an event that was never tried because an earlier one of its source failed (replaying both applies both).
+ */
+async function withRecord(t: Target, message: ReturnType<typeof describe>) {
+  const record = typeof message.eventId === 'string' && message.eventId !== '(unreadable)' ? await t.events.get(message.eventId) : undefined;
+  return { ...message, outcome: record?.outcome ?? '(no record)', reason: record?.error?.slice(0, 160) };
+}
+
+/** How many messages the dead-letter queue holds, approximately (SQS's own count), seen by peek or not. */
+async function parkedCount(t: Target): Promise<number> {
+  const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+  const out = await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: t.deadLetterQueueUrl, AttributeNames: [...names] }));
+  return names.reduce((sum, name) => sum + Number(out.Attributes?.[name] ?? 0), 0);
+}
+
 /** Local: move each message back to the event queue (the local queue server has no message move task). */
 async function redriveLocal(t: Target): Promise<number> {
   let moved = 0;
@@ -120,8 +136,13 @@ async function main(): Promise<void> {
   const t = await target(rest);
   if (command === 'list') {
     const messages = await peek(t);
-    if (messages.length === 0) console.log('The dead-letter queue is empty.');
-    else console.table(messages.map(describe));
+    const behind = (await parkedCount(t)) - messages.length;
+    if (messages.length === 0 && behind <= 0) console.log('The dead-letter queue is empty.');
+    if (messages.length > 0) console.table(await Promise.all(messages.map((m) => withRecord(t, describe(m)))));
+    if (behind > 0) {
+      console.log(`${behind} more message(s) wait behind the first ones of their alert sources: a FIFO queue shows a group's `
+        + 'later messages only after those ahead leave. `redrive` replays them all, in order.');
+    }
     return;
   }
   if (command === 'show') {

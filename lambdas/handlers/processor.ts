@@ -82,23 +82,96 @@ async function applyLeading(records: SQSRecord[]): Promise<Set<string>> {
   return new Set(leading.slice(0, results.length).map((l) => l.messageId));
 }
 
+/** What held a group back: the first record of the group that failed in this batch, and why. */
+interface Holder {
+  name: string;
+  error: string;
+}
+
+const eventIdOf = (record: SQSRecord): string | undefined => {
+  try {
+    return parseQueuedEvent(record.body).eventId;
+  } catch {
+    return undefined;
+  }
+};
+const groupOf = (record: SQSRecord) => record.attributes.MessageGroupId ?? '';
+const attemptOf = (record: SQSRecord) => Number(record.attributes.ApproximateReceiveCount ?? '1');
+
+/**
+ * The records skipped behind a failure of their group were received too, so their receive count rose with the
+ * failing one's. On its last attempt such a record goes to the dead-letter queue untried when it is returned: its
+ * event is marked FAILED, naming the event that held it, so that its record tells what happened (and `npm run dlq --
+ * redrive` replays it, a FAILED record being applicable). Re-sending it instead would put it behind the later events
+ * of its source, and leave the queue and the record disagreeing about where it is. Those with attempts left stay
+ * QUEUED: they come back.
+ */
+async function parkHeldOnLastAttempt(records: SQSRecord[], held: Set<string>, holders: Map<string, Holder>): Promise<void> {
+  const now = new Date().toISOString();
+  await Promise.all(
+    records
+      .filter((record) => held.has(record.messageId) && attemptOf(record) >= maxReceiveCount)
+      .map(async (record) => {
+        const eventId = eventIdOf(record);
+        const holder = holders.get(groupOf(record));
+        if (!eventId || !holder) return; // an unreadable record has no event record to mark
+        try {
+          await events.markHeld(eventId, holder.name, holder.error, now);
+          logger.warn('event held behind a failed event on its last attempt: marked FAILED', { eventId, heldBy: holder.name });
+          metrics.addMetric('EventsHeldFailed', MetricUnit.Count, 1);
+        } catch (error) {
+          // Its message is parked all the same; the dead-letter alarm and `npm run dlq -- list` show it.
+          logger.error('could not mark a held event FAILED', { eventId, heldBy: holder.name, error: error as Error });
+        }
+      }),
+  );
+}
+
 /**
  * skipGroupOnError: a failing event holds back the later events of its own alert source (their order matters),
- * but not those of other sources in the same batch, which have no order relation to it. A processor per call: it
+ * but not those of other sources in the same batch, which have no order relation to it. The held ones are handed
+ * back untried; on their last attempt they are marked FAILED (see parkHeldOnLastAttempt). A processor per call: it
  * keeps the batch's state, and the local runtime's pollers call this concurrently.
  */
 export async function processBatch(event: SQSEvent, context: Context) {
   const applied = await applyLeading(event.Records);
+  const tried = new Set<string>();
+  const holders = new Map<string, Holder>();
   const handleRecord = async (record: SQSRecord) => {
-    if (!applied.has(record.messageId)) await processRecord(record);
+    tried.add(record.messageId);
+    if (applied.has(record.messageId)) return;
+    try {
+      await processRecord(record);
+    } catch (error) {
+      const eventId = eventIdOf(record);
+      if (!holders.has(groupOf(record))) {
+        holders.set(groupOf(record), { name: eventId ? `event ${eventId}` : `message ${record.messageId}`, error: (error as Error).message });
+      }
+      throw error;
+    }
   };
   const response = await processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), {
     context,
     skipGroupOnError: true,
     throwOnFullBatchFailure: false,
   });
-  if (response.batchItemFailures.length > 0) metrics.addMetric('BatchItemFailures', MetricUnit.Count, response.batchItemFailures.length);
+  const held = new Set(response.batchItemFailures.map((f) => f.itemIdentifier).filter((id) => !tried.has(id)));
+  await parkHeldOnLastAttempt(event.Records, held, holders);
+  if (response.batchItemFailures.length > 0) {
+    metrics.addMetric('BatchItemFailures', MetricUnit.Count, response.batchItemFailures.length);
+    reportRetriedAge(event.Records, new Set(response.batchItemFailures.map((f) => f.itemIdentifier)));
+  }
   return response;
+}
+
+/**
+ * `RetriedEventAge`: how long the oldest event this batch hands back has waited since it was queued. It is what the
+ * "queued too long" alarm watches for events being retried, because SQS's ApproximateAgeOfOldestMessage leaves out
+ * messages received three times or more, i.e. a poison and the events held behind it.
+ */
+function reportRetriedAge(records: SQSRecord[], returned: Set<string>): void {
+  const sent = records.filter((r) => returned.has(r.messageId)).map((r) => Number(r.attributes.SentTimestamp)).filter((t) => t > 0);
+  if (sent.length > 0) metrics.addMetric('RetriedEventAge', MetricUnit.Seconds, Math.max(0, (Date.now() - Math.min(...sent)) / 1000));
 }
 
 export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));

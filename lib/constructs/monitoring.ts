@@ -62,6 +62,9 @@ export class Monitoring extends Construct {
       return created;
     };
 
+    const appMetric = (metricName: string, statistic: string = Stats.SUM, label?: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic, period: FIVE_MINUTES, label });
+
     const deadLetterDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: ONE_MINUTE });
     alarm('DeadLetterQueueNotEmptyAlarm', {
       metric: deadLetterDepth,
@@ -79,6 +82,17 @@ export class Monitoring extends Construct {
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: `Alertline: an accepted event has waited more than ${props.oldestMessageAgeAlarmSeconds} s in the event queue, `
         + 'so alerts are late. The processor is failing, throttled or too slow for the load (see the dashboard).',
+    });
+    // SQS leaves messages received three times or more out of the age above: a poison and the events held behind it
+    // in its alert source's group. The processor reports the age of the events it hands back for retry instead.
+    const retriedEventAge = appMetric('RetriedEventAge', Stats.MAXIMUM).with({ period: ONE_MINUTE });
+    alarm('RetriedEventAgeAlarm', {
+      metric: retriedEventAge,
+      threshold: props.oldestMessageAgeAlarmSeconds,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `Alertline: an accepted event still QUEUED after more than ${props.oldestMessageAgeAlarmSeconds} s is being retried: `
+        + 'it fails, or it waits behind an event of its alert source that fails (FIFO order). On their last attempt both are '
+        + 'marked FAILED and parked in the dead-letter queue (npm run dlq -- list). See the processor logs by eventId.',
     });
 
     const errors = (fn: IFunction) => fn.metricErrors({ statistic: Stats.SUM, period: FIVE_MINUTES });
@@ -121,8 +135,6 @@ export class Monitoring extends Construct {
     }
 
     // Dashboard: what came in, what it did, how late, what failed.
-    const appMetric = (metricName: string, statistic: string = Stats.SUM, label?: string) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic, period: FIVE_MINUTES, label });
     // One line per rejection code, whatever codes the handler emits.
     const rejectedByCode = new MathExpression({
       expression: `SEARCH('{${METRICS_NAMESPACE},code,service} MetricName="EventsRejected" service="${SERVICE_NAME}"', 'Sum', 300)`,
@@ -166,7 +178,10 @@ export class Monitoring extends Construct {
         title: 'Event queue',
         width: 12,
         left: [queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: FIVE_MINUTES, label: 'messages waiting' })],
-        right: [oldestMessageAge.with({ label: 'age of oldest message (s)', period: FIVE_MINUTES })],
+        right: [
+          oldestMessageAge.with({ label: 'age of oldest message (s)', period: FIVE_MINUTES }),
+          retriedEventAge.with({ label: 'age of oldest event returned for retry (s)', period: FIVE_MINUTES }),
+        ],
         rightAnnotations: [{ value: props.oldestMessageAgeAlarmSeconds, label: 'alarm' }],
       }),
     );

@@ -26,8 +26,8 @@ const queueName = (queueId: string) => ({ Name: 'QueueName', Value: { 'Fn::GetAt
 const functionName = (functionId: string) => ({ Name: 'FunctionName', Value: { Ref: functionId } });
 
 describe('alarms', () => {
-  test('there are nine, each explained and notifying the alarm topic when it fires and when it clears', () => {
-    expect(alarms()).toHaveLength(9);
+  test('there are ten, each explained and notifying the alarm topic when it fires and when it clears', () => {
+    expect(alarms()).toHaveLength(10);
     for (const alarm of alarms()) {
       expect(alarm.AlarmDescription).toMatch(/^Alertline: .{40,}/);
       expect(alarm.AlarmActions).toEqual([{ Ref: find.topicId() }]);
@@ -57,6 +57,19 @@ describe('alarms', () => {
     expect(alarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage', queueName(find.eventQueueId()))).toEqual(expected(300));
     const customQueue = finders(custom).eventQueueId();
     expect(alarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage', queueName(customQueue), custom)).toEqual(expected(120));
+  });
+
+  test('an event returned for retry that has waited longer than the same age (SQS leaves it out of its own age after 3 receives)', () => {
+    const expected = (threshold: number) => expect.objectContaining({
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: threshold,
+      AlarmDescription: expect.stringContaining('QUEUED'),
+    });
+    expect(alarmOn('Alertline', 'RetriedEventAge', { Name: 'service', Value: 'alertline' })).toEqual(expected(300));
+    expect(alarmOn('Alertline', 'RetriedEventAge', { Name: 'service', Value: 'alertline' }, custom)).toEqual(expected(120));
   });
 
   test('any error of the processor, ingest and api functions within 5 minutes', () => {
@@ -142,7 +155,7 @@ describe('dashboard', () => {
   test('shows the state of every alarm first', () => {
     const [first] = dashboard(template).widgets;
     expect(first.type).toBe('alarm');
-    expect(first.properties.alarms).toHaveLength(9);
+    expect(first.properties.alarms).toHaveLength(10);
   });
 
   test('counts events accepted, and events rejected by each code', () => {
@@ -174,10 +187,11 @@ describe('dashboard', () => {
     ]);
   });
 
-  test('shows the event queue depth and the age of its oldest message', () => {
+  test('shows the event queue depth, the age of its oldest message and of the oldest event returned for retry', () => {
     expect(graph('Event queue')).toEqual([
       row('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: `<${find.eventQueueId()}>` }, { stat: 'Maximum' }),
       row('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: `<${find.eventQueueId()}>` }, { stat: 'Maximum' }),
+      row('Alertline', 'RetriedEventAge', service, { stat: 'Maximum' }),
     ]);
   });
 
