@@ -53,7 +53,8 @@ async function main(): Promise<void> {
       `  ${demoCurl(runtime.url, demo.integrationKey)}`,
       '',
       'See it:',
-      `  curl -sS ${runtime.url}/api/alerts -H 'Authorization: Bearer ${adminToken}'`,
+      // A token the operator chose stays out of the terminal (and its scroll-back and logs): the shell fills it in.
+      `  curl -sS ${runtime.url}/api/alerts -H ${generatedToken ? `'Authorization: Bearer ${adminToken}'` : '"Authorization: Bearer $ADMIN_TOKEN"'}`,
     );
   }
   lines.push('', 'Press Ctrl-C to stop.');

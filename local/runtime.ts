@@ -1,6 +1,6 @@
 // The whole pipeline on one machine: DynamoDB Local, the FIFO queues, the HTTP gateway, the pollers, and crash recovery.
 import { createSqsClient } from '../lambdas/queue/event-queue';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startDynamoDbLocal, ensureTable } from './dynamodb';
@@ -8,6 +8,7 @@ import { createGateway } from './gateway';
 import { startPollers } from './poller';
 import { startFaultProxy } from './fault-proxy';
 import { startLocalQueues } from './queue';
+import { ensurePrivateDir } from './private-dir';
 
 export interface RuntimeOptions {
   port: number;
@@ -38,7 +39,8 @@ export const TABLE_NAME = 'alertline';
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // It holds the database (every integration key), the demo source's marker and runtime.json: no other user may read it.
+  ensurePrivateDir(dataDir);
   const dynamo = await startDynamoDbLocal({ dataDir, port: options.dynamoDbPort, log: options.log });
   const cleanups: Array<() => Promise<void>> = [dynamo.stop];
   const stopAll = async () => {
