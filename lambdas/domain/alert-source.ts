@@ -51,7 +51,7 @@ export interface AlertSource {
   /** Events accepted per minute; more answer 429. Absent on sources stored before the setting existed. */
   rateLimitPerMinute?: number;
   /**
-   * The routing keys this source's events may follow to another escalation policy (SPEC 4.6); any other routing key
+   * The routing keys this source's events may follow to another escalation policy; any other routing key
    * leaves the source's policy. Absent: every routing key is followed.
    */
   allowedRoutingKeys?: string[];

@@ -27,7 +27,7 @@ export interface EscalationRule {
 export interface EscalationPolicy {
   id: string;
   name: string;
-  /** Unique across policies: an ALERT event carrying it uses this policy instead of its source's (SPEC 4.6). */
+  /** Unique across policies: an ALERT event carrying it uses this policy instead of its source's. */
   routingKey?: string;
   escalationRules: EscalationRule[];
   /** Whether the rules start over once the last one has passed without an acceptance, `frequency` times. */
@@ -82,7 +82,7 @@ export function mergePolicySettings(current: EscalationPolicy, patch: Record<str
 }
 
 /**
- * The routing key a new alert's event may follow to another escalation policy (SPEC 4.6), or undefined when the
+ * The routing key a new alert's event may follow to another escalation policy, or undefined when the
  * source's own policy applies: the event has none, or its source allows only some routing keys and not this one.
  * Compared exactly: both sides are trimmed when they are parsed.
  */

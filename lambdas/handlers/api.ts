@@ -32,7 +32,14 @@ type Route = { method: string; pattern: RegExp; run: (req: APIGatewayProxyEventV
 
 const route = (method: string, path: string, run: Route['run'], options: { public?: boolean } = {}): Route => ({
   method,
-  pattern: new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`),
+  // split() with a capturing group leaves the {param} names at odd indexes; the literal parts between them are escaped,
+  // or the dot of /api/openapi.json would match any character and make /api/openapiXjson public too.
+  pattern: new RegExp(
+    `^${path
+      .split(/\{(\w+)\}/)
+      .map((part, i) => (i % 2 ? `(?<${part}>[^/]+)` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('')}/?$`,
+  ),
   run,
   ...options,
 });
@@ -97,6 +104,31 @@ async function withFreshPolicy(id: string, work: (current: EscalationPolicy) => 
   throw new HttpError(409, 'CONFLICT', 'The escalation policy changed while it was being updated; retry');
 }
 
+/** A page's size, the same for every paged listing: `limit` from 1 to 100, 50 when absent. */
+function pageLimit(q: Record<string, string | undefined>, errors: { path: string; message: string }[]): number {
+  const limit = q.limit === undefined ? 50 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) errors.push({ path: 'limit', message: 'must be an integer from 1 to 100' });
+  return limit;
+}
+
+function logPageQuery(req: APIGatewayProxyEventV2) {
+  const q = req.queryStringParameters ?? {};
+  const errors: { path: string; message: string }[] = [];
+  const limit = pageLimit(q, errors);
+  if (errors.length) throw new HttpError(400, 'VALIDATION_FAILED', 'Invalid query parameters', errors);
+  return { limit, cursor: q.nextCursor || undefined };
+}
+
+/** A paged read; a cursor the store refuses is the caller's mistake (altered, or from other filters), never a 500. */
+async function paged<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new HttpError(400, 'INVALID_CURSOR', error.message, [{ path: 'nextCursor', message: error.message }]);
+    throw error;
+  }
+}
+
 function listQuery(req: APIGatewayProxyEventV2) {
   const q = req.queryStringParameters ?? {};
   const errors: { path: string; message: string }[] = [];
@@ -107,8 +139,7 @@ function listQuery(req: APIGatewayProxyEventV2) {
   if (statuses?.some((s) => !(ALERT_STATUSES as readonly string[]).includes(s))) {
     errors.push({ path: 'status', message: `must be a comma-separated list of ${ALERT_STATUSES.join(', ')}` });
   }
-  const limit = q.limit === undefined ? 50 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) errors.push({ path: 'limit', message: 'must be an integer from 1 to 100' });
+  const limit = pageLimit(q, errors);
   if (errors.length) throw new HttpError(400, 'VALIDATION_FAILED', 'Invalid query parameters', errors);
   return {
     statuses: statuses?.length ? [...new Set(statuses)] as AlertStatus[] : undefined,
@@ -201,22 +232,16 @@ const routes: Route[] = [
       return (await policies.delete(current)) ? { statusCode: 204, body: '' } : undefined;
     }),
   ),
-  route('GET', '/api/alerts', async (req) => {
-    try {
-      return json(200, await alerts.list(listQuery(req)));
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw new HttpError(400, 'VALIDATION_FAILED', error.message, [{ path: 'nextCursor', message: error.message }]);
-      throw error;
-    }
-  }),
+  route('GET', '/api/alerts', async (req) => json(200, await paged(() => alerts.list(listQuery(req))))),
   route('GET', '/api/alerts/{id}', async (_req, p) => {
     const alert = await alerts.get(p.id);
     if (!alert) throw notFound('Alert');
     return json(200, alert);
   }),
-  route('GET', '/api/alerts/{id}/log-entries', async (_req, p) => {
+  route('GET', '/api/alerts/{id}/log-entries', async (req, p) => {
+    const page = logPageQuery(req);
     if (!(await alerts.get(p.id))) throw notFound('Alert');
-    return json(200, await alerts.logEntries(p.id));
+    return json(200, await paged(() => alerts.logEntries(p.id, page)));
   }),
   route('PUT', '/api/alerts/{id}/accept', (_req, p) => operatorAction(p.id, 'accept')),
   route('PUT', '/api/alerts/{id}/resolve', (_req, p) => operatorAction(p.id, 'resolve')),

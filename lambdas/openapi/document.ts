@@ -27,6 +27,12 @@ const queryParameter = (name: string, description: string, type: JsonSchema) => 
 
 const MANAGEMENT_BODY_BYTES = 64 * 1024;
 
+/** The query of every paged listing: the page size and where the previous page stopped. */
+const PAGE_PARAMETERS = [
+  queryParameter('limit', 'Page size', { type: 'integer', minimum: 1, maximum: 100, default: 50 }),
+  queryParameter('nextCursor', 'The nextCursor of the previous page, as it was, with the same filters; anything else is 400 INVALID_CURSOR', { type: 'string' }),
+];
+
 /** The shared answers of the management API. */
 const RESPONSES = {
   BadRequest: failure('VALIDATION_FAILED (errors names each field), INVALID_JSON, INVALID_BODY (not an object) or INVALID_PATH'),
@@ -47,7 +53,8 @@ const managed = (op: Op & { body?: string; withId?: boolean }): JsonSchema => {
     ...(body ? { requestBody: { required: true, content: json(schema(body)) } } : {}),
     responses: {
       ...responses,
-      ...(body || withId ? { 400: response('BadRequest') } : {}),
+      // An operation that documents its own 400 (a paged listing's INVALID_CURSOR) keeps it.
+      ...((body || withId) && !responses[400] ? { 400: response('BadRequest') } : {}),
       401: response('Unauthorized'),
       ...(withId ? { 404: response('NotFound') } : {}),
       ...(body ? { 413: response('PayloadTooLarge'), 415: response('UnsupportedMediaType') } : {}),
@@ -198,12 +205,11 @@ function paths(): Record<string, JsonSchema> {
           queryParameter('status', 'Comma-separated statuses, e.g. PENDING,ACCEPTED', { type: 'string', examples: ['PENDING,ACCEPTED'] }),
           queryParameter('alertSourceId', 'Only this alert source\'s alerts', { type: 'string' }),
           queryParameter('alertKey', 'Only alerts with this alert key (compared case-insensitively)', { type: 'string' }),
-          queryParameter('limit', 'Page size', { type: 'integer', minimum: 1, maximum: 100, default: 50 }),
-          queryParameter('nextCursor', 'The nextCursor of the previous page, as it was', { type: 'string' }),
+          ...PAGE_PARAMETERS,
         ],
         responses: {
           200: answer('A page of alerts', schema('AlertList')),
-          400: failure('VALIDATION_FAILED: a bad status, limit or nextCursor (errors names it)'),
+          400: failure('VALIDATION_FAILED: a bad status or limit (errors names it); INVALID_CURSOR: a nextCursor altered, or of other filters'),
         },
       }),
     },
@@ -218,7 +224,11 @@ function paths(): Record<string, JsonSchema> {
         operationId: 'listAlertLogEntries',
         summary: 'An alert\'s log, oldest first',
         withId: true,
-        responses: { 200: answer('The log entries', { type: 'array', items: schema('LogEntry') }) },
+        parameters: PAGE_PARAMETERS,
+        responses: {
+          200: answer('A page of log entries (at most limit, and at most about 1 MiB)', schema('LogEntryList')),
+          400: failure('VALIDATION_FAILED: a bad limit (errors names it); INVALID_CURSOR: a nextCursor altered, or of another alert; INVALID_PATH'),
+        },
       }),
     },
     '/api/alerts/{id}/accept': {

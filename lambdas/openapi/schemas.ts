@@ -96,6 +96,11 @@ const logEntry = described(
   { id: 'LogEntry' },
 );
 
+const logEntryList = described(
+  z.object({ items: z.array(logEntry), nextCursor: z.string().optional() }),
+  { id: 'LogEntryList', description: 'A page of an alert\'s log entries, oldest first; follow nextCursor until it is absent' },
+);
+
 const alertSource = described(
   z.object({
     id: z.string(),
@@ -115,6 +120,9 @@ const alertSource = described(
       .object({ valueTemplate: z.object({ textTemplate: z.string() }), mappings: z.array(z.object({ value: z.string(), priority })) })
       .optional(),
     rateLimitPerMinute: z.number().int().optional(),
+    allowedRoutingKeys: described(z.array(z.string()), {
+      description: 'The only routing keys whose escalation policy this source\'s events may take; absent: any',
+    }).optional(),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   }),
@@ -150,11 +158,12 @@ export const responsesMatchDomainTypes: [
   Documents<Alert, typeof alert>,
   Documents<Awaited<ReturnType<AlertStore['list']>>, typeof alertList>,
   Documents<LogEntry, typeof logEntry>,
+  Documents<Awaited<ReturnType<AlertStore['logEntries']>>, typeof logEntryList>,
   Documents<EventRecord, typeof eventRecord>,
   Documents<AlertSource & { apiKey: string }, typeof alertSource>,
   Documents<EscalationPolicy, typeof escalationPolicy>,
   Documents<FieldError, typeof fieldError>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 
 // Requests: the very schemas the handlers parse with.
 

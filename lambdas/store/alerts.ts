@@ -1,6 +1,6 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert lock; applies the processor's decisions as one transaction each.
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   OUTCOME_OF, isOpen, type Alert, type AlertStatus, type Candidates, type Decision, type EventOutcome, type LogEntry,
 } from '../domain/alert';
@@ -9,7 +9,7 @@ import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
 import { getMany, queryKeys } from './items';
-import { alertKeys, eventKeys, logEntryKeys, openAlertKeys, type IndexName, type Key } from './keys';
+import { alertKeys, creationPosition, eventKeys, logEntryKeys, openAlertKeys, type IndexName, type Key } from './keys';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -70,6 +70,32 @@ const logFromEvent = (item: Record<string, unknown>): LogEntry => ({
   text: item.logText as string,
   createdAt: item.processedAt as string,
 });
+
+export interface LogPage {
+  limit: number;
+  cursor?: string;
+}
+
+/** What one page of log entries may weigh, well under Lambda's 6 MB response limit (an entry's text may be 64 KiB). */
+const PAGE_BYTES = 1024 * 1024;
+
+/** A log entry's place in its alert's log: the sort value both of its sources are ordered by. */
+const positionOf = (entry: LogEntry): string => creationPosition.of(entry.createdAt, entry.id);
+
+/** DynamoDB orders string keys by their UTF-8 bytes; positions are ASCII, where that is the code unit order. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The first entries, at most `limit` of them and at most PAGE_BYTES (but always one). */
+function withinBudget(entries: LogEntry[], limit: number): LogEntry[] {
+  let bytes = 0;
+  const page: LogEntry[] = [];
+  for (const entry of entries.slice(0, limit)) {
+    bytes += Buffer.byteLength(JSON.stringify(entry));
+    if (page.length > 0 && bytes > PAGE_BYTES) break;
+    page.push(entry);
+  }
+  return page;
+}
 
 export interface AlertFilter {
   statuses?: AlertStatus[];
@@ -381,43 +407,67 @@ export class AlertStore {
     }
   }
 
-  /** An alert's log, oldest first: the operators' entries under the alert and the events' entries on their records. */
-  async logEntries(alertId: string): Promise<LogEntry[]> {
-    const [own, onEvents] = await Promise.all([
-      this.queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
-        ExpressionAttributeValues: { ':pk': logEntryKeys.partition(alertId), ':log': logEntryKeys.prefix },
-      }),
-      this.queryAll({
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': logEntryKeys.eventsPartition(alertId) },
-      }).then((keys) => getMany(this.ctx, keys.map((k) => ({ pk: k.pk as string, sk: k.sk as string })), { projection: EVENT_LOG_FIELDS })),
-    ]);
-    const entries = [...own.map(logFromItem), ...onEvents.map(logFromEvent)];
-    return entries.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+  /**
+   * One page of an alert's log, oldest first. The log has two sources, the operators' entries (items under the alert)
+   * and the events' entries (on their records, listed on gsi2), sorted by the same `<createdAt>#<id>` value: each page
+   * reads at most one page more than asked from each, after the position the cursor carries, and merges them, so the
+   * page is exact whatever the mix. A page also stops at PAGE_BYTES, as one entry's text may be up to 64 KiB.
+   */
+  async logEntries(alertId: string, page: LogPage): Promise<{ items: LogEntry[]; nextCursor?: string }> {
+    const query = { listing: 'log-entries', alertId };
+    const after = decodeCursor(query, page.cursor, creationPosition.isValid);
+    const [own, onEvents] = await Promise.all([this.operatorLog(alertId, after, page.limit + 1), this.eventLog(alertId, after, page.limit + 1)]);
+    const merged = [...own, ...onEvents.entries].sort((a, b) => compare(positionOf(a), positionOf(b)));
+    const items = withinBudget(merged, page.limit);
+    const more = items.length > 0 && (merged.length > items.length || onEvents.more);
+    return { items, nextCursor: more ? encodeCursor(query, positionOf(items[items.length - 1])) : undefined };
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.ctx.db.send(new QueryCommand({ TableName: this.ctx.tableName, ...input, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  /** Up to `limit` operator entries of the alert after `after`, oldest first (items under the alert, so always found). */
+  private async operatorLog(alertId: string, after: string | undefined, limit: number): Promise<LogEntry[]> {
+    // BETWEEN is inclusive: the entry at `after` (the previous page's last) is read again and dropped.
+    const out = await this.ctx.db.send(new QueryCommand({
+      TableName: this.ctx.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': logEntryKeys.partition(alertId),
+        ':from': after ? `${logEntryKeys.prefix}${after}` : logEntryKeys.prefix,
+        ':to': logEntryKeys.afterAll,
+      },
+      Limit: limit + 1,
+    }));
+    return (out.Items ?? []).map(logFromItem).filter((e) => after === undefined || positionOf(e) > after).slice(0, limit);
   }
 
+  /**
+   * Up to `limit` events' entries of the alert after `after`, oldest first. `more` says the index listed `limit`: a
+   * record listed but not found (never expected: such records do not expire) must not end the log early.
+   */
+  private async eventLog(alertId: string, after: string | undefined, limit: number): Promise<{ entries: LogEntry[]; more: boolean }> {
+    const { keys } = await queryKeys(this.ctx, {
+      IndexName: 'gsi2',
+      KeyConditionExpression: after ? 'gsi2pk = :pk AND gsi2sk > :after' : 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': logEntryKeys.eventsPartition(alertId), ...(after ? { ':after': after } : {}) },
+      Limit: limit,
+    });
+    const entries = (await getMany(this.ctx, keys, { projection: EVENT_LOG_FIELDS })).map(logFromEvent);
+    return { entries, more: keys.length === limit };
+  }
 
   /**
    * Alerts newest first, from the most selective index for the filters given; the other filters are applied on
    * the index's projected attributes. A page holds at most `limit` alerts; follow nextCursor until it is absent.
+   * The cursor carries the index sort key where the page stopped, bound to the index, partition and filters.
    */
   async list(filter: AlertFilter): Promise<{ items: Alert[]; nextCursor?: string }> {
     const { index, partition } = this.chooseIndex(filter);
+    const query = {
+      listing: 'alerts', index, partition,
+      statuses: filter.statuses && [...filter.statuses].sort(), alertSourceId: filter.alertSourceId,
+    };
+    const before = decodeCursor(query, filter.cursor, creationPosition.isValid);
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':pk': partition };
+    const values: Record<string, unknown> = { ':pk': partition, ...(before ? { ':before': before } : {}) };
     const clauses: string[] = [];
     if (filter.statuses && !(index === 'gsi3' && filter.statuses.length === 1)) {
       names['#status'] = 'status';
@@ -427,14 +477,14 @@ export class AlertStore {
       clauses.push('alertSourceId = :source');
       values[':source'] = filter.alertSourceId;
     }
-    let start = decodeCursor(index, filter.cursor);
+    let start: Record<string, unknown> | undefined;
     const keys: Awaited<ReturnType<typeof queryKeys>>['keys'] = [];
     // Each round reads at most the number still wanted, so the continuation key is exact; a sparse filter may
     // need several rounds, bounded so that one request stays cheap.
     for (let round = 0; round < 10 && keys.length < filter.limit; round++) {
       const page = await queryKeys(this.ctx, {
         IndexName: index,
-        KeyConditionExpression: `${index}pk = :pk`,
+        KeyConditionExpression: before ? `${index}pk = :pk AND ${index}sk < :before` : `${index}pk = :pk`,
         FilterExpression: clauses.length ? clauses.join(' AND ') : undefined,
         ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
         ExpressionAttributeValues: values,
@@ -447,7 +497,7 @@ export class AlertStore {
       if (!start) break;
     }
     const items = (await getMany(this.ctx, keys)).map(fromItem);
-    return { items, nextCursor: encodeCursor(index, start) };
+    return { items, nextCursor: encodeCursor(query, start?.[`${index}sk`] as string | undefined) };
   }
 
   private chooseIndex(filter: AlertFilter): { index: IndexName; partition: string } {

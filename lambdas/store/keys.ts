@@ -32,6 +32,15 @@ export interface Key {
 /** Sort key that orders items newest first when read backwards. */
 const byCreation = (createdAt: string, id: string): string => `${createdAt}#${id}`;
 
+/**
+ * Where a page of alerts or of log entries stopped: the `<createdAt>#<id>` sort value of its last item, which orders
+ * both the alert indexes and an alert's log. Page cursors carry it; `isValid` is what a cursor's position must look like.
+ */
+export const creationPosition = {
+  of: byCreation,
+  isValid: (position: string): boolean => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9_-]{1,128}$/.test(position),
+};
+
 export const alertSourceKeys = {
   item: (id: string): Key => ({ pk: `SOURCE#${id}`, sk: 'SOURCE' }),
   list: (createdAt: string, id: string) => ({ gsi1pk: 'SOURCES', gsi1sk: byCreation(createdAt, id) }),
@@ -77,11 +86,13 @@ export const openAlertKeys = {
  * record (one item fewer per event), listed by the alert on gsi2. Both sort by creation time, then id.
  */
 export const logEntryKeys = {
-  item: (alertId: string, createdAt: string, id: string): Key => ({ pk: `ALERT#${alertId}`, sk: `LOG#${createdAt}#${id}` }),
+  item: (alertId: string, createdAt: string, id: string): Key => ({ pk: `ALERT#${alertId}`, sk: `LOG#${byCreation(createdAt, id)}` }),
   prefix: 'LOG#',
+  /** Sort key above every operator entry of an alert ('$' follows '#'), the upper bound of a range read of them. */
+  afterAll: 'LOG$',
   partition: (alertId: string) => `ALERT#${alertId}`,
   /** The index attributes of an event record that carries a log entry of the alert. */
-  onEvent: (alertId: string, createdAt: string, id: string) => ({ gsi2pk: logEntryKeys.eventsPartition(alertId), gsi2sk: `${createdAt}#${id}` }),
+  onEvent: (alertId: string, createdAt: string, id: string) => ({ gsi2pk: logEntryKeys.eventsPartition(alertId), gsi2sk: byCreation(createdAt, id) }),
   eventsPartition: (alertId: string) => `LOG#${alertId}`,
 };
 
@@ -107,7 +118,7 @@ export const routingKeyKeys = {
   item: (routingKey: string): Key => ({ pk: `ROUTINGKEY#${routingKey}`, sk: 'ROUTINGKEY' }),
 };
 
-/** An Idempotency-Key claimed by an alert source for 24 hours, naming the event it answered with. */
+/** An Idempotency-Key claimed by an alert source for 24 hours, naming its event: PENDING (with a lease) until the event is queued, then COMMITTED. */
 export const idempotencyKeys = {
   item: (alertSourceId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${alertSourceId}#${idempotencyKey}`, sk: 'IDEMPOTENCY' }),
 };
