@@ -7,6 +7,25 @@ export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBat
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** mulberry32: a small seeded generator in [0, 1), so that a rehearsal's faults fall the same way on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** LOCAL_FAULT_SEED, read here so that the runtime passes it without knowing of it; unset: unseeded chance. */
+function faultSeedFromEnv(): number | undefined {
+  const raw = process.env.LOCAL_FAULT_SEED;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new Error(`LOCAL_FAULT_SEED must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
 export function toRecord(message: Message, queueArn: string): SQSRecord {
   const attributes = (message.Attributes ?? {}) as Record<string, string>;
   return {
@@ -43,10 +62,17 @@ export function startPollers(options: {
   onError: (e: unknown) => void;
   /** Share (0..1) of batches applied but never deleted, as if the process died between effect and acknowledgement. */
   loseAcks?: number;
+  /**
+   * Seed of that chance (LOCAL_FAULT_SEED when not given): the n-th batch handled loses its acknowledgement on every
+   * run or on none, whichever poller handles it. Without one the chance is Math.random's.
+   */
+  faultSeed?: number;
 }): Poller {
   let stopping = false;
   const queueArn = `arn:aws:sqs:local:000000000000:${options.queueUrl.split('/').pop()}`;
   const abort = new AbortController();
+  const seed = options.faultSeed ?? faultSeedFromEnv();
+  const chance = seed === undefined ? Math.random : seededRandom(seed);
 
   async function loop(): Promise<void> {
     while (!stopping) {
@@ -74,7 +100,7 @@ export function startPollers(options: {
         const response = await options.handler({ Records: records }, lambdaContext('processor'));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = records.filter((r) => !failed.has(r.messageId));
-        if (options.loseAcks && Math.random() < options.loseAcks) {
+        if (options.loseAcks && chance() < options.loseAcks) {
           options.onError(new Error(`fault: dropped the acknowledgement of ${done.length} applied message(s)`));
           continue;
         }

@@ -320,12 +320,16 @@ async function main(): Promise<number> {
   let foreignLogEntries = 0;
   await pool(alerts.length, 16, async (a) => {
     const alert = alerts[a];
-    const res = await api.get(`/api/alerts/${alert.id}/log-entries`);
-    if (res.status !== 200) throw new Error(`GET /api/alerts/${alert.id}/log-entries answered ${res.status}`);
-    for (const entry of res.body) {
-      if (!entry.eventId) foreignLogEntries++;
-      else logCount.set(entry.eventId, (logCount.get(entry.eventId) ?? 0) + 1);
-    }
+    let cursor: string | undefined;
+    do {
+      const res = await api.get(`/api/alerts/${alert.id}/log-entries?limit=100${cursor ? `&nextCursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (res.status !== 200) throw new Error(`GET /api/alerts/${alert.id}/log-entries answered ${res.status}`);
+      for (const entry of res.body.items) {
+        if (!entry.eventId) foreignLogEntries++;
+        else logCount.set(entry.eventId, (logCount.get(entry.eventId) ?? 0) + 1);
+      }
+      cursor = res.body.nextCursor;
+    } while (cursor);
   });
   const alertEventsApplied = sent.filter((s) => s.eventType === 'ALERT' && ['CREATED', 'APPENDED'].includes(records.get(s.eventId)?.outcome)).length;
   const eventCountSum = alerts.reduce((n, a) => n + a.eventCount, 0);

@@ -91,7 +91,7 @@ describe('priority', () => {
     const alert = await priorityOf(settings, event);
     expect(alert.priority).toBe(expected);
     expect(alert.priorityReason).toEqual(expect.any(String));
-    const log = (await client.request('GET', `/api/alerts/${alert.id}/log-entries`)).body;
+    const log = (await client.request('GET', `/api/alerts/${alert.id}/log-entries`)).body.items;
     expect(log[0].text).toContain(`priority ${expected}`);
   });
 

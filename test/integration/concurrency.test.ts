@@ -2,6 +2,7 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
 import { clientFor } from '../support/client';
+import { allLogEntries } from '../support/log-entries';
 
 jest.setTimeout(90_000);
 
@@ -90,7 +91,7 @@ it('applies one event once when the same message is processed twice at the same 
   const open = await openAlerts('race-dup');
   expect(open).toHaveLength(1);
   expect(open[0].eventCount).toBe(1);
-  const log = (await client.request('GET', `/api/alerts/${open[0].id}/log-entries`)).body;
+  const log = await allLogEntries(client, open[0].id);
   expect(log).toHaveLength(1);
 });
 
@@ -113,7 +114,7 @@ it('applies whole batches that race on the same keys, and their redeliveries, on
     expect(alertEvents.map((r) => r.outcome).sort()).toEqual(['APPENDED', 'APPENDED', 'CREATED']);
     expect(open[0].eventCount).toBe(3);
     // Each applied event left exactly one entry in the alert's log; the ACCEPT found the alert or found none.
-    const log = (await client.request('GET', `/api/alerts/${open[0].id}/log-entries`)).body;
+    const log = await allLogEntries(client, open[0].id);
     const logged = log.map((e: any) => e.eventId).filter(Boolean);
     expect(new Set(logged).size).toBe(logged.length);
     const accept = ofKey.find((r) => r.eventType === 'ACCEPT');

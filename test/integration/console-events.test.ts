@@ -200,7 +200,7 @@ describe('replayed against the local runtime', () => {
   });
 
   it('api-log-entries: 200, oldest first', async () => {
-    for (const log of await replay('api-log-entries', 200)) expect(log.map((e: any) => e.type)).toEqual(['ALERT_RECEIVED', 'EVENT_APPENDED']);
+    for (const log of await replay('api-log-entries', 200)) expect(log.items.map((e: any) => e.type)).toEqual(['ALERT_RECEIVED', 'EVENT_APPENDED']);
   });
 
   it('api-get-event: 200 with its outcome', async () => {

@@ -1,9 +1,12 @@
 // Fault rehearsals on the local runtime: a crash between effect and acknowledgement, DynamoDB stopped under load,
 // the queue unreachable, and kill -9 during a burst. Whatever got a 202 is applied exactly once.
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
 import { clientFor } from '../support/client';
+import { allLogEntries } from '../support/log-entries';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(240_000);
 
@@ -18,6 +21,22 @@ afterAll(async () => {
   for (const rt of running) await rt.stop();
 });
 
+/** Messages of the runtime's queue anywhere: waiting, delayed, or received and not yet deleted. */
+async function messagesInQueue(rt: RuntimeProcess): Promise<number> {
+  const sqs = new SQSClient({ endpoint: rt.info.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  try {
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: rt.info.queueUrl, AttributeNames: [...names] }));
+    return names.reduce((n, name) => n + Number(Attributes?.[name] ?? 0), 0);
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** Waits until the runtime has printed `notice` (it does once a SIGUSR2 took effect). */
+const noticed = (rt: RuntimeProcess, notice: string) =>
+  waitFor(() => rt.errors().includes(notice), { timeoutMs: 10_000, what: `the runtime's notice "${notice}"` });
+
 /** Checks exactly-once on one key's applied events: outcomes follow the sequence and the alerts' counts and logs add up. */
 async function expectExactlyOnce(client: ReturnType<typeof clientFor>, sourceId: string, alertKey: string, records: any[]) {
   const alerts = (await client.alerts(`alertKey=${alertKey}&alertSourceId=${sourceId}&limit=100`)).body.items;
@@ -25,14 +44,16 @@ async function expectExactlyOnce(client: ReturnType<typeof clientFor>, sourceId:
   expect(alerts.reduce((n: number, a: any) => n + a.eventCount, 0)).toBe(grouped.length);
   expect(alerts).toHaveLength(records.filter((r) => r.outcome === 'CREATED').length);
   for (const alert of alerts) {
-    const log = (await client.request('GET', `/api/alerts/${alert.id}/log-entries`)).body;
+    const log = await allLogEntries(client, alert.id);
     const eventIds = log.map((e: any) => e.eventId);
     expect(new Set(eventIds).size).toBe(eventIds.length);
   }
 }
 
 it('applies each event once when acknowledgements are lost after the effect (a crash between write and delete)', async () => {
-  const { rt, client } = await start({ env: { LOCAL_FAULT_LOSE_ACKS: '0.5', QUEUE_VISIBILITY_TIMEOUT: '1' } });
+  // Seeded, so that the drops fall the same way on every run: with seed 9 the first batch handled loses its
+  // acknowledgement (there is always a drop to recover from), and no two in a row of the first 24 batches do.
+  const { rt, client } = await start({ env: { LOCAL_FAULT_LOSE_ACKS: '0.5', LOCAL_FAULT_SEED: '9', QUEUE_VISIBILITY_TIMEOUT: '1' } });
   const source = await client.createSource();
   const steps = ['ALERT', 'ALERT', 'ACCEPT', 'ALERT', 'COMMENT', 'RESOLVE', 'ALERT', 'ALERT'];
   // Each lost acknowledgement holds the source's message group for a visibility timeout (1 s) before the redelivery
@@ -40,7 +61,10 @@ it('applies each event once when acknowledgements are lost after the effect (a c
   const events = steps.map((eventType) => ({ apiKey: source.integrationKey, eventType, alertKey: 'ack-lost', summary: eventType }));
   const records = await client.sendWaiting(60_000, ...events);
   expect(records.map((r) => r.outcome)).toEqual(['CREATED', 'APPENDED', 'ACCEPTED', 'APPENDED', 'COMMENTED', 'RESOLVED', 'CREATED', 'APPENDED']);
-  await sleep(2500); // let the unacknowledged messages come back and be seen as already applied
+  // The unacknowledged messages come back after the visibility timeout and are deleted once seen as already applied:
+  // the queue is empty only when every one of them was.
+  let left = -1;
+  await waitFor(async () => (left = await messagesInQueue(rt)) === 0, { timeoutMs: 60_000, intervalMs: 250, what: () => `the redelivered messages to leave the queue (${left} left)` });
   expect(rt.errors()).toMatch(/fault: dropped the acknowledgement/);
   await expectExactlyOnce(client, source.id, 'ack-lost', records);
 });
@@ -91,17 +115,17 @@ it('answers 503 while the queue is unreachable and accepts nothing half-way', as
   const { rt, client } = await start({ env: { QUEUE_VISIBILITY_TIMEOUT: '2' } });
   const source = await client.createSource();
   rt.signal('SIGUSR2');
-  await sleep(200);
+  await noticed(rt, 'fault: the queue is now unreachable');
   const refused = await client.postEvent({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey: 'q-down', summary: 'queue down' });
   expect(refused.status).toBe(503);
   expect(refused.body).toMatchObject({ status: 503, code: 'QUEUE_UNAVAILABLE' });
   rt.signal('SIGUSR2');
-  await sleep(200);
+  await noticed(rt, 'fault: the queue is now reachable again');
   const [record] = await client.send({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey: 'q-down', summary: 'queue back' });
   // The refused event was withdrawn: the first accepted one opens the alert, and it holds one event.
   expect(record.outcome).toBe('CREATED');
   expect((await client.request('GET', `/api/alerts/${record.alertId}`)).body.eventCount).toBe(1);
-  const events = (await client.request('GET', `/api/alerts/${record.alertId}/log-entries`)).body;
+  const events = await allLogEntries(client, record.alertId);
   expect(events).toHaveLength(1);
   expect(rt.errors()).toContain('the queue is now unreachable');
 });
@@ -111,6 +135,7 @@ it('applies exactly once every event that got a 202 when the whole runtime is ki
   const source = await first.client.createSource({ rateLimitPerMinute: 1000000 });
   const accepted: Array<{ eventId: string; alertKey: string }> = [];
   let killed = false;
+  let finished = 0;
   const senders = Array.from({ length: 4 }, async (_, s) => {
     for (let i = 0; i < 60 && !killed; i++) {
       try {
@@ -121,8 +146,10 @@ it('applies exactly once every event that got a 202 when the whole runtime is ki
         return; // the connection died with the process
       }
     }
-  });
-  while (accepted.length < 60) await sleep(10);
+  }).map((sender) => sender.finally(() => finished++));
+  // Senders that all stop short of 60 (every event refused) end the wait at once; the expectation then says so.
+  await waitFor(() => accepted.length >= 60 || finished === 4, { timeoutMs: 120_000, intervalMs: 10, what: () => `60 accepted events before the kill (${accepted.length} so far)` });
+  expect(accepted.length).toBeGreaterThanOrEqual(60);
   killed = true;
   await first.rt.kill();
   await Promise.all(senders);
@@ -138,14 +165,14 @@ it('applies exactly once every event that got a 202 when the whole runtime is ki
     // Events recorded but never answered may also have been applied: compare with every event of the key the runtime knows.
     const alerts = (await second.client.alerts(`alertKey=${alertKey}&alertSourceId=${source.id}&limit=100`)).body.items;
     for (const alert of alerts) {
-      const log = (await second.client.request('GET', `/api/alerts/${alert.id}/log-entries`)).body;
+      const log = await allLogEntries(second.client, alert.id);
       const grouped = log.filter((e: any) => e.type === 'ALERT_RECEIVED' || e.type === 'EVENT_APPENDED');
       expect(grouped).toHaveLength(alert.eventCount);
       expect(new Set(log.map((e: any) => e.eventId)).size).toBe(log.length);
     }
     const mine = records.filter((r) => r.alertKey === alertKey && (r.outcome === 'CREATED' || r.outcome === 'APPENDED'));
     const logged = new Set<string>();
-    for (const alert of alerts) for (const e of (await second.client.request('GET', `/api/alerts/${alert.id}/log-entries`)).body) logged.add(e.eventId);
+    for (const alert of alerts) for (const e of await allLogEntries(second.client, alert.id)) logged.add(e.eventId);
     for (const r of mine) expect(logged.has(r.eventId)).toBe(true);
   }
 });

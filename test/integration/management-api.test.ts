@@ -146,7 +146,7 @@ describe('alerts', () => {
     const resolve = await client.request('PUT', `/api/alerts/${id}/resolve`);
     expect(resolve.body).toMatchObject({ status: 'RESOLVED', resolvedAt: expect.any(String) });
     expect((await client.request('PUT', `/api/alerts/${id}/accept`)).status).toBe(409);
-    const log = (await client.request('GET', `/api/alerts/${id}/log-entries`)).body;
+    const log = (await client.request('GET', `/api/alerts/${id}/log-entries`)).body.items;
     expect(log.map((e: any) => e.type)).toEqual(['ALERT_RECEIVED', 'ACCEPTED', 'RESOLVED']);
     const [next] = await client.send({ apiKey: sourceA.integrationKey, eventType: 'ALERT', summary: 'again', alertKey: 'k3' });
     expect(next.outcome).toBe('CREATED');

@@ -32,7 +32,7 @@ it('groups two ALERTs of one key (trimmed, any case) into one alert with eventCo
   expect(second).toMatchObject({ outcome: 'APPENDED', alertId: first.alertId });
   const alert = (await client.request('GET', `/api/alerts/${first.alertId}`)).body;
   expect(alert).toMatchObject({ status: 'PENDING', eventCount: 2, summary: 'db-1 is down', alertKey: 'db-1' });
-  const log = (await client.request('GET', `/api/alerts/${first.alertId}/log-entries`)).body;
+  const log = (await client.request('GET', `/api/alerts/${first.alertId}/log-entries`)).body.items;
   expect(log.map((e: any) => [e.type, e.eventId])).toEqual([
     ['ALERT_RECEIVED', first.eventId],
     ['EVENT_APPENDED', second.eventId],
@@ -60,7 +60,7 @@ it('accepts, reports a second accept, resolves, and opens a new alert for a late
     [reopened.alertId, 'PENDING'],
     [created.alertId, 'RESOLVED'],
   ]);
-  const log = (await client.request('GET', `/api/alerts/${created.alertId}/log-entries`)).body;
+  const log = (await client.request('GET', `/api/alerts/${created.alertId}/log-entries`)).body.items;
   expect(log.map((e: any) => e.type)).toEqual(['ALERT_RECEIVED', 'ACCEPTED', 'RESOLVED']);
   expect(log[2].text).toContain('fixed by restart');
 });
@@ -80,7 +80,7 @@ it('adds a COMMENT to the open alert log without changing its status or count', 
   expect(commented).toMatchObject({ outcome: 'COMMENTED', alertId: created.alertId });
   const alert = (await client.request('GET', `/api/alerts/${created.alertId}`)).body;
   expect(alert).toMatchObject({ status: 'PENDING', eventCount: 1 });
-  const log = (await client.request('GET', `/api/alerts/${created.alertId}/log-entries`)).body;
+  const log = (await client.request('GET', `/api/alerts/${created.alertId}/log-entries`)).body.items;
   expect(log[1]).toMatchObject({ type: 'COMMENT', text: 'looking into it', eventId: commented.eventId });
 });
 
@@ -131,7 +131,7 @@ it('applies a message delivered twice only once', async () => {
 
   const alert = (await client.request('GET', `/api/alerts/${created.alertId}`)).body;
   expect(alert.eventCount).toBe(2);
-  const log = (await client.request('GET', `/api/alerts/${created.alertId}/log-entries`)).body;
+  const log = (await client.request('GET', `/api/alerts/${created.alertId}/log-entries`)).body.items;
   expect(log.map((e: any) => e.type)).toEqual(['ALERT_RECEIVED', 'EVENT_APPENDED', 'COMMENT']);
   expect((await client.event(appended.eventId)).body).toMatchObject({ outcome: 'APPENDED', processedAt: appended.processedAt });
 });

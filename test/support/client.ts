@@ -32,8 +32,8 @@ export function clientFor(rt: Pick<RuntimeProcess, 'url' | 'adminToken'>) {
     /** POST an event without any Authorization header, as integrations do. */
     postEvent: (event: unknown, path = '/api/events', headers: Record<string, string> = {}) =>
       request('POST', path, { body: event, token: null, headers }),
-    createSource: async (settings: Record<string, unknown> = {}) => {
-      const res = await request('POST', '/api/alert-sources', { body: { name: `source ${Math.random().toString(36).slice(2)}`, ...settings } });
+    createSource: async (settings: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
+      const res = await request('POST', '/api/alert-sources', { body: { name: `source ${Math.random().toString(36).slice(2)}`, ...settings }, headers });
       if (res.status !== 201) throw new Error(`could not create an alert source: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { id: string; integrationKey: string; apiKey: string } & Record<string, any>;
     },

@@ -1,9 +1,8 @@
-// The pure helpers around the domain: validation primitives, page cursors, ids, the alert source cache, bearer tokens, local routes.
+// The pure helpers around the domain: validation primitives, ids, the alert source cache, bearer tokens, local routes.
 import { SourceCache } from '../../lambdas/app/source-cache';
 import type { AlertSource } from '../../lambdas/domain/alert-source';
 import { isHttpUrl, isPlainObject, jsonDepth } from '../../lambdas/domain/validation';
 import { bearerToken, tokensMatch } from '../../lambdas/handlers/auth';
-import { decodeCursor, encodeCursor, InvalidCursorError } from '../../lambdas/store/cursor';
 import { matchRoute } from '../../local/gateway';
 
 type Ids = typeof import('../../lambdas/handlers/ids');
@@ -58,53 +57,6 @@ describe('isPlainObject', () => {
     expect(isPlainObject(undefined)).toBe(false);
     expect(isPlainObject('{}')).toBe(false);
     expect(isPlainObject(3)).toBe(false);
-  });
-});
-
-describe('page cursors', () => {
-  const key = { pk: 'SOURCE#1', sk: 'ALERT#2025-01-01T00:00:00.000Z#abc', gsi1pk: 'STATUS#PENDING' };
-
-  it('round-trips the last key of the same listing', () => {
-    const cursor = encodeCursor('byStatus', key);
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor('byStatus', cursor)).toEqual(key);
-  });
-
-  it('is undefined when there is no next page, and reads no cursor as the first page', () => {
-    expect(encodeCursor('byStatus', undefined)).toBeUndefined();
-    expect(decodeCursor('byStatus', undefined)).toBeUndefined();
-    expect(decodeCursor('byStatus', '')).toBeUndefined();
-  });
-
-  it('refuses a cursor of another listing', () => {
-    const cursor = encodeCursor('bySource', key);
-    expect(() => decodeCursor('byStatus', cursor)).toThrow(InvalidCursorError);
-  });
-
-  it.each(['garbage', 'not base64 at all!!', 'eyJ', Buffer.from('null').toString('base64url'), Buffer.from('"str"').toString('base64url')])(
-    'refuses the garbage cursor %p',
-    (cursor) => {
-      expect(() => decodeCursor('byStatus', cursor)).toThrow(InvalidCursorError);
-    },
-  );
-
-  it.each([
-    ['a number', { pk: 1 }],
-    ['an object', { pk: { S: 'x' } }],
-    ['null', { pk: null }],
-    ['a boolean', { pk: 'a', sk: true }],
-  ])('refuses a key holding %s', (_kind, k) => {
-    const cursor = Buffer.from(JSON.stringify({ i: 'byStatus', k })).toString('base64url');
-    expect(() => decodeCursor('byStatus', cursor)).toThrow(InvalidCursorError);
-  });
-
-  it('refuses a cursor without a key', () => {
-    const cursor = Buffer.from(JSON.stringify({ i: 'byStatus' })).toString('base64url');
-    expect(() => decodeCursor('byStatus', cursor)).toThrow(InvalidCursorError);
-  });
-
-  it('says which parameter is wrong', () => {
-    expect(() => decodeCursor('byStatus', 'garbage')).toThrow(/nextCursor/);
   });
 });
 
