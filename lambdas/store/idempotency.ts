@@ -1,7 +1,7 @@
 // DynamoDB adapter for Idempotency-Key claims: one conditional put decides, across all Lambda instances, which request owns a key.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
-import { idempotencyKeys } from './keys';
+import { idempotencyKeys, type Key } from './keys';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** A claim's owner answers within 5 s or is dead (ingest's function timeout is 10 s): then the key can be taken over. */
@@ -36,19 +36,11 @@ export class IdempotencyStore {
    */
   async claim(alertSourceId: string, idempotencyKey: string, answer: FirstAnswer, now: Date): Promise<Claim> {
     const key = idempotencyKeys.item(alertSourceId, idempotencyKey);
-    try {
-      await this.ctx.db.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: this.pendingItem(key, answer, now),
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
-        }),
-      );
-      return { claimed: true };
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    const free = await this.putPending(key, answer, now, {
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+    });
+    if (free) return { claimed: true };
     const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }));
     if (!out.Item) return this.claim(alertSourceId, idempotencyKey, answer, now); // released meanwhile
     const first = { eventId: out.Item.eventId as string, alertKey: out.Item.alertKey as string };
@@ -62,16 +54,22 @@ export class IdempotencyStore {
    */
   async takeOver(alertSourceId: string, idempotencyKey: string, staleEventId: string, answer: FirstAnswer, now: Date): Promise<boolean> {
     const key = idempotencyKeys.item(alertSourceId, idempotencyKey);
+    return this.putPending(key, answer, now, {
+      ConditionExpression: 'eventId = :stale AND #state = :pending',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':stale': staleEventId, ':pending': 'PENDING' },
+    });
+  }
+
+  /** Writes a PENDING claim on the condition given; false when the condition fails. */
+  private async putPending(
+    key: Key,
+    answer: FirstAnswer,
+    now: Date,
+    condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
+  ): Promise<boolean> {
     try {
-      await this.ctx.db.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: this.pendingItem(key, answer, now),
-          ConditionExpression: 'eventId = :stale AND #state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':stale': staleEventId, ':pending': 'PENDING' },
-        }),
-      );
+      await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: this.pendingItem(key, answer, now), ...condition }));
       return true;
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
