@@ -267,9 +267,7 @@ async function verifyAll(api: LoadApi, accepted: PostResult['accepted'], concurr
 }
 
 async function rawPutRate(endpoint: string, tableName: string, count: number, concurrency: number) {
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   const put = (i: number) =>
     db.send(
       new PutCommand({
@@ -472,7 +470,14 @@ async function main(): Promise<number> {
     }
 
     // The runtime's own notices (poller errors, DynamoDB Local restarts, ...) explain errors and slow phases.
-    const notices = [...new Set(runtime.errors().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{')))];
+    const notices = [
+      ...new Set(
+        runtime
+          .errors()
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !l.startsWith('{')),
+      ),
+    ];
     if (notices.length > 0) {
       log(`the runtime reported ${notices.length} distinct notice line(s) on stderr; the last ones:`);
       for (const line of notices.slice(-15)) log(`  | ${line.slice(0, 300)}`);
@@ -513,15 +518,27 @@ async function main(): Promise<number> {
       ['ingest latency max', ms(latencies[latencies.length - 1] ?? NaN)],
       ['posting wall time', `${postSeconds.toFixed(2)} s`],
       ['accepted events/s', acceptedPerSec.toFixed(1)],
-      ['first post -> all applied', `${e2eSeconds.toFixed(2)} s (to the last processedAt; polling saw the last event of each source applied ${((cpuDrained.at - endAt) / 1000).toFixed(1)} s after it)`],
+      [
+        'first post -> all applied',
+        `${e2eSeconds.toFixed(2)} s (to the last processedAt; polling saw the last event of each source applied ${((cpuDrained.at - endAt) / 1000).toFixed(1)} s after it)`,
+      ],
       ['applied events/s (end to end)', appliedPerSec.toFixed(1)],
       [
         'applied/s while posting / after',
         `${(appliedWhilePosting / postSeconds).toFixed(1)} / ${endAt > posted.endedAt ? ((applied - appliedWhilePosting) / ((endAt - posted.endedAt) / 1000)).toFixed(1) : 'n/a'} ` +
           `(${appliedWhilePosting} applied before posting ended, ${applied - appliedWhilePosting} after)`,
       ],
-      ['processing lag p50 / p99 / max', `${ms(percentile(lagsMs, 50))} / ${ms(percentile(lagsMs, 99))} / ${ms(lagsMs[lagsMs.length - 1] ?? NaN)} (receivedAt -> processedAt)`],
-      ['outcomes', [...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')],
+      [
+        'processing lag p50 / p99 / max',
+        `${ms(percentile(lagsMs, 50))} / ${ms(percentile(lagsMs, 99))} / ${ms(lagsMs[lagsMs.length - 1] ?? NaN)} (receivedAt -> processedAt)`,
+      ],
+      [
+        'outcomes',
+        [...outcomes]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ],
       ['events lost', String(lost)],
       cpuRow('CPU while posting', cpuStart, cpuPosted),
       cpuRow('CPU while draining', cpuPosted, cpuDrained),
@@ -561,7 +578,9 @@ async function main(): Promise<number> {
     if (otherDuringRun !== undefined && otherDuringRun > 0.25) {
       console.log(
         `WARNING: other processes used ${Math.round(otherDuringRun * 100)}% CPU (100% = one core) during the pipeline measurement; ` +
-          `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}: these figures are not representative of an idle machine.`,
+          `load average ${loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')}: these figures are not representative of an idle machine.`,
       );
     }
     if (gaveUp) console.log(gaveUpMessage);

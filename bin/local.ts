@@ -1,9 +1,10 @@
 // `npm start`: the whole Alertline pipeline on this machine (see local/runtime.ts), until Ctrl-C.
 import { randomBytes } from 'node:crypto';
+import { DEFAULTS, QUEUE } from '../lambdas/contract';
 
+// Read by Powertools itself when the handlers' logger and metrics are built (their names come from the contract).
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_SERVICE_NAME ??= 'alertline';
 // The SDK warns on every start under Node 20 that its 2027 releases need Node 22; the pinned versions here run on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
   const generatedToken = !process.env.ADMIN_TOKEN;
   const adminToken = process.env.ADMIN_TOKEN || randomBytes(24).toString('base64url');
   const dataDir = process.env.DATA_DIR || '.data';
+  // Loaded only now: the handlers' logger and metrics are built on load, after the POWERTOOLS_* settings above.
   const { startRuntime } = await import('../local/runtime.js');
+  const { parseFaultSeed } = await import('../local/poller.js');
   const { ensureDemoSource, demoCurl } = await import('../local/demo.js');
   const started = Date.now();
   const runtime = await startRuntime({
@@ -34,11 +37,13 @@ async function main(): Promise<void> {
     sqsPort: intEnv('SQS_PORT', 0),
     adminToken,
     pollers: intEnv('POLLERS', 2),
-    visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', 30),
+    visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', QUEUE.localVisibilityTimeoutSeconds),
+    sourceCacheTtlMs: intEnv('SOURCE_CACHE_TTL_MS', DEFAULTS.sourceCacheTtlMs),
     loseAcks: Number(process.env.LOCAL_FAULT_LOSE_ACKS ?? 0),
+    faultSeed: parseFaultSeed(process.env.LOCAL_FAULT_SEED),
     log: (line) => console.error(line),
   });
-  const demo = await ensureDemoSource(dataDir);
+  const demo = await ensureDemoSource(dataDir, { url: runtime.url, adminToken });
 
   const lines = [
     `Alertline is running on ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dataDir})`,

@@ -11,21 +11,13 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  TABLE_SCHEMA, alertKeys, alertSourceKeys, escalationPolicyKeys, eventKeys, idempotencyKeys, logEntryKeys, openAlertKeys,
-  rateLimitKeys, routingKeyKeys, type Key,
-} from '../lambdas/store/keys';
+  FUNCTION_TIMEOUT_SECONDS, HTTP_ROUTES, QUEUE, TABLE_SCHEMA, WRITTEN_ENTITIES, type HttpFunction, type Key,
+} from '../lambdas/contract';
 import { AlertlineConfig, readConfig } from './config';
 import { AlertlineFunction } from './constructs/alertline-function';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledgeNagFindings } from './nag';
 
-/** Deliveries of one event before it is parked in the dead-letter queue (the processor reads it to record FAILED). */
-const MAX_RECEIVE_COUNT = 5;
-/**
- * Room for a whole batch (up to 10 events) under a stalled table: every store call fails within 3 s (CALL_BUDGETS.default),
- * an event makes a few before it fails, and the events of other groups in the batch are still tried.
- */
-const PROCESSOR_TIMEOUT = Duration.seconds(60);
 
 /**
  * The item-level DynamoDB actions the handlers issue. BatchGetItem reads listing pages by key; no Scan: every access
@@ -42,33 +34,11 @@ const partitionPrefix = (key: Key): string => {
   return `${key.pk.slice(0, end + 1)}*`;
 };
 
-/**
- * What each function writes, named by the key builders (the ids are placeholders): the partition-key prefixes its
- * role may write. A store write a function does not list here is denied in AWS: add its entity here first.
- */
-const WRITTEN_ENTITIES = {
-  // The QUEUED event record (and its withdrawal when the queue refuses it), the Idempotency-Key claim, the rate-limit counter.
-  ingest: [eventKeys.item('id'), idempotencyKeys.item('source', 'key'), rateLimitKeys.item('source', 0)],
-  // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log.
-  processor: [
-    eventKeys.item('id'), alertKeys.item('id'), logEntryKeys.item('alert', 'at', 'id'),
-    openAlertKeys.item('source', 'key'), openAlertKeys.source('source'),
-  ],
-  // Alert sources; escalation policies and their routing keys' claims; an operator's accept or resolve: the alert, its
-  // log entry and the open-alert lock it releases.
-  api: [
-    alertSourceKeys.item('id'), escalationPolicyKeys.item('id'), routingKeyKeys.item('key'),
-    alertKeys.item('id'), logEntryKeys.item('alert', 'at', 'id'), openAlertKeys.item('source', 'key'),
-  ],
-} satisfies Record<string, Key[]>;
-
 /** The distinct partition-key prefixes of some entities, sorted (a stable template). */
 export const writablePrefixes = (keys: Key[]): string[] => [...new Set(keys.map(partitionPrefix))].sort();
 
-const EVENTS_PATHS = ['/api/events', '/api/events/{apiKey}', '/api/v1/events', '/api/v1/events/{apiKey}'];
-
 /**
- * API Gateway access log: one JSON line per request. The route key, not the path: `/api/events/{apiKey}` carries an
+ * API Gateway access log: one JSON line per request. The route key, not the path: `/api/events/{id}` carries an
  * integration key, which must not end up in logs.
  */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify({
@@ -151,8 +121,8 @@ export class AlertlineStack extends Stack {
       fifo: true,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      maxMessageSizeBytes: 1024 * 1024,
+      retentionPeriod: Duration.days(QUEUE.deadLetterRetentionDays),
+      maxMessageSizeBytes: QUEUE.maxMessageBytes,
       removalPolicy: dataRemovalPolicy,
     });
     // Message group = alert source; ingest sets the event id as deduplication id, never the body hash.
@@ -164,11 +134,9 @@ export class AlertlineStack extends Stack {
       fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // A 256 KiB event with every non-ASCII character escaped (see asciiJson) can reach ~800 KB.
-      maxMessageSizeBytes: 1024 * 1024,
-      // AWS's guidance for SQS event sources: at least six times the function timeout, so retried batches are not redelivered mid-flight.
-      visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      maxMessageSizeBytes: QUEUE.maxMessageBytes,
+      visibilityTimeout: Duration.seconds(QUEUE.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: QUEUE.maxReceiveCount },
       removalPolicy: dataRemovalPolicy,
     });
 
@@ -185,7 +153,7 @@ export class AlertlineStack extends Stack {
     const ingest = new AlertlineFunction(this, 'IngestFunction', {
       ...functionSettings,
       handler: 'ingest',
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.ingest),
       memorySize: config.ingestMemoryMb,
       environment: { TABLE_NAME: table.tableName, QUEUE_URL: queue.queueUrl },
     });
@@ -195,9 +163,9 @@ export class AlertlineStack extends Stack {
     const processor = new AlertlineFunction(this, 'ProcessorFunction', {
       ...functionSettings,
       handler: 'processor',
-      timeout: PROCESSOR_TIMEOUT,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.processor),
       memorySize: config.processorMemoryMb,
-      environment: { TABLE_NAME: table.tableName, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
+      environment: { TABLE_NAME: table.tableName, MAX_RECEIVE_COUNT: String(QUEUE.maxReceiveCount) },
     });
     grantTable(processor, WRITTEN_ENTITIES.processor);
     processor.addEventSource(new SqsEventSource(queue, {
@@ -209,7 +177,7 @@ export class AlertlineStack extends Stack {
     const api = new AlertlineFunction(this, 'ApiFunction', {
       ...functionSettings,
       handler: 'api',
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.api),
       memorySize: config.apiMemoryMb,
       environment: { TABLE_NAME: table.tableName, ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn },
     });
@@ -231,14 +199,18 @@ export class AlertlineStack extends Stack {
       throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogGroup), format: ACCESS_LOG_FORMAT },
     });
-    const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', ingest);
-    const eventsRoutes = EVENTS_PATHS.flatMap((path) =>
-      httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration: ingestIntegration }));
-    const managementRoutes = httpApi.addRoutes({
-      path: '/api/{proxy+}',
-      methods: [HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('ApiIntegration', api),
-    });
+    // One route per entry of the contract (its /api/v1/ aliases and the catch-all included), each to its function.
+    // One invoke permission per function for the whole API, rather than one per route: a function's resource policy
+    // is capped at 20 KB, which some forty route-scoped statements would reach.
+    const integrations: Record<HttpFunction, HttpLambdaIntegration> = {
+      ingest: new HttpLambdaIntegration('IngestIntegration', ingest, { scopePermissionToRoute: false }),
+      api: new HttpLambdaIntegration('ApiIntegration', api, { scopePermissionToRoute: false }),
+    };
+    const routesOf = (fn: HttpFunction) =>
+      HTTP_ROUTES.filter((route) => route.function === fn).flatMap((route) =>
+        httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] }));
+    const eventsRoutes = routesOf('ingest');
+    const managementRoutes = routesOf('api');
     routeThrottling(stage, [
       { routes: eventsRoutes, rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
       { routes: managementRoutes, rateLimit: config.managementThrottleRate, burstLimit: config.managementThrottleBurst },

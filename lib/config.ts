@@ -1,6 +1,7 @@
 // Deployment settings from CDK context (cdk.json, or `-c alertline:<key>=<value>`), with defaults, checked before anything is built.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { DEFAULTS } from '../lambdas/contract';
 
 export interface AlertlineConfig {
   /** Names the stack (`Alertline-<stage>`) and the dashboard, so that several stages can share an account. */
@@ -39,13 +40,13 @@ export const CONTEXT_PREFIX = 'alertline:';
 /** The defaults, also written out in cdk.json so that a reader sees every setting in one place. */
 export const DEFAULT_CONFIG: AlertlineConfig = {
   stage: 'prod',
-  ingestMemoryMb: 256,
-  processorMemoryMb: 256,
-  apiMemoryMb: 256,
+  ingestMemoryMb: DEFAULTS.memoryMb,
+  processorMemoryMb: DEFAULTS.memoryMb,
+  apiMemoryMb: DEFAULTS.memoryMb,
   batchSize: 10,
   maxConcurrency: 10,
   alarmEmail: '',
-  logRetentionDays: RetentionDays.ONE_MONTH,
+  logRetentionDays: DEFAULTS.logRetentionDays as RetentionDays,
   throttleRate: 100,
   throttleBurst: 200,
   managementThrottleRate: 50,

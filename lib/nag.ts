@@ -15,9 +15,9 @@ export interface NagFindingScopes {
   /** Only when X-Ray tracing is on: its permissions have no resource scope. */
   readonly tracing: boolean;
   readonly adminToken: IConstruct;
-  /** POST /api/events and its aliases. */
+  /** The ingest function's routes (POST /api/events and the others of the contract). */
   readonly eventsRoutes: IConstruct[];
-  /** ANY /api/{proxy+}. */
+  /** The api function's routes: the contract's, their /api/v1/ aliases and the catch-all ANY /api/{proxy+}. */
   readonly managementRoutes: IConstruct[];
 }
 

@@ -36,7 +36,7 @@ const canBind = (port: number) =>
  * A port P with P+1 free too (the runtime and its DynamoDB Local), below Linux's ephemeral range (32768+), where
  * the outgoing connections of other tests would otherwise take it between this check and the bind.
  */
-async function freePortPair(): Promise<number> {
+export async function freePortPair(): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 12000);
     if ((await canBind(port)) && (await canBind(port + 1))) return port;

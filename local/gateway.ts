@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { HTTP_ROUTES, routeKey, type HttpFunction } from '../lambdas/contract';
 import { lambdaContext } from './lambda-context';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -9,22 +10,74 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 /** API Gateway refuses bodies over 10 MB before any Lambda runs. */
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
-interface Match {
-  handler: 'ingest' | 'api';
+export interface Match {
+  handler: HttpFunction;
   routeKey: string;
   pathParameters?: Record<string, string>;
 }
 
-/** The routes of the HTTP API in lib/: events to ingest, everything else under /api to the api function. */
-export function matchRoute(method: string, path: string): Match | undefined {
-  const events = /^\/api(\/v1)?\/events(?:\/([^/]+))?\/?$/.exec(path);
-  if (method === 'POST' && events) {
-    const prefix = `/api${events[1] ?? ''}/events`;
-    return events[2] === undefined
-      ? { handler: 'ingest', routeKey: `POST ${prefix}` }
-      : { handler: 'ingest', routeKey: `POST ${prefix}/{apiKey}`, pathParameters: { apiKey: safeDecode(events[2]) } };
+interface CompiledRoute {
+  handler: HttpFunction;
+  method: string;
+  routeKey: string;
+  pattern: RegExp;
+  names: string[];
+  /** A greedy `{name+}` is passed as it came (the api function reads the path itself). */
+  greedy: boolean;
+  /** Per segment: 0 literal, 1 variable, 2 greedy. API Gateway prefers, segment by segment from the left, a literal. */
+  specificity: number[];
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A template as a pattern: `{name}` is one segment, `{name+}` the rest of the path; a trailing slash is allowed. */
+function compile(route: (typeof HTTP_ROUTES)[number]): CompiledRoute {
+  const names: string[] = [];
+  let greedy = false;
+  const segments = route.path.split('/').map((segment) => {
+    const variable = /^\{(\w+)(\+?)\}$/.exec(segment);
+    if (!variable) return escape(segment);
+    names.push(variable[1]);
+    greedy ||= variable[2] === '+';
+    return variable[2] ? '(.*)' : '([^/]+)';
+  });
+  return {
+    handler: route.function,
+    method: route.method,
+    routeKey: routeKey(route),
+    pattern: new RegExp(`^${segments.join('/')}${greedy ? '' : '/?'}$`),
+    names,
+    greedy,
+    specificity: route.path.split('/').map((segment) => (segment.endsWith('+}') ? 2 : segment.startsWith('{') ? 1 : 0)),
+  };
+}
+
+const bySpecificity = (a: CompiledRoute, b: CompiledRoute): number => {
+  for (let i = 0; i < Math.min(a.specificity.length, b.specificity.length); i++) {
+    if (a.specificity[i] !== b.specificity[i]) return a.specificity[i] - b.specificity[i];
   }
-  if (path.startsWith('/api/')) return { handler: 'api', routeKey: 'ANY /api/{proxy+}', pathParameters: { proxy: path.slice(5) } };
+  return 0;
+};
+
+/** The HTTP API's routes as lib/ creates them, from the contract: the most specific first, the catch-all last. */
+const COMPILED = HTTP_ROUTES.map(compile).sort((a, b) => Number(a.method === 'ANY') - Number(b.method === 'ANY') || bySpecificity(a, b));
+
+/** The routes this gateway serves, each with the function it calls. */
+export const gatewayRoutes = (): Array<{ routeKey: string; handler: HttpFunction }> =>
+  COMPILED.map((route) => ({ routeKey: route.routeKey, handler: route.handler }));
+
+/** The route API Gateway would pick for a request, with its route key and path parameters (percent-decoded where valid). */
+export function matchRoute(method: string, path: string): Match | undefined {
+  for (const route of COMPILED) {
+    if (route.method !== 'ANY' && route.method !== method) continue;
+    const found = route.pattern.exec(path);
+    if (!found) continue;
+    const match: Match = { handler: route.handler, routeKey: route.routeKey };
+    if (route.names.length > 0) {
+      match.pathParameters = Object.fromEntries(route.names.map((name, i) => [name, route.greedy ? found[i + 1] : safeDecode(found[i + 1])]));
+    }
+    return match;
+  }
   return undefined;
 }
 
@@ -87,7 +140,7 @@ function send(res: import('node:http').ServerResponse, status: number, headers: 
   res.end(body);
 }
 
-export function createGateway(handlers: { ingest: HttpHandler; api: HttpHandler }): Server {
+export function createGateway(handlers: Record<HttpFunction, HttpHandler>): Server {
   return createServer((req, res) => {
     // Split by hand: new URL() would resolve "%2e%2e" segments and route /api/events/%2e%2e to another function.
     const [rawPath, ...rawQuery] = (req.url ?? '/').split('?');

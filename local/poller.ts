@@ -18,9 +18,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** LOCAL_FAULT_SEED, read here so that the runtime passes it without knowing of it; unset: unseeded chance. */
-function faultSeedFromEnv(): number | undefined {
-  const raw = process.env.LOCAL_FAULT_SEED;
+/** The seed of dropped acknowledgements as LOCAL_FAULT_SEED gives it (bin/local.ts reads it); unset: unseeded chance. */
+export function parseFaultSeed(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d+$/.test(raw)) throw new Error(`LOCAL_FAULT_SEED must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return Number(raw);
@@ -63,16 +62,15 @@ export function startPollers(options: {
   /** Share (0..1) of batches applied but never deleted, as if the process died between effect and acknowledgement. */
   loseAcks?: number;
   /**
-   * Seed of that chance (LOCAL_FAULT_SEED when not given): the n-th batch handled loses its acknowledgement on every
-   * run or on none, whichever poller handles it. Without one the chance is Math.random's.
+   * Seed of that chance: the n-th batch handled loses its acknowledgement on every run or on none, whichever poller
+   * handles it. Without one the chance is Math.random's.
    */
   faultSeed?: number;
 }): Poller {
   let stopping = false;
   const queueArn = `arn:aws:sqs:local:000000000000:${options.queueUrl.split('/').pop()}`;
   const abort = new AbortController();
-  const seed = options.faultSeed ?? faultSeedFromEnv();
-  const chance = seed === undefined ? Math.random : seededRandom(seed);
+  const chance = options.faultSeed === undefined ? Math.random : seededRandom(options.faultSeed);
 
   async function loop(): Promise<void> {
     while (!stopping) {

@@ -1,5 +1,7 @@
 // Runs the SQS-compatible server (fauxqs) in this process on 127.0.0.1, with the FIFO queue and its FIFO dead-letter queue as the stack creates them.
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import * as vm from 'node:vm';
+import { QUEUE } from '../lambdas/contract';
 
 export interface LocalQueues {
   endpoint: string;
@@ -8,26 +10,43 @@ export interface LocalQueues {
   stop: () => Promise<void>;
 }
 
-export const MAX_RECEIVE_COUNT = 5;
-
 const LOOPBACK = '127.0.0.1';
 
+/**
+ * fauxqs ships as an ES module only: a dynamic import loads it from this CommonJS-compiled code. A test runner's module
+ * sandbox may refuse dynamic imports (Jest's does, without a Node flag); there it is loaded through Node's own loader
+ * instead, so that tests can run runtimes inside their own process. Only there: Node 20 calls that loader experimental.
+ */
+const plainImport = () => import('fauxqs');
+
+async function importFauxqs(): ReturnType<typeof plainImport> {
+  try {
+    return await plainImport();
+  } catch (error) {
+    if (!String((error as { code?: string }).code).startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING')) throw error;
+    const nodeImport: typeof plainImport = vm.runInThisContext("() => import('fauxqs')", {
+      filename: __filename,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    return nodeImport();
+  }
+}
+
 export async function startLocalQueues(options: { port: number; visibilityTimeoutSeconds: number; name: string }): Promise<LocalQueues> {
-  // fauxqs ships as an ES module only; a dynamic import loads it from this CommonJS-compiled code. Its startFauxqs()
-  // listens on 0.0.0.0 whatever host it is given, so the runtime builds its app and listens on loopback itself:
-  // nothing on the network may read or send the queued events.
-  const { buildApp } = await import('fauxqs');
+  // fauxqs's startFauxqs() listens on 0.0.0.0 whatever host it is given, so the runtime builds its app and listens on
+  // loopback itself: nothing on the network may read or send the queued events.
+  const { buildApp } = await importFauxqs();
   // `host` only shapes the queue URLs (http://sqs.<region>.127.0.0.1:<port>/...), as startFauxqs made them.
   const app = buildApp({ logger: false, host: LOOPBACK });
   const endpoint = await app.listen({ port: options.port, host: LOOPBACK });
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    const dlq = await createQueue(sqs, `${options.name}-dlq.fifo`, { FifoQueue: 'true', MessageRetentionPeriod: '1209600' });
+    const dlq = await createQueue(sqs, `${options.name}-dlq.fifo`, { FifoQueue: 'true', MessageRetentionPeriod: String(QUEUE.deadLetterRetentionDays * 24 * 3600) });
     const queue = await createQueue(sqs, `${options.name}.fifo`, {
       FifoQueue: 'true',
       ContentBasedDeduplication: 'false',
       VisibilityTimeout: String(options.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(MAX_RECEIVE_COUNT) }),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(QUEUE.maxReceiveCount) }),
     });
     return { endpoint, queueUrl: queue.url, deadLetterQueueUrl: dlq.url, stop: () => app.close() };
   } catch (error) {

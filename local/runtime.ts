@@ -1,8 +1,14 @@
 // The whole pipeline on one machine: DynamoDB Local, the FIFO queues, the HTTP gateway, the pollers, and crash recovery.
-import { createSqsClient } from '../lambdas/queue/event-queue';
+// Each handler is built from a configuration made here (no process.env), so several runtimes can share one process.
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { DEFAULTS, LOCAL_NAMES, QUEUE } from '../lambdas/contract';
+import { createApiHandler } from '../lambdas/handlers/api';
+import { createQueueClient } from '../lambdas/handlers/clients';
+import { createIngestHandler } from '../lambdas/handlers/ingest';
+import { createProcessorHandler } from '../lambdas/handlers/processor';
+import { createRecovery } from '../lambdas/handlers/recovery';
 import { startDynamoDbLocal, ensureTable } from './dynamodb';
 import { createGateway } from './gateway';
 import { startPollers } from './poller';
@@ -19,8 +25,12 @@ export interface RuntimeOptions {
   adminToken: string;
   pollers: number;
   visibilityTimeoutSeconds: number;
+  /** How long the handlers reuse an alert source they read. @default DEFAULTS.sourceCacheTtlMs of the contract */
+  sourceCacheTtlMs?: number;
   /** Fault rehearsal: the share of processed batches whose acknowledgement is dropped, as if the process died in between. */
   loseAcks?: number;
+  /** The seed of those drops, so that a rehearsal drops the same batches on every run; unset: unseeded chance. */
+  faultSeed?: number;
   log: (line: string) => void;
 }
 
@@ -35,7 +45,7 @@ export interface Runtime {
   stop: () => Promise<void>;
 }
 
-export const TABLE_NAME = 'alertline';
+export const TABLE_NAME = LOCAL_NAMES.table;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = resolve(options.dataDir);
@@ -48,7 +58,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   try {
     await ensureTable(dynamo.endpoint, TABLE_NAME);
-    const queues = await startLocalQueues({ port: options.sqsPort, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, name: 'alertline-events' });
+    const queues = await startLocalQueues({ port: options.sqsPort, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, name: LOCAL_NAMES.queue });
     cleanups.push(queues.stop);
     // Handlers and pollers reach the queue through a proxy that SIGUSR2 can cut, to rehearse a queue outage.
     const proxy = await startFaultProxy(new URL(queues.endpoint));
@@ -60,35 +70,30 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     process.on('SIGUSR2', toggleQueue);
     cleanups.push(async () => void process.off('SIGUSR2', toggleQueue));
 
-    // The handlers read their configuration when first loaded, exactly as in Lambda: set it, then load them.
-    Object.assign(process.env, {
-      TABLE_NAME,
-      QUEUE_URL: queues.queueUrl,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      SQS_ENDPOINT: proxy.endpoint,
-      ADMIN_TOKEN: options.adminToken,
-      MAX_RECEIVE_COUNT: '5',
-      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    });
-    const [ingest, api, processor] = await Promise.all([
-      import('../lambdas/handlers/ingest.js'),
-      import('../lambdas/handlers/api.js'),
-      import('../lambdas/handlers/processor.js'),
-    ]);
-    const { recoverQueuedEvents } = await import('./recovery.js');
-    const recovered = await recoverQueuedEvents();
+    const store = { tableName: TABLE_NAME, dynamoDbEndpoint: dynamo.endpoint };
+    const queue = { queueUrl: queues.queueUrl, sqsEndpoint: proxy.endpoint };
+    const sourceCacheTtlMs = options.sourceCacheTtlMs ?? DEFAULTS.sourceCacheTtlMs;
+    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs });
+    const api = createApiHandler({ ...store, adminToken: { token: options.adminToken } });
+    const processor = createProcessorHandler({ ...store, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount });
+    const recovered = await createRecovery({ ...store, ...queue })();
 
+    const sqs = createQueueClient({ endpoint: proxy.endpoint });
     const pollers = startPollers({
-      sqs: createSqsClient({ endpoint: proxy.endpoint }),
+      sqs,
       queueUrl: queues.queueUrl,
       count: options.pollers,
       loseAcks: options.loseAcks,
-      handler: processor.handler,
+      faultSeed: options.faultSeed,
+      handler: processor,
       onError: (e) => options.log(`poller: ${(e as Error).message}`),
     });
-    cleanups.push(pollers.stop);
+    cleanups.push(async () => {
+      await pollers.stop();
+      sqs.destroy();
+    });
 
-    const server = createGateway({ ingest: ingest.handler, api: api.handler });
+    const server = createGateway({ ingest, api });
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(options.port, options.host, ok));
     cleanups.push(
       () =>

@@ -42,7 +42,9 @@ function parseOptions(): Options {
     strict: true,
   });
   if (values.help) {
-    console.error('usage: npm run soak -- [--minutes 10] [--rate 100] [--keys 200] [--sources 10] [--pollers N] [--concurrency 64] [--seed 1] [--drain-timeout 600] [--keep]');
+    console.error(
+      'usage: npm run soak -- [--minutes 10] [--rate 100] [--keys 200] [--sources 10] [--pollers N] [--concurrency 64] [--seed 1] [--drain-timeout 600] [--keep]',
+    );
     process.exit(0);
   }
   const options: Options = {
@@ -148,10 +150,12 @@ async function main(): Promise<number> {
   const sqs = new SQSClient({ endpoint: rt.info.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const queueDepth = async () => {
     try {
-      const out = await sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: rt!.info.queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }));
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: rt!.info.queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        }),
+      );
       const n = (name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed') =>
         Number(out.Attributes?.[name] ?? 0);
       return { visible: n('ApproximateNumberOfMessages'), inFlight: n('ApproximateNumberOfMessagesNotVisible') + n('ApproximateNumberOfMessagesDelayed') };
@@ -162,7 +166,9 @@ async function main(): Promise<number> {
 
   const sources: Array<{ id: string; integrationKey: string }> = [];
   for (let s = 0; s < options.sources; s++) sources.push(await api.createSource(`soak source ${s}`, { rateLimitPerMinute: 1_000_000 }));
-  progress(`runtime pid ${runtimePid ?? '?'}, DynamoDB Local pid ${javaPid ?? '?'}; ${options.sources} alert sources, ${options.keys} keys, ${options.rate} events/s for ${options.minutes} min`);
+  progress(
+    `runtime pid ${runtimePid ?? '?'}, DynamoDB Local pid ${javaPid ?? '?'}; ${options.sources} alert sources, ${options.keys} keys, ${options.rate} events/s for ${options.minutes} min`,
+  );
 
   // ---- Load: event i is due at t0 + i / rate (open loop); at most `concurrency` requests in flight.
   const random = mulberry32(options.seed);
@@ -264,11 +270,14 @@ async function main(): Promise<number> {
   const latencies = minutes.flatMap((m) => m.latencies);
   const due = Math.floor(options.minutes * 60 * options.rate);
   progress(`load done: ${scheduled} of ${due} due events posted, ${sent.length} accepted in ${((performance.now() - t0) / 1000).toFixed(0)} s; draining`);
-  if (scheduled < due * 0.99) console.log(`WARNING: the runtime did not keep up with ${options.rate} events/s: only ${scheduled} of ${due} events could be posted (at most ${options.concurrency} requests in flight)`);
+  if (scheduled < due * 0.99)
+    console.log(
+      `WARNING: the runtime did not keep up with ${options.rate} events/s: only ${scheduled} of ${due} events could be posted (at most ${options.concurrency} requests in flight)`,
+    );
   result = { ...result, accepted: sent.length, p99Ms: round(percentile(latencies, 99)) };
 
   // ---- Drain: wait for the queue to empty (cheap), then read every accepted event until none is QUEUED (bounded).
-  const records = new Map<string, any>();
+  const records = new Map<string, { outcome: string; processedAt?: string }>();
   const drainDeadline = Date.now() + options.drainTimeoutS * 1000;
   const drainStart = Date.now();
   for (let lastNote = 0; Date.now() < drainDeadline; await sleep(2000)) {
@@ -287,7 +296,7 @@ async function main(): Promise<number> {
       if (res?.status === 200) records.set(id, res.body);
       else if (res?.status === 404) records.delete(id);
     });
-    todo = todo.filter((id) => records.get(id)?.outcome === undefined || records.get(id).outcome === 'QUEUED');
+    todo = todo.filter((id) => (records.get(id)?.outcome ?? 'QUEUED') === 'QUEUED');
     if (!todo.length || Date.now() > drainDeadline) break;
     progress(`${todo.length} events not applied yet`);
     await sleep(1000);
@@ -305,7 +314,7 @@ async function main(): Promise<number> {
   const applied = sent.length - lost;
   progress(`drained in ${drainSeconds.toFixed(0)} s; outcomes ${JSON.stringify(outcomeCounts)}; reading every alert and its log`);
 
-  const alerts: any[] = [];
+  const alerts: Array<{ id: string; eventCount: number }> = [];
   await pool(sources.length, 4, async (s) => {
     const source = sources[s];
     let cursor: string | undefined;
@@ -317,7 +326,6 @@ async function main(): Promise<number> {
     } while (cursor);
   });
   const logCount = new Map<string, number>();
-  let foreignLogEntries = 0;
   await pool(alerts.length, 16, async (a) => {
     const alert = alerts[a];
     let cursor: string | undefined;
@@ -325,19 +333,19 @@ async function main(): Promise<number> {
       const res = await api.get(`/api/alerts/${alert.id}/log-entries?limit=100${cursor ? `&nextCursor=${encodeURIComponent(cursor)}` : ''}`);
       if (res.status !== 200) throw new Error(`GET /api/alerts/${alert.id}/log-entries answered ${res.status}`);
       for (const entry of res.body.items) {
-        if (!entry.eventId) foreignLogEntries++;
-        else logCount.set(entry.eventId, (logCount.get(entry.eventId) ?? 0) + 1);
+        // An operator's entry (accept or resolve through the API) carries no eventId: only events' entries are counted.
+        if (entry.eventId) logCount.set(entry.eventId, (logCount.get(entry.eventId) ?? 0) + 1);
       }
       cursor = res.body.nextCursor;
     } while (cursor);
   });
-  const alertEventsApplied = sent.filter((s) => s.eventType === 'ALERT' && ['CREATED', 'APPENDED'].includes(records.get(s.eventId)?.outcome)).length;
+  const alertEventsApplied = sent.filter((s) => s.eventType === 'ALERT' && ['CREATED', 'APPENDED'].includes(records.get(s.eventId)?.outcome ?? '')).length;
   const eventCountSum = alerts.reduce((n, a) => n + a.eventCount, 0);
   let twiceLogged = 0;
   let missingLogEntries = 0;
   for (const s of sent) {
     const n = logCount.get(s.eventId) ?? 0;
-    const shouldLog = LOGGED.has(records.get(s.eventId)?.outcome);
+    const shouldLog = LOGGED.has(records.get(s.eventId)?.outcome ?? '');
     if (n > 1 || (n === 1 && !shouldLog)) twiceLogged++;
     if (shouldLog && n === 0) missingLogEntries++;
   }
@@ -348,7 +356,10 @@ async function main(): Promise<number> {
   const lostEffects = Math.max(missingLogEntries, alertEventsApplied - eventCountSum, 0);
 
   // ---- Applied per minute, exactly, from the records' processedAt.
-  const processedAt = [...records.values()].map((r) => Date.parse(r.processedAt)).filter(Number.isFinite).sort((a, b) => a - b);
+  const processedAt = [...records.values()]
+    .map((r) => Date.parse(r.processedAt ?? ''))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const firstAt = processedAt[0];
   const perMinute = new Map<number, number>();
   for (const at of processedAt) perMinute.set(Math.floor((at - firstAt) / 60_000), (perMinute.get(Math.floor((at - firstAt) / 60_000)) ?? 0) + 1);

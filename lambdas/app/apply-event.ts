@@ -8,7 +8,8 @@ import { alertPriority } from '../domain/priority';
 import type { AlertStore, Application, CandidateRead } from '../store/alerts';
 
 export interface ApplyDeps {
-  alerts: AlertStore;
+  /** What applying events needs of the alert store: the consistent reads and the conditional writes. */
+  alerts: Pick<AlertStore, 'readCandidates' | 'readCandidatesMany' | 'apply' | 'applyAll'>;
   /** The escalation policy whose routing key this is, if any. */
   policyForRoutingKey: (routingKey: string) => Promise<{ id: string } | undefined>;
   now: () => string;
@@ -41,11 +42,15 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
     // A routing key picks the policy only for a new alert; appends, ACCEPT and RESOLVE never change it.
     const routingKey = routingKeyToFollow(event.routingKey, source?.allowedRoutingKeys);
     const routed = routingKey ? await deps.policyForRoutingKey(routingKey) : undefined;
-    created = newAlert(event, { id: deps.newId(), now }, {
-      priority: priority.priority,
-      priorityReason: priority.reason,
-      escalationPolicy: routed ? { id: routed.id } : source?.escalationPolicy,
-    });
+    created = newAlert(
+      event,
+      { id: deps.newId(), now },
+      {
+        priority: priority.priority,
+        priorityReason: priority.reason,
+        escalationPolicy: routed ? { id: routed.id } : source?.escalationPolicy,
+      },
+    );
   }
   const log = logEntryFor(decision, event, created);
   const app: Application = {

@@ -12,4 +12,5 @@ export const ALIASES: Record<string, string> = {
 };
 
 export const HANDLERS = ['ingest', 'processor', 'api'] as const;
-export const handlerEntry = (name: (typeof HANDLERS)[number]) => join(__dirname, '..', 'handlers', `${name}.ts`);
+/** Each function's entry file: it reads the environment once and builds the handler from lambdas/handlers/. */
+export const handlerEntry = (name: (typeof HANDLERS)[number]) => join(__dirname, '..', 'functions', `${name}.ts`);

@@ -1,4 +1,5 @@
-// Priority of a new alert, by the seed's rules: the source's rule gives the default; the event's field overrides it only in the cases the seed names.
+// Priority of a new alert: a matching priority template mapping wins; else the event's priority field counts when the source is
+// GRAFANA or SERVICENOW, has a priority template, or its rule is plain HIGH; else the source's rule (and support hours) decide.
 import type { AcceptedEvent, Priority } from './event';
 import type { AlertPriorityRule, AlertSource, IntegrationType } from './alert-source';
 import { templatePriority } from './priority-template';

@@ -1,7 +1,7 @@
-// The management token: from ADMIN_TOKEN (local runtime) or a Secrets Manager secret (AWS), compared in constant time.
+// The management token: given directly (local runtime) or read from a Secrets Manager secret (AWS), compared in constant time.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { optionalEnv } from './config';
+import type { AdminTokenSource } from './config';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -13,25 +13,21 @@ export const bearerToken = (authorization: string | undefined): string | undefin
   return match?.[1];
 };
 
-let cached: Promise<string> | undefined;
+async function readSecret(secretArn: string): Promise<string> {
+  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!out.SecretString) throw new Error('the admin token secret is empty');
+  return out.SecretString;
+}
 
-/** Read once per process; a failed read is retried by the next request rather than cached. */
-export function adminToken(): Promise<string> {
-  if (!cached) {
-    const direct = optionalEnv('ADMIN_TOKEN');
-    const secretArn = optionalEnv('ADMIN_TOKEN_SECRET_ARN');
-    if (direct) cached = Promise.resolve(direct);
-    else if (secretArn) {
-      cached = new SecretsManagerClient({})
-        .send(new GetSecretValueCommand({ SecretId: secretArn }))
-        .then((out) => {
-          if (!out.SecretString) throw new Error('the admin token secret is empty');
-          return out.SecretString;
-        });
+/** The token's reader: the secret is read once per reader; a failed read is retried by the next request rather than cached. */
+export function adminTokenReader(source: AdminTokenSource): () => Promise<string> {
+  let cached: Promise<string> | undefined;
+  return () => {
+    if ('token' in source) return Promise.resolve(source.token);
+    if (!cached) {
+      cached = readSecret(source.secretArn);
       cached.catch(() => (cached = undefined));
-    } else {
-      throw new Error('Missing environment variable ADMIN_TOKEN or ADMIN_TOKEN_SECRET_ARN');
     }
-  }
-  return cached;
+    return cached;
+  };
 }

@@ -1,6 +1,9 @@
 // HTTP edge helpers: JSON responses and the one error shape every route answers with.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ConflictError, NotFoundError, ValidationError } from '../app/errors';
 import type { FieldError } from '../domain/validation';
+import { Conflict, Unavailable } from '../store/errors';
+import { ConditionFailed, isUnavailableError } from '../store/sdk-errors';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
@@ -17,7 +20,12 @@ export class HttpError extends Error {
   /** Extra response headers, e.g. Retry-After on a 429. */
   headers?: Record<string, string>;
 
-  constructor(readonly status: number, readonly code: string, message: string, readonly errors?: FieldError[]) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldError[],
+  ) {
     super(message);
   }
   toResponse(): HttpResponse {
@@ -50,18 +58,14 @@ export function parseJsonBody(event: APIGatewayProxyEventV2, maxBytes: number): 
   }
 }
 
-/** SDK error names that say a dependency is slow, unreachable or overloaded, not that the request is wrong. */
-const UNAVAILABLE_NAMES = new Set([
-  'TimeoutError', 'AbortError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded',
-  'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException', 'TransactionConflictException',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
 /** A failure of the store or the queue that a retry may not meet: the caller is told to retry (503), not that we broke (500). */
 export function isDependencyUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  return UNAVAILABLE_NAMES.has(e.name) || NETWORK_CODES.has(e.code ?? '') || (e.$metadata?.httpStatusCode ?? 0) >= 500 || Boolean(e.$retryable);
+  if (error instanceof Unavailable) return true;
+  // A transaction that met another one and was not retried: a retry will meet it no longer. A failed condition is not
+  // this: where it escapes, no use case expected it (a bug).
+  if (error instanceof Conflict && !(error instanceof ConditionFailed)) return true;
+  // The queue's client reports the SDK's own errors: told apart where the store's are (store/sdk-errors.ts).
+  return isUnavailableError(error);
 }
 
 export const dependencyUnavailable = () => {
@@ -70,9 +74,18 @@ export const dependencyUnavailable = () => {
   return error;
 };
 
+/** A use case's refusal (lambdas/app/errors.ts) as the HTTP error it answers with; undefined for any other error. */
+export function httpErrorOf(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof NotFoundError) return new HttpError(404, 'NOT_FOUND', error.message);
+  if (error instanceof ConflictError) return new HttpError(409, error.code, error.message, error.errors);
+  if (error instanceof ValidationError) return new HttpError(400, error.code, error.message, error.errors);
+  return undefined;
+}
+
 /**
- * Runs a request's work and maps every failure to the error shape: HttpErrors as they are, a dependency that timed
- * out or is unreachable as a 503 with Retry-After, anything else as a logged 500.
+ * Runs a request's work and maps every failure to the error shape: HttpErrors and the use cases' refusals as their
+ * 4xx, a dependency that timed out or is unreachable as a 503 with Retry-After, anything else as a logged 500.
  */
 export async function respond(
   work: () => Promise<HttpResponse>,
@@ -81,9 +94,10 @@ export async function respond(
   try {
     return await work();
   } catch (error) {
-    if (error instanceof HttpError) {
-      hooks.rejected?.(error);
-      return error.toResponse();
+    const refusal = httpErrorOf(error);
+    if (refusal) {
+      hooks.rejected?.(refusal);
+      return refusal.toResponse();
     }
     hooks.unexpected(error);
     if (isDependencyUnavailable(error)) return dependencyUnavailable().toResponse();

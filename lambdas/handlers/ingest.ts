@@ -4,20 +4,20 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { KeyInUseError, claimKey } from '../app/idempotency-claim';
 import { SourceCache } from '../app/source-cache';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
 import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent } from '../domain/event';
 import { fieldErrors, isPlainObject } from '../domain/validation';
-import { EventQueue, createSqsClient } from '../queue/event-queue';
+import { EventQueue } from '../queue/event-queue';
 import { CALL_BUDGETS } from '../shared/call-budget';
 import { AlertSourceStore } from '../store/alert-sources';
-import { createDocumentClient, type StoreContext } from '../store/client';
 import { EventStore } from '../store/events';
 import { IdempotencyStore, type FirstAnswer } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
 import { RateLimiter } from '../app/rate-limiter';
-import { logger, metrics } from './clients';
-import { numberEnv, optionalEnv, requireEnv } from './config';
+import { createQueueClient, logger, metrics, storeContextOf } from './clients';
+import type { IngestConfig } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
 import { eventId as newEventId, newId } from './ids';
 
@@ -29,9 +29,6 @@ export interface IngestDeps {
   queue: Pick<EventQueue, 'send'>;
   now: () => Date;
 }
-
-/** How long a repeat waits for a first request still under way before it is told to retry (409). */
-const PENDING_CLAIM_WAIT_MS = 1500;
 
 /** Idempotency-Key: printable ASCII, at most 255 characters. */
 function idempotencyKeyOf(request: APIGatewayProxyEventV2): string | undefined {
@@ -48,7 +45,8 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   const body = parseJsonBody(request, LIMITS.bodyBytes);
   const idempotencyKey = idempotencyKeyOf(request);
   if (!isPlainObject(body)) throw new HttpError(400, 'INVALID_BODY', 'The body must be a JSON object');
-  const pathKey = request.pathParameters?.apiKey;
+  // The key's template variable is {id} on /api/events/ (the shape it shares with GET) and {apiKey} on /api/v1/events/.
+  const pathKey = request.pathParameters?.apiKey ?? request.pathParameters?.id;
   const parsed = eventSchema.safeParse(body, { reportInput: true });
   const keyMissing = !pathKey && !(parsed.success ? integrationKeyOf(parsed.data) : body.apiKey ?? body.integrationKey);
   if (!parsed.success || keyMissing) {
@@ -83,7 +81,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   logger.appendKeys({ eventId: event.eventId, alertSourceId: source.id });
   const answer = { eventId: event.eventId, alertKey: event.alertKey };
   if (idempotencyKey) {
-    const first = await unavailableOnError(() => claimKey(deps, source.id, idempotencyKey, answer));
+    const first = await unavailableOnError(() => claimOrInUse(deps, source.id, idempotencyKey, answer));
     if (first) return json(202, { ...first, status: 'QUEUED' }, { ...rateHeaders, 'idempotent-replayed': 'true' });
   }
   const release = () =>
@@ -131,44 +129,17 @@ async function withdrawnAfterFailedSend(deps: IngestDeps, eventId: string): Prom
   }
 }
 
-/**
- * Claims the Idempotency-Key for this event (undefined), or returns the committed answer of the request that holds
- * it. A first request still under way is waited for briefly, then the repeat is told to retry (409); if it fails and
- * releases the key, the key is claimed here. A claim whose lease ran out (its owner died) is taken over.
- */
-async function claimKey(deps: IngestDeps, sourceId: string, key: string, answer: FirstAnswer): Promise<FirstAnswer | undefined> {
-  const waitUntil = Date.now() + PENDING_CLAIM_WAIT_MS;
-  for (let pause = 25; ; pause *= 2) {
-    const claim = await deps.idempotency.claim(sourceId, key, answer, deps.now());
-    if ('claimed' in claim) return undefined;
-    if ('committed' in claim) return claim.committed;
-    if (claim.leaseExpired) {
-      const outcome = await takeOver(deps, sourceId, key, claim.pending, answer);
-      if (outcome !== 'lost') return outcome === 'taken' ? undefined : outcome;
-      continue;
-    }
-    const left = waitUntil - Date.now();
-    if (left <= 0) {
-      const inUse = new HttpError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry');
-      inUse.headers = { 'retry-after': '1' };
-      throw inUse;
-    }
-    // Woken at once when the first request runs in this process; otherwise re-read with a growing pause.
-    await deps.idempotency.settled(sourceId, key, Math.min(pause, left));
+/** The key's claim (see app/idempotency-claim.ts); a first request still under way is a 409 the caller retries. */
+async function claimOrInUse(deps: IngestDeps, sourceId: string, key: string, answer: FirstAnswer): Promise<FirstAnswer | undefined> {
+  const onTakeOver = (staleEventId: string) => logger.warn('took over an idempotency key whose request never finished', { staleEventId });
+  try {
+    return await claimKey({ ...deps, onTakeOver }, sourceId, key, answer);
+  } catch (error) {
+    if (!(error instanceof KeyInUseError)) throw error;
+    const inUse = new HttpError(409, 'IDEMPOTENCY_KEY_IN_USE', error.message);
+    inUse.headers = { 'retry-after': '1' };
+    throw inUse;
   }
-}
-
-/**
- * The owner of a pending claim died between its claim and its answer. If the queue took its event, that event is the
- * key's answer; otherwise its record (if any) is withdrawn so that it is never applied, and the key changes hands.
- */
-async function takeOver(deps: IngestDeps, sourceId: string, key: string, stale: FirstAnswer, answer: FirstAnswer): Promise<FirstAnswer | 'taken' | 'lost'> {
-  if ((await deps.events.withdraw(stale.eventId)) === 'not-queued' && (await deps.events.get(stale.eventId))) {
-    await deps.idempotency.commit(sourceId, key, stale.eventId);
-    return stale;
-  }
-  logger.warn('took over an idempotency key whose request never finished', { staleEventId: stale.eventId });
-  return (await deps.idempotency.takeOver(sourceId, key, stale.eventId, answer, deps.now())) ? 'taken' : 'lost';
 }
 
 async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
@@ -182,21 +153,20 @@ async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Ingest's own clients, on its tighter budget: it answers within 5 s whatever the store and the queue do. */
-const storeContext: StoreContext = {
-  db: createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT'), budget: CALL_BUDGETS.ingest }),
-  tableName: requireEnv('TABLE_NAME'),
-};
-const sources = new AlertSourceStore(storeContext);
-const rateLimitStore = new RateLimitStore(storeContext);
-const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
-const deps: IngestDeps = {
-  findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
-  events: new EventStore(storeContext),
-  idempotency: new IdempotencyStore(storeContext),
-  rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
-  queue: new EventQueue(createSqsClient({ endpoint: optionalEnv('SQS_ENDPOINT'), budget: CALL_BUDGETS.ingest }), requireEnv('QUEUE_URL')),
-  now: () => new Date(),
-};
+function ingestDeps(config: IngestConfig): IngestDeps {
+  const storeContext = storeContextOf(config, CALL_BUDGETS.ingest);
+  const sources = new AlertSourceStore(storeContext);
+  const rateLimitStore = new RateLimitStore(storeContext);
+  const sourceCache = new SourceCache(config.sourceCacheTtlMs);
+  return {
+    findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
+    events: new EventStore(storeContext),
+    idempotency: new IdempotencyStore(storeContext),
+    rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
+    queue: new EventQueue(createQueueClient({ endpoint: config.sqsEndpoint, budget: CALL_BUDGETS.ingest }), config.queueUrl),
+    now: () => new Date(),
+  };
+}
 
 const hooks = {
   rejected: (error: HttpError) => {
@@ -208,6 +178,10 @@ const hooks = {
   unexpected: (error: unknown) => logger.error('unexpected error', error as Error),
 };
 
-export const handler = middy((request: APIGatewayProxyEventV2) => respond(() => ingestEvent(request, deps), hooks))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+/** The ingest Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
+export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDeps> = {}) {
+  const all: IngestDeps = { ...ingestDeps(config), ...deps };
+  return middy((request: APIGatewayProxyEventV2) => respond(() => ingestEvent(request, all), hooks))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}

@@ -5,30 +5,44 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyEvent, applyInRounds, type ApplyEventResult, type SourcedEvent } from '../app/apply-event';
+import { applyEvent, applyInRounds, type ApplyDeps, type ApplyEventResult, type SourcedEvent } from '../app/apply-event';
 import { SourceCache } from '../app/source-cache';
+import type { AlertSource } from '../domain/alert-source';
 import type { AcceptedEvent } from '../domain/event';
 import { parseQueuedEvent } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import { EscalationPolicyStore } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
-import { logger, metrics, storeContextFromEnv } from './clients';
-import { numberEnv } from './config';
+import { logger, metrics, storeContextOf } from './clients';
+import type { ProcessorConfig } from './config';
 import { newId } from './ids';
 
-const storeContext = storeContextFromEnv();
-const sources = new AlertSourceStore(storeContext);
-const sourceCache = new SourceCache(numberEnv('SOURCE_CACHE_TTL_MS', 10_000));
-const alerts = new AlertStore(storeContext);
-const events = new EventStore(storeContext);
-const policies = new EscalationPolicyStore(storeContext);
-const policyForRoutingKey = (routingKey: string) => policies.getByRoutingKey(routingKey);
-/** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
-const maxReceiveCount = numberEnv('MAX_RECEIVE_COUNT', 5);
+export interface ProcessorDeps {
+  apply: ApplyDeps;
+  events: Pick<EventStore, 'markFailed' | 'markHeld'>;
+  sourceOf: (event: AcceptedEvent) => Promise<AlertSource | undefined>;
+  /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
+  maxReceiveCount: number;
+}
 
-const deps = { alerts, policyForRoutingKey, now: () => new Date().toISOString(), newId };
-const sourceOf = (event: AcceptedEvent) => sourceCache.get(event.alertSourceId, (id) => sources.get(id));
+function processorDeps(config: ProcessorConfig): ProcessorDeps {
+  const storeContext = storeContextOf(config);
+  const sources = new AlertSourceStore(storeContext);
+  const sourceCache = new SourceCache(config.sourceCacheTtlMs);
+  const policies = new EscalationPolicyStore(storeContext);
+  return {
+    apply: {
+      alerts: new AlertStore(storeContext),
+      policyForRoutingKey: (routingKey: string) => policies.getByRoutingKey(routingKey),
+      now: () => new Date().toISOString(),
+      newId,
+    },
+    events: new EventStore(storeContext),
+    sourceOf: (event) => sourceCache.get(event.alertSourceId, (id) => sources.get(id)),
+    maxReceiveCount: config.maxReceiveCount,
+  };
+}
 
 function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
   if ('duplicate' in result) {
@@ -44,16 +58,16 @@ function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
 }
 
 /** One event at a time, for what the batch path left: retried on a lost race, FAILED on its last attempt. */
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(deps: ProcessorDeps, record: SQSRecord): Promise<void> {
   const event = parseQueuedEvent(record.body);
   logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
   try {
-    reportApplied(event, await applyEvent(event, await sourceOf(event), deps));
+    reportApplied(event, await applyEvent(event, await deps.sourceOf(event), deps.apply));
   } catch (error) {
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
     logger.error('event failed', { attempt, error: error as Error });
-    if (attempt >= maxReceiveCount) {
-      await events.markFailed(event.eventId, (error as Error).message, new Date().toISOString());
+    if (attempt >= deps.maxReceiveCount) {
+      await deps.events.markFailed(event.eventId, (error as Error).message, new Date().toISOString());
     }
     throw error;
   } finally {
@@ -65,18 +79,18 @@ async function processRecord(record: SQSRecord): Promise<void> {
  * The batch path: the leading records of the batch, up to the first that cannot be parsed, applied together in
  * rounds (see applyInRounds). Returns the message ids it applied.
  */
-async function applyLeading(records: SQSRecord[]): Promise<Set<string>> {
+async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<Set<string>> {
   const leading: Array<SourcedEvent & { messageId: string }> = [];
   try {
     for (const record of records) {
       const event = parseQueuedEvent(record.body);
-      leading.push({ event, source: await sourceOf(event), messageId: record.messageId });
+      leading.push({ event, source: await deps.sourceOf(event), messageId: record.messageId });
     }
   } catch {
     // An unreadable record and those after it go the one-by-one way, which reports it.
   }
   if (leading.length < 2) return new Set();
-  const { results, stoppedBy } = await applyInRounds(leading, deps);
+  const { results, stoppedBy } = await applyInRounds(leading, deps.apply);
   if (stoppedBy) logger.info('batch path stopped; the rest is applied one by one', { applied: results.length, reason: String(stoppedBy) });
   results.forEach((result, i) => reportApplied(leading[i].event, result));
   return new Set(leading.slice(0, results.length).map((l) => l.messageId));
@@ -106,17 +120,17 @@ const attemptOf = (record: SQSRecord) => Number(record.attributes.ApproximateRec
  * of its source, and leave the queue and the record disagreeing about where it is. Those with attempts left stay
  * QUEUED: they come back.
  */
-async function parkHeldOnLastAttempt(records: SQSRecord[], held: Set<string>, holders: Map<string, Holder>): Promise<void> {
+async function parkHeldOnLastAttempt(deps: ProcessorDeps, records: SQSRecord[], held: Set<string>, holders: Map<string, Holder>): Promise<void> {
   const now = new Date().toISOString();
   await Promise.all(
     records
-      .filter((record) => held.has(record.messageId) && attemptOf(record) >= maxReceiveCount)
+      .filter((record) => held.has(record.messageId) && attemptOf(record) >= deps.maxReceiveCount)
       .map(async (record) => {
         const eventId = eventIdOf(record);
         const holder = holders.get(groupOf(record));
         if (!eventId || !holder) return; // an unreadable record has no event record to mark
         try {
-          await events.markHeld(eventId, holder.name, holder.error, now);
+          await deps.events.markHeld(eventId, holder.name, holder.error, now);
           logger.warn('event held behind a failed event on its last attempt: marked FAILED', { eventId, heldBy: holder.name });
           metrics.addMetric('EventsHeldFailed', MetricUnit.Count, 1);
         } catch (error) {
@@ -133,15 +147,15 @@ async function parkHeldOnLastAttempt(records: SQSRecord[], held: Set<string>, ho
  * back untried; on their last attempt they are marked FAILED (see parkHeldOnLastAttempt). A processor per call: it
  * keeps the batch's state, and the local runtime's pollers call this concurrently.
  */
-export async function processBatch(event: SQSEvent, context: Context) {
-  const applied = await applyLeading(event.Records);
+async function processBatch(deps: ProcessorDeps, event: SQSEvent, context: Context) {
+  const applied = await applyLeading(deps, event.Records);
   const tried = new Set<string>();
   const holders = new Map<string, Holder>();
   const handleRecord = async (record: SQSRecord) => {
     tried.add(record.messageId);
     if (applied.has(record.messageId)) return;
     try {
-      await processRecord(record);
+      await processRecord(deps, record);
     } catch (error) {
       const eventId = eventIdOf(record);
       if (!holders.has(groupOf(record))) {
@@ -156,7 +170,7 @@ export async function processBatch(event: SQSEvent, context: Context) {
     throwOnFullBatchFailure: false,
   });
   const held = new Set(response.batchItemFailures.map((f) => f.itemIdentifier).filter((id) => !tried.has(id)));
-  await parkHeldOnLastAttempt(event.Records, held, holders);
+  await parkHeldOnLastAttempt(deps, event.Records, held, holders);
   if (response.batchItemFailures.length > 0) {
     metrics.addMetric('BatchItemFailures', MetricUnit.Count, response.batchItemFailures.length);
     reportRetriedAge(event.Records, new Set(response.batchItemFailures.map((f) => f.itemIdentifier)));
@@ -174,4 +188,12 @@ function reportRetriedAge(records: SQSRecord[], returned: Set<string>): void {
   if (sent.length > 0) metrics.addMetric('RetriedEventAge', MetricUnit.Seconds, Math.max(0, (Date.now() - Math.min(...sent)) / 1000));
 }
 
-export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+/** The batch function itself, without Lambda's middlewares (logs' context, metrics' flush): for tests that read the metrics. */
+export function createBatchProcessor(config: ProcessorConfig, deps: Partial<ProcessorDeps> = {}) {
+  const all: ProcessorDeps = { ...processorDeps(config), ...deps };
+  return (event: SQSEvent, context: Context) => processBatch(all, event, context);
+}
+
+/** The processor Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
+export const createProcessorHandler = (config: ProcessorConfig, deps: Partial<ProcessorDeps> = {}) =>
+  middy(createBatchProcessor(config, deps)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

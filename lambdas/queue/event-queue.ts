@@ -4,6 +4,7 @@ import { CALL_BUDGETS, capCalls, sdkTimeouts, type CallBudget } from '../shared/
 import { GroupCommit, chunksOf } from '../shared/group-commit';
 import * as z from 'zod';
 import { EVENT_TYPES, type AcceptedEvent } from '../domain/event';
+import { Unavailable } from '../store/errors';
 
 /** `budget`: how long one call may take; the default suits the local pollers' 1 s long polls, ingest passes its own. */
 export function createSqsClient(options: { endpoint?: string; region?: string; budget?: CallBudget } = {}): SQSClient {
@@ -17,6 +18,18 @@ export function createSqsClient(options: { endpoint?: string; region?: string; b
   return capCalls(client, budget);
 }
 
+/**
+ * The queue did not take an event (the call failed, timed out, or SQS refused the message): nothing is known to have
+ * been queued. The store's Unavailable, so that callers treat both dependencies alike; its own class where they must
+ * tell them apart (ingest answers QUEUE_UNAVAILABLE). The SDK's error is its `cause`.
+ */
+export class QueueUnavailable extends Unavailable {
+  override readonly name: string = 'QueueUnavailable';
+}
+
+const queueUnavailable = (error: unknown) =>
+  new QueueUnavailable(`the queue did not take the event: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+
 /** SQS takes at most 10 messages and 256 KiB per batch. */
 const BATCH_BYTES = 256 * 1024;
 
@@ -24,7 +37,10 @@ export class EventQueue {
   /** Sends made at the same moment in one process go out together, up to 10 per SendMessageBatch. */
   private readonly sender = new GroupCommit<SendMessageBatchRequestEntry>((entries) => this.sendGroup(entries), 50, 2);
 
-  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
 
   /** The group keeps one alert source's events in order; the deduplication id makes a retried send harmless. */
   send(event: AcceptedEvent): Promise<void> {
@@ -54,10 +70,10 @@ export class EventQueue {
       const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
       return chunk.map((entry) => {
         const failure = failed.get(entry.Id);
-        return failure ? { ok: false, error: new Error(`SQS refused the message: ${failure.Code} ${failure.Message ?? ''}`) } : { ok: true };
+        return failure ? { ok: false, error: queueUnavailable(new Error(`SQS refused the message: ${failure.Code} ${failure.Message ?? ''}`)) } : { ok: true };
       });
     } catch (error) {
-      return chunk.map(() => ({ ok: false as const, error }));
+      return chunk.map(() => ({ ok: false as const, error: queueUnavailable(error) }));
     }
   }
 }

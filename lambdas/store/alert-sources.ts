@@ -3,8 +3,10 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertSource } from '../domain/alert-source';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
-import { alertSourceKeys } from './keys';
+import { NotFound } from './errors';
+import { indexQueries, alertSourceKeys } from './keys';
 import { listKind, queryKeys } from './items';
+import { ifConditionFailed } from './sdk-errors';
 
 const toItem = (source: AlertSource) => ({
   ...alertSourceKeys.item(source.id),
@@ -19,6 +21,8 @@ const fromItem = (item: Record<string, unknown>): AlertSource => {
   return source as unknown as AlertSource;
 };
 
+const notFound = (id: string) => new NotFound(`Alert source ${id} not found`);
+
 export class AlertSourceStore {
   constructor(private readonly ctx: StoreContext) {}
 
@@ -26,9 +30,11 @@ export class AlertSourceStore {
     await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(source), ...conditions.isNew }));
   }
 
-  /** Replaces the stored settings; fails with ConditionalCheckFailedException when the source was deleted meanwhile. */
+  /** Replaces the stored settings; throws NotFound when the source was deleted meanwhile. */
   async replace(source: AlertSource): Promise<void> {
-    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(source), ...conditions.exists }));
+    await ifConditionFailed(this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(source), ...conditions.exists })), () => {
+      throw notFound(source.id);
+    });
   }
 
   async get(id: string): Promise<AlertSource | undefined> {
@@ -37,13 +43,7 @@ export class AlertSourceStore {
   }
 
   async getByIntegrationKey(integrationKey: string): Promise<AlertSource | undefined> {
-    const { gsi2pk } = alertSourceKeys.byIntegrationKey(integrationKey);
-    const { keys } = await queryKeys(this.ctx, {
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': gsi2pk },
-      Limit: 1,
-    });
+    const { keys } = await queryKeys(this.ctx, { ...indexQueries.sourceByIntegrationKey(integrationKey), Limit: 1 });
     if (keys.length === 0) return undefined;
     const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: keys[0] }));
     // The index is eventually consistent: the item may have been deleted or re-keyed since.
@@ -56,13 +56,10 @@ export class AlertSourceStore {
     return (await listKind(this.ctx, alertSourceKeys.listPartition)).map(fromItem);
   }
 
-  async delete(id: string): Promise<boolean> {
-    try {
-      await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: alertSourceKeys.item(id), ...conditions.exists }));
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+  /** Throws NotFound when there is no such source. */
+  async delete(id: string): Promise<void> {
+    await ifConditionFailed(this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: alertSourceKeys.item(id), ...conditions.exists })), () => {
+      throw notFound(id);
+    });
   }
 }

@@ -29,7 +29,10 @@ interface Cursor {
 
 /** Deterministic whatever the order the query's properties were written in. */
 const digest = (query: CursorQuery): string =>
-  createHash('sha256').update(JSON.stringify(query, Object.keys(query).sort())).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(JSON.stringify(query, Object.keys(query).sort()))
+    .digest('base64url')
+    .slice(0, 22);
 
 export function encodeCursor(query: CursorQuery, position: string | undefined): string | undefined {
   if (position === undefined) return undefined;

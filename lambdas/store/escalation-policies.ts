@@ -1,21 +1,16 @@
 // DynamoDB adapter for escalation policies: by id, by routing key (unique, claimed by its own item), and the list for the management API.
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
+import { Conflict } from './errors';
 import { listKind } from './items';
 import { escalationPolicyKeys, routingKeyKeys } from './keys';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { ConditionFailed, toStoreError } from './sdk-errors';
+import type { TransactItem } from './transactions';
 
 /** Another escalation policy already has this routing key. */
-export class RoutingKeyTakenError extends Error {
+export class RoutingKeyTakenError extends Conflict {
   override readonly name = 'RoutingKeyTakenError';
   constructor(readonly routingKey: string) {
     super(`The routing key "${routingKey}" is already used by another escalation policy`);
@@ -34,12 +29,20 @@ const fromItem = (item: Record<string, unknown>): EscalationPolicy => {
   return policy as unknown as EscalationPolicy;
 };
 
-/** Why a transaction was cancelled: one code per item, in the order given ('None' for the items that passed). */
-function cancellationCodes(error: unknown): string[] | undefined {
-  const name = (error as Error).name;
-  if (name === 'TransactionConflictException') return ['TransactionConflict'];
-  if (name !== 'TransactionCanceledException') return undefined;
-  return ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+/** How many times a create meets another transaction on the routing key's claim before it gives up (Conflict). */
+const CREATE_ATTEMPTS = 5;
+
+/**
+ * A transaction's failure where the claim (at `claimAt`) failed its condition but the policy's own write (at 0) did not:
+ * the routing key belongs to another policy. Anything else is thrown as it is: a Conflict when the policy itself
+ * changed or another transaction met it.
+ */
+function claimRefused(error: unknown, claimAt: number, routingKey: string): never {
+  const translated = toStoreError(error);
+  if (translated instanceof ConditionFailed && translated.items.includes(claimAt) && !translated.items.includes(0)) {
+    throw new RoutingKeyTakenError(routingKey);
+  }
+  throw translated;
 }
 
 export class EscalationPolicyStore {
@@ -53,16 +56,16 @@ export class EscalationPolicyStore {
       return;
     }
     const items: TransactItem[] = [{ Put: put }, this.claim(policy.routingKey, policy.id)];
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
         return;
       } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes?.[1] === 'ConditionalCheckFailed') throw new RoutingKeyTakenError(policy.routingKey);
+        const translated = toStoreError(error);
         // Another writer touched the routing key's claim at the same moment: try again, the outcome then is definite.
-        if (!codes?.includes('TransactionConflict') || attempt >= 4) throw error;
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const raced = translated instanceof Conflict && !(translated instanceof ConditionFailed);
+        if (!raced || attempt >= CREATE_ATTEMPTS) claimRefused(translated, 1, policy.routingKey);
+        await new Promise((r) => setTimeout(r, 20 * 2 ** (attempt - 1)));
       }
     }
   }
@@ -89,47 +92,32 @@ export class EscalationPolicyStore {
 
   /**
    * Replaces `previous` (as the caller read it) with `policy`, moving the routing key's claim when it changed.
-   * Returns false when the policy was deleted or changed its routing key since it was read (read again and retry);
-   * throws RoutingKeyTakenError when the new routing key belongs to another policy.
+   * Throws Conflict when the policy was deleted or changed its routing key since it was read (read again and retry),
+   * RoutingKeyTakenError when the new routing key belongs to another policy.
    */
-  async replace(policy: EscalationPolicy, previous: EscalationPolicy): Promise<boolean> {
+  async replace(policy: EscalationPolicy, previous: EscalationPolicy): Promise<void> {
     const put = { TableName: this.ctx.tableName, Item: toItem(policy), ...conditions.policyRoutingKeyIs(previous.routingKey) };
     if (policy.routingKey === previous.routingKey) {
-      // The claim stays as it is: one conditional write.
-      try {
-        await this.ctx.db.send(new PutCommand(put));
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
+      // The claim stays as it is: one conditional write (its failed condition is a Conflict).
+      await this.ctx.db.send(new PutCommand(put));
+      return;
     }
     const items: TransactItem[] = [{ Put: put }];
     if (previous.routingKey !== undefined) items.push(this.release(previous.routingKey, policy.id));
     if (policy.routingKey !== undefined) items.push(this.claim(policy.routingKey, policy.id));
     try {
       await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
     } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      const claimFailed = policy.routingKey !== undefined && codes[items.length - 1] === 'ConditionalCheckFailed';
-      if (claimFailed && codes[0] !== 'ConditionalCheckFailed') throw new RoutingKeyTakenError(policy.routingKey!);
-      return false;
+      if (policy.routingKey === undefined) throw toStoreError(error);
+      claimRefused(error, items.length - 1, policy.routingKey);
     }
   }
 
-  /** Deletes the policy as the caller read it, with its routing key's claim. False when it was deleted or changed since. */
-  async delete(policy: EscalationPolicy): Promise<boolean> {
+  /** Deletes the policy as the caller read it, with its routing key's claim. Conflict when it was deleted or changed since. */
+  async delete(policy: EscalationPolicy): Promise<void> {
     const del = { TableName: this.ctx.tableName, Key: escalationPolicyKeys.item(policy.id), ...conditions.policyRoutingKeyIs(policy.routingKey) };
-    try {
-      if (policy.routingKey === undefined) await this.ctx.db.send(new DeleteCommand(del));
-      else await this.ctx.db.send(new TransactWriteCommand({ TransactItems: [{ Delete: del }, this.release(policy.routingKey, policy.id)] }));
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException' || cancellationCodes(error)) return false;
-      throw error;
-    }
+    if (policy.routingKey === undefined) await this.ctx.db.send(new DeleteCommand(del));
+    else await this.ctx.db.send(new TransactWriteCommand({ TransactItems: [{ Delete: del }, this.release(policy.routingKey, policy.id)] }));
   }
 
   private claim(routingKey: string, policyId: string): TransactItem {

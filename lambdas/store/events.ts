@@ -5,8 +5,9 @@ import type { EventOutcome } from '../domain/alert';
 import type { AcceptedEvent, EventType } from '../domain/event';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
-import { eventKeys } from './keys';
+import { eventKeys, indexQueries } from './keys';
 import { getMany, queryKeys } from './items';
+import { ifConditionFailed } from './sdk-errors';
 
 /** Event records are kept for 30 days, long enough to answer "what happened to event X"; those that carry an entry of an
  * alert's log lose the expiry when applied (see logEntryKeys). */
@@ -68,7 +69,14 @@ export class EventStore {
     const items = events.map((event) => queuedItem(event));
     // A transaction holds at most 4 MB: big events go in groups of their own.
     const chunks = chunksOf(items, 25, 3_000_000, (item) => Buffer.byteLength(item.payload) + 1000);
-    const written = await Promise.all(chunks.map((chunk) => this.putAll(chunk).then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error }))));
+    const written = await Promise.all(
+      chunks.map((chunk) =>
+        this.putAll(chunk).then(
+          () => ({ ok: true as const }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      ),
+    );
     return chunks.flatMap((chunk, i) => chunk.map(() => written[i]));
   }
 
@@ -81,41 +89,41 @@ export class EventStore {
   /**
    * Withdraws an event whose enqueue failed, so that it is never applied. `not-queued`: the record is gone or no longer
    * QUEUED, i.e. the queue took the message after all and the processor applied (or parked) it, or it was never
-   * written. A failing call throws: then nobody knows.
+   * written. A failing call throws (Unavailable): then nobody knows.
    */
   async withdraw(eventId: string): Promise<'withdrawn' | 'not-queued'> {
-    try {
-      await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }));
-      return 'withdrawn';
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return 'not-queued';
-    }
+    const withdrawn = this.ctx.db
+      .send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }))
+      .then(() => 'withdrawn' as const);
+    return ifConditionFailed(withdrawn, () => 'not-queued' as const);
   }
 
   async get(eventId: string): Promise<EventRecord | undefined> {
-    const out = await this.ctx.db.send(
-      new GetCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ConsistentRead: true }),
-    );
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ConsistentRead: true }));
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
-  /** Parks an event that failed its last attempt: the queue moves its message to the dead-letter queue next. */
+  /**
+   * Parks an event that failed its last attempt: the queue moves its message to the dead-letter queue next. Nothing
+   * to do when it is no longer QUEUED (applied or withdrawn meanwhile).
+   */
   async markFailed(eventId: string, error: string, now: string): Promise<void> {
-    try {
-      await this.ctx.db.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: eventKeys.item(eventId),
-          UpdateExpression: 'SET outcome = :failedOutcome, processedAt = :now, #error = :error REMOVE gsi2pk, gsi2sk',
-          ExpressionAttributeNames: { '#error': 'error' },
-          ExpressionAttributeValues: { ...conditions.eventQueued.ExpressionAttributeValues, ':failedOutcome': 'FAILED', ':now': now, ':error': error.slice(0, 1000) },
-          ConditionExpression: conditions.eventQueued.ConditionExpression,
-        }),
-      );
-    } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-    }
+    const write = this.ctx.db.send(
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: eventKeys.item(eventId),
+        UpdateExpression: 'SET outcome = :failedOutcome, processedAt = :now, #error = :error REMOVE gsi2pk, gsi2sk',
+        ExpressionAttributeNames: { '#error': 'error' },
+        ExpressionAttributeValues: {
+          ...conditions.eventQueued.ExpressionAttributeValues,
+          ':failedOutcome': 'FAILED',
+          ':now': now,
+          ':error': error.slice(0, 1000),
+        },
+        ConditionExpression: conditions.eventQueued.ConditionExpression,
+      }),
+    );
+    await ifConditionFailed(write, () => undefined);
   }
 
   /**
@@ -130,13 +138,7 @@ export class EventStore {
   async *queuedPayloads(alertSourceId: string): AsyncGenerator<AcceptedEvent> {
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await queryKeys(this.ctx, {
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': eventKeys.queuedPartition(alertSourceId) },
-        ExclusiveStartKey: start,
-        Limit: 100,
-      });
+      const page = await queryKeys(this.ctx, { ...indexQueries.queuedEvents(alertSourceId), ExclusiveStartKey: start, Limit: 100 });
       for (const item of await getMany(this.ctx, page.keys)) {
         if (item.outcome === 'QUEUED') yield JSON.parse(item.payload as string) as AcceptedEvent;
       }

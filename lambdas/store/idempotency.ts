@@ -2,6 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
 import { idempotencyKeys, type Key } from './keys';
+import { ifConditionFailed } from './sdk-errors';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** A claim's owner answers within 5 s or is dead (ingest's function timeout is 10 s): then the key can be taken over. */
@@ -18,16 +19,16 @@ export interface FirstAnswer {
  */
 export type ClaimState = 'PENDING' | 'COMMITTED';
 
-export type Claim =
-  | { claimed: true }
-  | { committed: FirstAnswer }
-  | { pending: FirstAnswer; leaseExpired: boolean };
+export type Claim = { claimed: true } | { committed: FirstAnswer } | { pending: FirstAnswer; leaseExpired: boolean };
 
 export class IdempotencyStore {
   /** Requests of this process waiting for a pending claim of this process to settle: woken at once, not by polling. */
   private readonly waiters = new Map<string, Set<() => void>>();
 
-  constructor(private readonly ctx: StoreContext, private readonly leaseSeconds = IDEMPOTENCY_LEASE_SECONDS) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly leaseSeconds = IDEMPOTENCY_LEASE_SECONDS,
+  ) {}
 
   /**
    * Claims the key (PENDING) for this event; when another request holds it (within 24 h), says how: committed (its
@@ -68,16 +69,14 @@ export class IdempotencyStore {
     now: Date,
     condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
   ): Promise<boolean> {
-    try {
-      await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: this.pendingItem(key, answer, now), ...condition }));
-      return true;
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return false;
-    }
+    const put = this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: this.pendingItem(key, answer, now), ...condition }));
+    return ifConditionFailed(
+      put.then(() => true),
+      () => false,
+    );
   }
 
-  /** Marks the claim COMMITTED once its event is queued: from now on a repeat gets this answer. */
+  /** Marks the claim COMMITTED once its event is queued: from now on a repeat gets this answer. Conflict: the claim names another event. */
   async commit(alertSourceId: string, idempotencyKey: string, eventId: string): Promise<void> {
     try {
       await this.ctx.db.send(
@@ -98,7 +97,7 @@ export class IdempotencyStore {
   /** Frees a key whose request failed (503), so that the caller's retry is accepted. */
   async release(alertSourceId: string, idempotencyKey: string, eventId: string): Promise<void> {
     try {
-      await this.ctx.db.send(
+      const del = this.ctx.db.send(
         new DeleteCommand({
           TableName: this.ctx.tableName,
           Key: idempotencyKeys.item(alertSourceId, idempotencyKey),
@@ -106,8 +105,8 @@ export class IdempotencyStore {
           ExpressionAttributeValues: { ':eventId': eventId },
         }),
       );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      // Another request holds the key now: it is not ours to free.
+      await ifConditionFailed(del, () => undefined);
     } finally {
       this.wake(alertSourceId, idempotencyKey);
     }

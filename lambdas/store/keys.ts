@@ -1,4 +1,4 @@
-// Every DynamoDB key format of Alertline's single table, one builder per entity.
+// Every DynamoDB key format of Alertline's single table, one builder per entity, and the index queries each access reads with.
 
 /** The table's key attributes and its global secondary indexes (the CDK stack and the local runtime build the table from this). */
 export const TABLE_SCHEMA = {
@@ -11,13 +11,25 @@ export const TABLE_SCHEMA = {
    */
   projection: { type: 'INCLUDE', nonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
   indexes: [
-    /** gsi1: every item of one kind, newest first (alerts, alert sources). */
+    /**
+     * gsi1, every item of one kind, newest first (sort: `<createdAt>#<id>`). Serves three listings:
+     * - alerts: gsi1pk `ALERTS` (the alert listing without a selective filter);
+     * - alert sources: gsi1pk `SOURCES`;
+     * - escalation policies: gsi1pk `POLICIES`.
+     */
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** gsi2: by owner: alerts of an alert source; alert source by integration key; QUEUED events of a source; an alert's events. */
+    /**
+     * gsi2, by owner. Serves four unrelated look-ups, told apart by the partition's prefix (none can meet another):
+     * - alerts of an alert source, newest first: gsi2pk `SOURCE#<alertSourceId>`, gsi2sk `<createdAt>#<alertId>`;
+     * - the alert source of an integration key (ingest): gsi2pk `IKEY#<integrationKey>`, gsi2sk `SOURCE`;
+     * - the QUEUED events of an alert source (local crash recovery; sparse, removed when the event leaves QUEUED):
+     *   gsi2pk `QUEUED#<alertSourceId>`, gsi2sk `<eventId>`;
+     * - the events' entries of an alert's log (on the event records): gsi2pk `LOG#<alertId>`, gsi2sk `<processedAt>#<logId>`.
+     */
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** gsi3: alerts by status, newest first. */
+    /** gsi3: alerts by status, newest first: gsi3pk `STATUS#<status>`, gsi3sk `<createdAt>#<alertId>`. */
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-    /** gsi4: alerts by alert key, newest first. */
+    /** gsi4: alerts by alert key, newest first: gsi4pk `AKEY#<alertKeyNormalized>`, gsi4sk `<createdAt>#<alertId>`. */
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   ],
 } as const;
@@ -54,10 +66,14 @@ export const alertKeys = {
   indexes: (a: { id: string; alertSourceId: string; status: string; alertKeyNormalized: string; createdAt: string }) => {
     const sk = byCreation(a.createdAt, a.id);
     return {
-      gsi1pk: 'ALERTS', gsi1sk: sk,
-      gsi2pk: alertKeys.bySourcePartition(a.alertSourceId), gsi2sk: sk,
-      gsi3pk: alertKeys.byStatusPartition(a.status), gsi3sk: sk,
-      gsi4pk: alertKeys.byAlertKeyPartition(a.alertKeyNormalized), gsi4sk: sk,
+      gsi1pk: 'ALERTS',
+      gsi1sk: sk,
+      gsi2pk: alertKeys.bySourcePartition(a.alertSourceId),
+      gsi2sk: sk,
+      gsi3pk: alertKeys.byStatusPartition(a.status),
+      gsi3sk: sk,
+      gsi4pk: alertKeys.byAlertKeyPartition(a.alertKeyNormalized),
+      gsi4sk: sk,
     };
   },
   allPartition: 'ALERTS',
@@ -127,3 +143,79 @@ export const idempotencyKeys = {
 export const rateLimitKeys = {
   item: (alertSourceId: string, minute: number): Key => ({ pk: `RATE#${alertSourceId}#${minute}`, sk: 'RATE' }),
 };
+
+/** A query's key condition: one partition of an index, the sort key optionally bounded (exclusive). */
+export interface IndexQuery {
+  IndexName: IndexName;
+  KeyConditionExpression: string;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/** Sorted by an index's sort key, the items strictly before or after a position. */
+export type SortBound = { before: string } | { after: string };
+
+/** The key condition on `partition` of `index` (whose attributes are `<index>pk` and `<index>sk`), within `bound`. */
+export function indexQuery(index: IndexName, partition: string, bound?: SortBound): IndexQuery {
+  const values: Record<string, unknown> = { ':pk': partition };
+  let condition = `${index}pk = :pk`;
+  if (bound && 'before' in bound) {
+    condition += ` AND ${index}sk < :bound`;
+    values[':bound'] = bound.before;
+  } else if (bound) {
+    condition += ` AND ${index}sk > :bound`;
+    values[':bound'] = bound.after;
+  }
+  return { IndexName: index, KeyConditionExpression: condition, ExpressionAttributeValues: values };
+}
+
+/** Every query of an index, by what it is for (see TABLE_SCHEMA for each index's partitions). */
+export const indexQueries = {
+  /** gsi1: the alert sources, or the escalation policies (`alertSourceKeys.listPartition`, `escalationPolicyKeys.listPartition`). */
+  kind: (partition: string) => indexQuery('gsi1', partition),
+  /** gsi2: the alert source of an integration key (at most one, unless the index is behind). */
+  sourceByIntegrationKey: (integrationKey: string) => indexQuery('gsi2', alertSourceKeys.byIntegrationKey(integrationKey).gsi2pk),
+  /** gsi2: an alert source's events still QUEUED, in the order they were accepted (event ids sort by acceptance). */
+  queuedEvents: (alertSourceId: string) => indexQuery('gsi2', eventKeys.queuedPartition(alertSourceId)),
+  /** gsi2: the events' entries of an alert's log after a position, oldest first. */
+  eventLogEntries: (alertId: string, after?: string) => indexQuery('gsi2', logEntryKeys.eventsPartition(alertId), after === undefined ? undefined : { after }),
+};
+
+/** The filters an alert listing may have; each picks an index below. */
+export interface AlertListingFilter {
+  statuses?: string[];
+  alertSourceId?: string;
+  /** Normalized. */
+  alertKey?: string;
+}
+
+/** Which filters of a listing its index partition applies by itself. */
+export interface ListingCover {
+  statuses: boolean;
+  alertSourceId: boolean;
+}
+
+/**
+ * The index an alert listing reads, the most selective for its filters: by alert key (gsi4), by alert source (gsi2),
+ * by a single status (gsi3), else all alerts (gsi1). All four sort by `<createdAt>#<alertId>`. `covers` says which
+ * filters the partition already applies; the others are filtered on the index's projected attributes.
+ */
+export function alertListingIndex(filter: AlertListingFilter): { index: IndexName; partition: string; covers: ListingCover } {
+  const none = { statuses: false, alertSourceId: false };
+  if (filter.alertKey) return { index: 'gsi4', partition: alertKeys.byAlertKeyPartition(filter.alertKey), covers: none };
+  if (filter.alertSourceId) return { index: 'gsi2', partition: alertKeys.bySourcePartition(filter.alertSourceId), covers: { ...none, alertSourceId: true } };
+  if (filter.statuses?.length === 1) return { index: 'gsi3', partition: alertKeys.byStatusPartition(filter.statuses[0]), covers: { ...none, statuses: true } };
+  return { index: 'gsi1', partition: alertKeys.allPartition, covers: none };
+}
+
+/**
+ * An alert's operator log entries after a position (inclusive: BETWEEN is; the caller drops the entry at `after`),
+ * oldest first: items under the alert, on the table itself.
+ */
+export const operatorLogQuery = (alertId: string, after?: string) => ({
+  KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+  ExpressionAttributeValues: {
+    ':pk': logEntryKeys.partition(alertId),
+    ':from': after ? `${logEntryKeys.prefix}${after}` : logEntryKeys.prefix,
+    ':to': logEntryKeys.afterAll,
+  },
+});

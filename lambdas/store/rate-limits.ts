@@ -2,6 +2,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
 import { rateLimitKeys } from './keys';
+import { ifConditionFailed } from './sdk-errors';
 
 export class RateLimitStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -12,8 +13,8 @@ export class RateLimitStore {
    * instances: no read-then-write.
    */
   async reserve(alertSourceId: string, minute: number, count: number, limit: number): Promise<number | undefined> {
-    try {
-      const out = await this.ctx.db.send(
+    const reserved = this.ctx.db
+      .send(
         new UpdateCommand({
           TableName: this.ctx.tableName,
           Key: rateLimitKeys.item(alertSourceId, minute),
@@ -23,11 +24,8 @@ export class RateLimitStore {
           ExpressionAttributeValues: { ':n': count, ':room': limit - count, ':expires': (minute + 2) * 60 },
           ReturnValues: 'UPDATED_NEW',
         }),
-      );
-      return Number(out.Attributes?.count);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return undefined;
-    }
+      )
+      .then((out) => Number(out.Attributes?.count));
+    return ifConditionFailed(reserved, () => undefined);
   }
 }

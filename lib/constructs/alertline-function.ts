@@ -5,22 +5,19 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ALIASES, BUNDLE_TARGET, MAIN_FIELDS } from '../../lambdas/bundling/options';
+import { ALIASES, BUNDLE_TARGET, HANDLERS, MAIN_FIELDS, handlerEntry } from '../../lambdas/bundling/options';
+import { DEFAULTS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
 
-/** The repository root: handler entries and the lock file are resolved from here. */
+/** The repository root: the lock file is resolved from here. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
-/** Where the handlers' Powertools metrics land: namespace, and the `service` dimension Powertools adds to each. */
-export const METRICS_NAMESPACE = 'Alertline';
-export const SERVICE_NAME = 'alertline';
-
 export interface AlertlineFunctionProps {
-  /** File name under lambdas/handlers/, without extension. */
-  readonly handler: string;
+  /** The function, by its entry file under lambdas/functions/. */
+  readonly handler: (typeof HANDLERS)[number];
   readonly timeout: Duration;
   readonly memorySize?: number;
   readonly environment?: Record<string, string>;
-  /** @default one month */
+  /** @default DEFAULTS.logRetentionDays of the contract (one month) */
   readonly logRetention?: RetentionDays;
   /** What happens to the log group when the stack is deleted. @default RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -31,13 +28,13 @@ export interface AlertlineFunctionProps {
 export class AlertlineFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: AlertlineFunctionProps) {
     super(scope, id, {
-      entry: path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${props.handler}.ts`),
+      entry: handlerEntry(props.handler),
       handler: 'handler',
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize ?? DEFAULTS.memoryMb,
       tracing: props.tracing ? Tracing.ACTIVE : undefined,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -47,7 +44,7 @@ export class AlertlineFunction extends NodejsFunction {
       },
       // Created here rather than by Lambda on first invocation, so that it has a retention and belongs to the stack.
       logGroup: new LogGroup(scope, `${id}LogGroup`, {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        retention: props.logRetention ?? (DEFAULTS.logRetentionDays as RetentionDays),
         removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       }),
       bundling: {

@@ -11,8 +11,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_OUTCOMES } from '../../lambdas/domain/alert';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './alertline-function';
+import { EVENT_OUTCOMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
 
 /** The outcomes the processor counts as `Outcome<OUTCOME>`: QUEUED is not yet applied, FAILED is the dead-letter queue's. */
 export const APPLIED_OUTCOMES = EVENT_OUTCOMES.filter((outcome) => outcome !== 'QUEUED' && outcome !== 'FAILED');

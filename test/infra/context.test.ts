@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { HTTP_ROUTES, routeKey } from '../../lambdas/contract';
 import { contextKey, DEFAULT_CONFIG, readConfig } from '../../lib/config';
 import { CUSTOM_CONTEXT, finders, Synthesized, synth } from './synth';
 
@@ -56,16 +57,10 @@ describe('a stack with every setting changed', () => {
     });
   });
 
-  test('throttles each events route to the set rate and burst, and the management route to its own', () => {
-    const events = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 25 };
+  test('throttles each events route to the set rate and burst, and the management routes to their own', () => {
+    const limits = { ingest: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 25 }, api: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 } };
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      RouteSettings: {
-        'POST /api/events': events,
-        'POST /api/events/{apiKey}': events,
-        'POST /api/v1/events': events,
-        'POST /api/v1/events/{apiKey}': events,
-        'ANY /api/{proxy+}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 },
-      },
+      RouteSettings: Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), limits[route.function]])),
     });
   });
 

@@ -1,7 +1,8 @@
 // CDK assertions on the synthesized Alertline stack with the default settings: what a deployment gets, and who may touch what.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as keys from '../../lambdas/store/keys';
-import { TABLE_SCHEMA } from '../../lambdas/store/keys';
+import { TABLE_SCHEMA } from '../../lambdas/contract';
+import { HTTP_ROUTES, ROUTES, routeKey } from '../../lambdas/contract';
 import { writablePrefixes } from '../../lib/alertline-stack';
 import { finders, Json, Synthesized, synth } from './synth';
 
@@ -282,7 +283,7 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  test('routes the events endpoints to ingest and everything else under /api to the api function', () => {
+  test('routes each contract route to its function, the management routes again under /api/v1/, and anything else under /api to the api function', () => {
     const functionOfRoute: Record<string, string> = {};
     for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
       const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
@@ -290,13 +291,28 @@ describe('HTTP API', () => {
       expect(integration).toEqual(expect.objectContaining({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' }));
       functionOfRoute[route.Properties.RouteKey] = integration.IntegrationUri['Fn::GetAtt'][0];
     }
-    expect(functionOfRoute).toEqual({
+    const functionId = { ingest: ingestId(), api: apiId() };
+    expect(functionOfRoute).toEqual(Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), functionId[route.function]])));
+    expect(functionOfRoute).toEqual(expect.objectContaining({
       'POST /api/events': ingestId(),
-      'POST /api/events/{apiKey}': ingestId(),
-      'POST /api/v1/events': ingestId(),
+      'POST /api/events/{id}': ingestId(),
       'POST /api/v1/events/{apiKey}': ingestId(),
+      'GET /api/events/{id}': apiId(),
+      // API Gateway refuses two variable names at one level: the alias takes the name the events route gave it.
+      'GET /api/v1/events/{apiKey}': apiId(),
+      'PUT /api/v1/alerts/{id}/accept': apiId(),
       'ANY /api/{proxy+}': apiId(),
-    });
+    }));
+    expect(Object.keys(functionOfRoute)).toHaveLength(ROUTES.length + ROUTES.filter((r) => r.function === 'api').length + 1);
+  });
+
+  test('lets API Gateway invoke each HTTP function with one permission for the whole API, not one per route', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+    expect(permissions.map((p) => p.FunctionName['Fn::GetAtt'][0]).sort()).toEqual([apiId(), ingestId()].sort());
+    for (const permission of permissions) {
+      expect(permission).toEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' }));
+      expect(JSON.stringify(permission.SourceArn)).toContain(find.httpApiId());
+    }
   });
 
   test('is served from an auto-deployed $default stage, throttled to 100 requests per second with bursts of 200', () => {
@@ -309,19 +325,15 @@ describe('HTTP API', () => {
     });
   });
 
-  test('gives the management route limits of its own, apart from the unauthenticated events routes', () => {
+  test('gives the management routes limits of their own, apart from the unauthenticated events routes', () => {
     const stage = Object.entries(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
-    const events = { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 };
-    expect(stage[1].Properties.RouteSettings).toEqual({
-      'POST /api/events': events,
-      'POST /api/events/{apiKey}': events,
-      'POST /api/v1/events': events,
-      'POST /api/v1/events/{apiKey}': events,
-      'ANY /api/{proxy+}': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-    });
+    const limits = { ingest: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }, api: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } };
+    expect(stage[1].Properties.RouteSettings).toEqual(Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), limits[route.function]])));
+    expect(stage[1].Properties.RouteSettings['POST /api/v1/events/{apiKey}']).toEqual(limits.ingest);
+    expect(stage[1].Properties.RouteSettings['ANY /api/{proxy+}']).toEqual(limits.api);
     // CloudFormation refuses route settings for a route key that does not exist yet.
     const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routeIds).toHaveLength(5);
+    expect(routeIds).toHaveLength(HTTP_ROUTES.length);
     expect(resources[stage[0]]).toEqual(expect.objectContaining({ DependsOn: expect.arrayContaining(routeIds) }));
   });
 

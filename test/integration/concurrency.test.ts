@@ -16,15 +16,10 @@ beforeAll(async () => {
   rt = await startRuntimeProcess({ env: { POLLERS: '0' } });
   client = clientFor(rt);
   source = await client.createSource();
-  Object.assign(process.env, {
-    TABLE_NAME: rt.info.tableName,
-    DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint,
-    AWS_REGION: 'us-east-1',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  // Loaded only now, as Lambda loads it: its clients read the environment set above.
-  ({ processBatch } = require('../../lambdas/handlers/processor'));
+  // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
+  Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+  const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
+  processBatch = createBatchProcessor({ tableName: rt.info.tableName, dynamoDbEndpoint: rt.info.dynamoDbEndpoint, sourceCacheTtlMs: 10_000, maxReceiveCount: 5 });
 });
 afterAll(() => rt?.stop());
 

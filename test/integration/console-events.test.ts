@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { HTTP_ROUTES, routeKey } from '../../lambdas/contract';
 import { eventSchema, toAcceptedEvent } from '../../lambdas/domain/event';
 import { buildOpenApiDocument } from '../../lambdas/openapi/document';
 import { asciiJson, parseQueuedEvent } from '../../lambdas/queue/event-queue';
@@ -21,14 +22,8 @@ const SQS_FILE = 'processor-sqs-fifo-batch';
 /** The placeholders a console user replaces (README, "Testing in the Lambda console"). */
 const PLACEHOLDERS = ['REPLACE_WITH_ADMIN_TOKEN', 'REPLACE_WITH_ALERT_ID', 'REPLACE_WITH_EVENT_ID', 'REPLACE_WITH_INTEGRATION_KEY'];
 
-/** The route keys of the HTTP API, as test/infra/stack.test.ts pins them. */
-const STACK_ROUTES: Record<string, 'ingest' | 'api'> = {
-  'POST /api/events': 'ingest',
-  'POST /api/events/{apiKey}': 'ingest',
-  'POST /api/v1/events': 'ingest',
-  'POST /api/v1/events/{apiKey}': 'ingest',
-  'ANY /api/{proxy+}': 'api',
-};
+/** The route keys of the HTTP API, as the stack creates them from the contract (test/infra/routes.test.ts). */
+const STACK_ROUTES: Record<string, 'ingest' | 'api'> = Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), route.function]));
 
 const text = (name: string) => readFileSync(join(EVENTS_DIR, `${name}.json`), 'utf8');
 const apiEvent = (name: string) => JSON.parse(text(name)) as APIGatewayProxyEventV2;
@@ -116,9 +111,9 @@ describe('replayed against the local runtime', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
-    // Loaded only now, as Lambda loads them: their clients read the environment set above.
-    handlers = { ingest: require('../../lambdas/handlers/ingest').handler, api: require('../../lambdas/handlers/api').handler };
-    processor = require('../../lambdas/handlers/processor').handler;
+    // Loaded only now, as Lambda loads the entry files: they read the environment set above.
+    handlers = { ingest: require('../../lambdas/functions/ingest').handler, api: require('../../lambdas/functions/api').handler };
+    processor = require('../../lambdas/functions/processor').handler;
   });
   afterAll(() => rt?.stop());
 

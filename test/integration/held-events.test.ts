@@ -21,7 +21,7 @@ let rt: RuntimeProcess;
 let client: ReturnType<typeof clientFor>;
 let db: ReturnType<typeof createDocumentClient>;
 let store: EventStore;
-let processBatch: typeof import('../../lambdas/handlers/processor').processBatch;
+let processBatch: ReturnType<typeof import('../../lambdas/handlers/processor').createBatchProcessor>;
 let metrics: typeof import('../../lambdas/handlers/clients').metrics;
 
 const dlq = (...args: string[]) =>
@@ -35,16 +35,10 @@ beforeAll(async () => {
   client = clientFor(rt);
   db = createDocumentClient({ endpoint: rt.info.dynamoDbEndpoint });
   store = new EventStore({ db, tableName: rt.info.tableName });
-  // The processor module reads its configuration when loaded, as in Lambda: point it at the runtime's table.
-  Object.assign(process.env, {
-    TABLE_NAME: rt.info.tableName,
-    DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint,
-    MAX_RECEIVE_COUNT: '5',
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  ({ processBatch } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor'));
+  // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
+  Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+  const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
+  processBatch = createBatchProcessor({ tableName: rt.info.tableName, dynamoDbEndpoint: rt.info.dynamoDbEndpoint, sourceCacheTtlMs: 10_000, maxReceiveCount: 5 });
   ({ metrics } = require('../../lambdas/handlers/clients') as typeof import('../../lambdas/handlers/clients'));
 });
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { createSqsClient, EventQueue } from '../../lambdas/queue/event-queue';
 import { CALL_BUDGETS } from '../../lambdas/shared/call-budget';
 import { AlertSourceStore } from '../../lambdas/store/alert-sources';
 import { createDocumentClient, type StoreContext } from '../../lambdas/store/client';
+import { Unavailable } from '../../lambdas/store/errors';
 import { EventStore } from '../../lambdas/store/events';
 import { IdempotencyStore } from '../../lambdas/store/idempotency';
 import { idempotencyKeys } from '../../lambdas/store/keys';
@@ -53,11 +54,12 @@ describe('SDK clients on a server that accepts connections and never answers (a 
     await new Promise<void>((ok) => server.close(() => ok()));
   });
 
-  it('fails a DynamoDB call within its budget, retries included', async () => {
+  it('fails a DynamoDB call within its budget, retries included, as Unavailable', async () => {
     for (const budget of [CALL_BUDGETS.ingest, CALL_BUDGETS.default]) {
       const db = createDocumentClient({ endpoint, budget });
       const { value: error, ms } = await timed(() => db.send(new GetCommand({ TableName: 't', Key: { pk: 'p', sk: 's' } })).then(() => undefined, (e: Error) => e));
-      expect(error?.name).toBe('TimeoutError');
+      expect(error).toBeInstanceOf(Unavailable);
+      expect((error?.cause as Error).name).toBe('TimeoutError');
       expect(ms).toBeLessThan(budget.totalMs + 500);
       db.destroy();
     }

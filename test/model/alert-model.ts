@@ -1,4 +1,5 @@
-// The reference model of SPEC 4 for one alert source under the default grouping (ONE_OPEN_ALERT_ALLOWED): pure, sequential,
+// The reference model of event processing (ALERT opens or joins, ACCEPT, RESOLVE, COMMENT act on the open alert of the key)
+// for one alert source under the default grouping (ONE_OPEN_ALERT_ALLOWED): pure, sequential,
 // written apart from lambdas/domain on purpose (it imports nothing from it), so that comparing the two really checks something.
 
 export type ModelEventType = 'ALERT' | 'ACCEPT' | 'RESOLVE' | 'COMMENT';

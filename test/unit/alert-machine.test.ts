@@ -1,4 +1,4 @@
-// The alert state machine (SPEC 4.3-4.4): what each event does to the open alert of its key, its log line, new alerts, operator actions.
+// The alert state machine: what each event does to the open alert of its key, its log line, new alerts, operator actions.
 import {
   decide,
   logEntryFor,

@@ -1,4 +1,4 @@
-// Alert source settings (SPEC section 3): defaults, the ilert alias, enum errors naming the field, and how a PUT merges.
+// Alert source settings: defaults, the ilert alias, enum errors naming the field, and how a PUT merges.
 import { alertSourceSettingsSchema, mergeSettings, type AlertSource } from '../../lambdas/domain/alert-source';
 import { fieldErrors } from '../../lambdas/domain/validation';
 

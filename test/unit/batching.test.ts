@@ -1,4 +1,4 @@
-// The in-process batching behind the local runtime's throughput: rate-limit leases, group commit, and the processor's rounds.
+// The in-process batching that keeps store calls few, in Lambda and locally: rate-limit leases, group commit, and the processor's rounds.
 import { rounds, type SourcedEvent } from '../../lambdas/app/apply-event';
 import { MAX_LEASE, RateLimiter, leaseSize } from '../../lambdas/app/rate-limiter';
 import type { AlertSource } from '../../lambdas/domain/alert-source';

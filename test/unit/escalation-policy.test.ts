@@ -1,4 +1,4 @@
-// Escalation policy settings (SPEC section 3): defaults, every limit on both sides, errors naming the field, and how a PUT merges.
+// Escalation policy settings: defaults, every limit on both sides, errors naming the field, and how a PUT merges.
 import {
   ESCALATION_POLICY_LIMITS as L,
   escalationPolicySettingsSchema,
@@ -150,7 +150,7 @@ describe('mergePolicySettings', () => {
   });
 });
 
-describe('routingKeyToFollow (SPEC 4.6)', () => {
+describe('routingKeyToFollow: an event\'s routing key picks the policy only if the source allows that key', () => {
   it('follows any routing key when the source does not restrict them', () => {
     expect(routingKeyToFollow('team-b', undefined)).toBe('team-b');
   });

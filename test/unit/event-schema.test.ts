@@ -1,4 +1,4 @@
-// The events API contract (SPEC section 2): what eventSchema accepts, how it normalises, and which path each error names.
+// The events API contract: what eventSchema accepts, how it normalises, and which path each error names.
 import {
   eventSchema,
   integrationKeyOf,

@@ -109,7 +109,7 @@ describe('priority templates', () => {
   });
 });
 
-describe('the priority a source gives a new alert (the seed table, row by row)', () => {
+describe('the priority a source gives a new alert, case by case: rule, integration type, template, support hours', () => {
   const source = (settings: Record<string, unknown>): AlertSource => ({
     ...alertSourceSettingsSchema.parse({ name: 'n', ...settings }), id: 's', integrationKey: 'k', createdAt: at, updatedAt: at,
   });

@@ -1,6 +1,6 @@
 // The local poller's fault injection: acknowledgements are dropped by a seeded chance, the same batches on every run.
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { seededRandom, startPollers } from '../../local/poller';
+import { parseFaultSeed, seededRandom, startPollers } from '../../local/poller';
 import { waitFor } from '../support/wait-for';
 
 /** A queue of `batches` one-message batches, then empty ones; it records which batches were deleted. */
@@ -53,23 +53,18 @@ describe('seededRandom', () => {
 });
 
 describe('dropped acknowledgements', () => {
-  afterEach(() => delete process.env.LOCAL_FAULT_SEED);
-
   it('drop the same batches on every run with a seed (seed 9: the first, the third, the seventh...)', async () => {
     const expected = ['h2', 'h4', 'h5', 'h6', 'h8'];
     expect(await run(8, 9)).toEqual(expected);
     expect(await run(8, 9)).toEqual(expected);
   });
 
-  it('take their seed from LOCAL_FAULT_SEED when the runtime passes none', async () => {
-    process.env.LOCAL_FAULT_SEED = '9';
-    expect(await run(8)).toEqual(['h2', 'h4', 'h5', 'h6', 'h8']);
+  it('take their seed from LOCAL_FAULT_SEED as the runtime passes it, unset or empty meaning none', async () => {
+    expect(await run(8, parseFaultSeed('9'))).toEqual(['h2', 'h4', 'h5', 'h6', 'h8']);
+    expect([parseFaultSeed(undefined), parseFaultSeed('')]).toEqual([undefined, undefined]);
   });
 
   it('refuse a LOCAL_FAULT_SEED that is not a non-negative integer', () => {
-    process.env.LOCAL_FAULT_SEED = 'nine';
-    expect(() => startPollers({ sqs: fakeQueue(0).sqs, queueUrl: 'q', count: 0, handler: async () => undefined, onError: () => undefined })).toThrow(
-      /LOCAL_FAULT_SEED must be a non-negative integer, got "nine"/,
-    );
+    expect(() => parseFaultSeed('nine')).toThrow(/LOCAL_FAULT_SEED must be a non-negative integer, got "nine"/);
   });
 });

@@ -1,4 +1,5 @@
-// Priority of a new alert (SPEC 4.5, the seed's rules): the source's rule is the default; the event's field counts only where the seed says.
+// Priority of a new alert: the source's rule is the default; the event's field counts only for GRAFANA and SERVICENOW sources,
+// sources with a priority template, and the plain HIGH rule; a matching template mapping wins over both.
 import { decidePriority, type PriorityInputs } from '../../lambdas/domain/priority';
 
 const inputs = (fields: Partial<PriorityInputs>): PriorityInputs => ({

@@ -69,6 +69,8 @@ describe('ids', () => {
   let ids: Ids;
   beforeEach(() => {
     jest.isolateModules(() => {
+      // isolateModules takes a synchronous loader: an import() would resolve after it returned, in the shared registry.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       ids = require('../../lambdas/handlers/ids') as Ids;
     });
   });
@@ -247,22 +249,29 @@ describe('local gateway routes (matchRoute)', () => {
   });
 
   it.each([
-    ['/api/events/abc123', 'POST /api/events/{apiKey}', 'abc123'],
-    ['/api/v1/events/abc123', 'POST /api/v1/events/{apiKey}', 'abc123'],
-    ['/api/events/a%20b%2Fc%3D', 'POST /api/events/{apiKey}', 'a b/c='],
-    ['/api/events/%E0%A4%A', 'POST /api/events/{apiKey}', '%E0%A4%A'],
-  ])('POST %s goes to ingest with the path key', (path, routeKey, apiKey) => {
-    expect(matchRoute('POST', path)).toEqual({ handler: 'ingest', routeKey, pathParameters: { apiKey } });
+    ['/api/events/abc123', 'POST /api/events/{id}', { id: 'abc123' }],
+    ['/api/v1/events/abc123', 'POST /api/v1/events/{apiKey}', { apiKey: 'abc123' }],
+    ['/api/events/a%20b%2Fc%3D', 'POST /api/events/{id}', { id: 'a b/c=' }],
+    ['/api/events/%E0%A4%A', 'POST /api/events/{id}', { id: '%E0%A4%A' }],
+  ])('POST %s goes to ingest with the path key', (path, routeKey, pathParameters) => {
+    expect(matchRoute('POST', path)).toEqual({ handler: 'ingest', routeKey, pathParameters });
   });
 
   it.each([
-    ['GET', '/api/events/01HZY0000000000000000000AA', 'events/01HZY0000000000000000000AA'],
+    ['GET', '/api/events/01HZY0000000000000000000AA', 'GET /api/events/{id}', { id: '01HZY0000000000000000000AA' }],
+    ['GET', '/api/v1/events/01HZY0000000000000000000AA', 'GET /api/v1/events/{apiKey}', { apiKey: '01HZY0000000000000000000AA' }],
+    ['POST', '/api/alert-sources', 'POST /api/alert-sources', undefined],
+    ['PUT', '/api/alerts/x/accept', 'PUT /api/alerts/{id}/accept', { id: 'x' }],
+    ['DELETE', '/api/escalation-policies/ep-1', 'DELETE /api/escalation-policies/{id}', { id: 'ep-1' }],
+  ])('%s %s goes to the api handler under its own route key', (method, path, routeKey, pathParameters) => {
+    expect(matchRoute(method, path)).toEqual({ handler: 'api', routeKey, ...(pathParameters && { pathParameters }) });
+  });
+
+  it.each([
     ['GET', '/api/events', 'events'],
     ['POST', '/api/events/a/b', 'events/a/b'],
-    ['POST', '/api/alert-sources', 'alert-sources'],
-    ['PUT', '/api/alerts/x/accept', 'alerts/x/accept'],
-    ['DELETE', '/api/escalation-policies/ep-1', 'escalation-policies/ep-1'],
-  ])('%s %s goes to the api handler', (method, path, proxy) => {
+    ['DELETE', '/api/alerts', 'alerts'],
+  ])('%s %s, no route, goes to the api handler\'s catch-all', (method, path, proxy) => {
     expect(matchRoute(method, path)).toEqual({ handler: 'api', routeKey: 'ANY /api/{proxy+}', pathParameters: { proxy } });
   });
 

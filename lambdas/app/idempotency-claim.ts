@@ -1,0 +1,58 @@
+// Claiming an Idempotency-Key for an accepted event: the first request owns the key, a repeat replays its answer, and a claim whose owner died changes hands.
+import type { EventStore } from '../store/events';
+import type { FirstAnswer, IdempotencyStore } from '../store/idempotency';
+
+export interface ClaimDeps {
+  idempotency: Pick<IdempotencyStore, 'claim' | 'takeOver' | 'commit' | 'settled'>;
+  events: Pick<EventStore, 'withdraw' | 'get'>;
+  now: () => Date;
+  /** Told when a key changes hands after its owner died. */
+  onTakeOver?: (staleEventId: string) => void;
+}
+
+/** How long a repeat waits for a first request still under way before it is told to retry. */
+export const PENDING_CLAIM_WAIT_MS = 1500;
+
+/** A first request with this key is still under way (and alive): the repeat should retry shortly. */
+export class KeyInUseError extends Error {
+  override readonly name = 'KeyInUseError';
+  constructor() {
+    super('A request with this Idempotency-Key is still being processed; retry');
+  }
+}
+
+/**
+ * Claims the key for this event (undefined), or returns the committed answer of the request that holds it. A first
+ * request still under way is waited for briefly, then KeyInUseError; if it fails and releases the key, the key is
+ * claimed here. A claim whose lease ran out (its owner died) is taken over.
+ */
+export async function claimKey(deps: ClaimDeps, sourceId: string, key: string, answer: FirstAnswer): Promise<FirstAnswer | undefined> {
+  const waitUntil = Date.now() + PENDING_CLAIM_WAIT_MS;
+  for (let pause = 25; ; pause *= 2) {
+    const claim = await deps.idempotency.claim(sourceId, key, answer, deps.now());
+    if ('claimed' in claim) return undefined;
+    if ('committed' in claim) return claim.committed;
+    if (claim.leaseExpired) {
+      const outcome = await takeOver(deps, sourceId, key, claim.pending, answer);
+      if (outcome !== 'lost') return outcome === 'taken' ? undefined : outcome;
+      continue;
+    }
+    const left = waitUntil - Date.now();
+    if (left <= 0) throw new KeyInUseError();
+    // Woken at once when the first request runs in this process; otherwise re-read with a growing pause.
+    await deps.idempotency.settled(sourceId, key, Math.min(pause, left));
+  }
+}
+
+/**
+ * The owner of a pending claim died between its claim and its answer. If the queue took its event, that event is the
+ * key's answer; otherwise its record (if any) is withdrawn so that it is never applied, and the key changes hands.
+ */
+async function takeOver(deps: ClaimDeps, sourceId: string, key: string, stale: FirstAnswer, answer: FirstAnswer): Promise<FirstAnswer | 'taken' | 'lost'> {
+  if ((await deps.events.withdraw(stale.eventId)) === 'not-queued' && (await deps.events.get(stale.eventId))) {
+    await deps.idempotency.commit(sourceId, key, stale.eventId);
+    return stale;
+  }
+  deps.onTakeOver?.(stale.eventId);
+  return (await deps.idempotency.takeOver(sourceId, key, stale.eventId, answer, deps.now())) ? 'taken' : 'lost';
+}

@@ -1,0 +1,179 @@
+// The product's contract, in one place: every HTTP route with the function that serves it and who may call it, the
+// queue's settings, the service and metrics names and the deployment defaults. The stack (lib/), the local runtime
+// (local/), the handlers and the OpenAPI document all read it; adding a route is one entry in ROUTES.
+import { EVENT_OUTCOMES } from './domain/alert';
+import {
+  TABLE_SCHEMA,
+  alertKeys,
+  alertSourceKeys,
+  escalationPolicyKeys,
+  eventKeys,
+  idempotencyKeys,
+  logEntryKeys,
+  openAlertKeys,
+  rateLimitKeys,
+  routingKeyKeys,
+  type Key,
+} from './store/keys';
+
+export type FunctionName = 'ingest' | 'processor' | 'api';
+export type HttpFunction = Exclude<FunctionName, 'processor'>;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** Who may call a route: anyone holding an alert source's integration key, the admin token, or anyone at all. */
+export type Access = 'integration-key' | 'admin' | 'public';
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** An API Gateway path template; the same template for every method of one path (OpenAPI allows one shape). */
+  readonly path: string;
+  readonly function: HttpFunction;
+  readonly access: Access;
+}
+
+/** The routes of the product, as the OpenAPI document lists them. */
+export const ROUTES = [
+  { method: 'POST', path: '/api/events', function: 'ingest', access: 'integration-key' },
+  // One template per shape: the ingest's integration key and the event record's id share {id}.
+  { method: 'POST', path: '/api/events/{id}', function: 'ingest', access: 'integration-key' },
+  { method: 'POST', path: '/api/v1/events', function: 'ingest', access: 'integration-key' },
+  { method: 'POST', path: '/api/v1/events/{apiKey}', function: 'ingest', access: 'integration-key' },
+  { method: 'GET', path: '/api/events/{id}', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/alert-sources', function: 'api', access: 'admin' },
+  { method: 'POST', path: '/api/alert-sources', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/alert-sources/{id}', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/alert-sources/{id}', function: 'api', access: 'admin' },
+  { method: 'DELETE', path: '/api/alert-sources/{id}', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/escalation-policies', function: 'api', access: 'admin' },
+  { method: 'POST', path: '/api/escalation-policies', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/escalation-policies/{id}', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/escalation-policies/{id}', function: 'api', access: 'admin' },
+  { method: 'DELETE', path: '/api/escalation-policies/{id}', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/alerts', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/alerts/{id}', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/alerts/{id}/log-entries', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/alerts/{id}/accept', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/alerts/{id}/resolve', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/openapi.json', function: 'api', access: 'public' },
+] as const satisfies readonly RouteSpec[];
+
+export type Route = (typeof ROUTES)[number];
+/** API Gateway's route key, e.g. "GET /api/alerts/{id}": what a handler receives as event.routeKey. */
+export type RouteKey = `${Route['method']} ${Route['path']}`;
+export type ApiRouteKey = Extract<Route, { function: 'api' }> extends infer R ? (R extends Route ? `${R['method']} ${R['path']}` : never) : never;
+
+export const routeKey = (route: { method: string; path: string }): string => `${route.method} ${route.path}`;
+
+/** A template's shape: its variables unnamed, so that `/a/{id}` and `/a/{key}` are the same shape. */
+const shapeOf = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+const variablesOf = (path: string) => [...path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]);
+
+/** A management route served again under /api/v1/; `aliasOf` is the route whose handler answers it. */
+export interface AliasRoute extends RouteSpec {
+  readonly aliasOf: Route;
+  /** The alias template's variable names mapped to the documented route's (they differ where a shape already had a name). */
+  readonly renames: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every management route again under /api/v1/ (the v1 paths of the events API are routes of their own above).
+ * API Gateway refuses two variables of different names at one level of a path, and `/api/v1/events/{apiKey}` already
+ * names that level: an alias takes the template of a route of the same shape (GET /api/v1/events/{apiKey} repeats
+ * GET /api/events/{id}), and `renames` maps its names back (see canonicalRoute).
+ */
+export const MANAGEMENT_ALIASES: readonly AliasRoute[] = ROUTES.filter((route) => route.function === 'api').map((route) => {
+  const wanted = `/api/v1/${route.path.slice('/api/'.length)}`;
+  const sameShape = ROUTES.find((other) => shapeOf(other.path) === shapeOf(wanted));
+  const path = sameShape?.path ?? wanted;
+  const documented = variablesOf(route.path);
+  const renames = Object.fromEntries(variablesOf(path).map((name, i) => [name, documented[i]]));
+  return { method: route.method, path, function: route.function, access: route.access, aliasOf: route, renames };
+});
+
+/**
+ * The route that answers whatever no other route matches: any method on any path under /api/ goes to the api
+ * function, which answers 401 without the admin token, 404 NOT_FOUND for an unknown path and 405 METHOD_NOT_ALLOWED for
+ * a known path under another method.
+ */
+export const CATCH_ALL = { method: 'ANY', path: '/api/{proxy+}', function: 'api', access: 'admin' } as const;
+
+/** Every route API Gateway (and the local gateway) serves, catch-all last. */
+export const HTTP_ROUTES: ReadonlyArray<Omit<RouteSpec, 'method'> & { method: HttpMethod | 'ANY' }> = [...ROUTES, ...MANAGEMENT_ALIASES, CATCH_ALL];
+
+/**
+ * The documented route behind a route key and its path parameters: an alias gives the route it repeats, its
+ * parameters under that route's names. Undefined for the catch-all and unknown keys.
+ */
+export function canonicalRoute(
+  key: string,
+  pathParameters: Record<string, string | undefined> = {},
+): { route: Route; pathParameters: Record<string, string> } | undefined {
+  const renamed = (renames: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(pathParameters).flatMap(([name, value]) => (value === undefined ? [] : [[renames[name] ?? name, value]])));
+  const route = ROUTES.find((r) => routeKey(r) === key);
+  if (route) return { route, pathParameters: renamed({}) };
+  const alias = MANAGEMENT_ALIASES.find((a) => routeKey(a) === key);
+  return alias && { route: alias.aliasOf, pathParameters: renamed(alias.renames) };
+}
+
+/** Where the handlers' logs and Powertools metrics are named: the `service` key and dimension, and the namespace. */
+export const SERVICE_NAME = 'alertline';
+export const METRICS_NAMESPACE = 'Alertline';
+/** The processor counts each applied event as the metric `Outcome<outcome>`; the dashboard graphs each. */
+export { EVENT_OUTCOMES };
+
+/** Each function's timeout; the processor's has room for a whole batch under a stalled table (every call fails within 3 s). */
+export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = { ingest: 10, processor: 60, api: 10 };
+
+/** Defaults of the settings a deployment may change (lib/config.ts) and of the handlers' own. */
+export const DEFAULTS = {
+  memoryMb: 256,
+  /** CloudWatch Logs retention of every log group: one month. */
+  logRetentionDays: 30,
+  /** How long a handler reuses an alert source it read (SOURCE_CACHE_TTL_MS overrides it). */
+  sourceCacheTtlMs: 10_000,
+} as const;
+
+export const QUEUE = {
+  /** Deliveries of one event before it is parked in the dead-letter queue; the processor marks the last one FAILED. */
+  maxReceiveCount: 5,
+  /** In AWS: six times the processor's timeout (AWS's guidance for SQS event sources), so a batch is not redelivered mid-flight. */
+  visibilityTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.processor * 6,
+  /** In the local runtime (QUEUE_VISIBILITY_TIMEOUT overrides it): a failed batch comes back within a test's patience. */
+  localVisibilityTimeoutSeconds: 30,
+  /** A 256 KiB event with every non-ASCII character escaped (see asciiJson) can reach ~800 KB. */
+  maxMessageBytes: 1024 * 1024,
+  deadLetterRetentionDays: 14,
+} as const;
+
+/** The names the local runtime gives its table and queue (AWS names them after the stack). */
+export const LOCAL_NAMES = { table: 'alertline', queue: 'alertline-events' } as const;
+
+/** The table's keys and indexes, as the store defines them: the stack and the local runtime build the table from it. */
+export { TABLE_SCHEMA, type Key };
+
+/**
+ * What each function writes, named by the key builders (the ids are placeholders): the stack lets its role write only
+ * these entities' partitions. A store write a function does not list here is denied in AWS: add its entity here first.
+ */
+export const WRITTEN_ENTITIES = {
+  // The QUEUED event record (and its withdrawal when the queue refuses it), the Idempotency-Key claim, the rate-limit counter.
+  ingest: [eventKeys.item('id'), idempotencyKeys.item('source', 'key'), rateLimitKeys.item('source', 0)],
+  // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log.
+  processor: [
+    eventKeys.item('id'),
+    alertKeys.item('id'),
+    logEntryKeys.item('alert', 'at', 'id'),
+    openAlertKeys.item('source', 'key'),
+    openAlertKeys.source('source'),
+  ],
+  // Alert sources; escalation policies and their routing keys' claims; an operator's accept or resolve: the alert, its
+  // log entry and the open-alert lock it releases.
+  api: [
+    alertSourceKeys.item('id'),
+    escalationPolicyKeys.item('id'),
+    routingKeyKeys.item('key'),
+    alertKeys.item('id'),
+    logEntryKeys.item('alert', 'at', 'id'),
+    openAlertKeys.item('source', 'key'),
+  ],
+} satisfies Record<FunctionName, Key[]>;

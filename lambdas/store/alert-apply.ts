@@ -1,0 +1,145 @@
+// Applying the processor's decisions: the transaction of one event (its outcome and the decision's effects), and what a cancelled one means.
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { OUTCOME_OF, type Alert, type Decision, type EventOutcome, type LogEntry } from '../domain/alert';
+import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
+import { alertItem } from './alert-rows';
+import { alertUpdate, statusChange } from './alert-status';
+import type { StoreContext } from './client';
+import { conditions } from './conditions';
+import { Conflict } from './errors';
+import { eventKeys, logEntryKeys, openAlertKeys, type Key } from './keys';
+import { ConditionFailed, toStoreError } from './sdk-errors';
+import { keyOf, keyString, MAX_TRANSACTION_ITEMS, type TransactItem } from './transactions';
+
+/** What applying an event needs besides the decision: the event, the clock, the locks as read, fresh ids, and the alert to create. */
+export interface Application {
+  eventId: string;
+  alertSourceId: string;
+  alertKeyNormalized: string;
+  now: string;
+  locks: LockState;
+  logEntry?: { id: string; type: LogEntry['type']; text: string };
+  newAlert?: Alert;
+}
+
+export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
+
+/** The alert an event's decision acts on (the new one for CREATE), if any. */
+const alertIdOf = (decision: Decision, app: Application): string | undefined =>
+  decision.kind === 'CREATE' ? app.newAlert!.id : decision.kind === 'NO_OPEN_ALERT' ? undefined : decision.alert.id;
+
+/** The event's outcome on its record; an event that leaves a log entry on its alert carries it there. */
+function eventUpdate(tableName: string, app: Application, outcome: EventOutcome, alertId: string | undefined): TransactItem {
+  const log = app.logEntry && alertId ? { ...app.logEntry, index: logEntryKeys.onEvent(alertId, app.now, app.logEntry.id) } : undefined;
+  const sets = ['outcome = :outcome', 'processedAt = :now'];
+  if (alertId) sets.push('alertId = :alertId');
+  if (log) sets.push('logId = :logId', 'logType = :logType', 'logText = :logText', 'gsi2pk = :logPk', 'gsi2sk = :logSk');
+  return {
+    Update: {
+      TableName: tableName,
+      Key: eventKeys.item(app.eventId),
+      // Leaving QUEUED takes the record off the QUEUED listing (gsi2) and drops the payload kept for re-enqueueing.
+      // A record that carries a log entry moves to its alert's log and is kept as long as the alert (no expiry).
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${log ? 'expiresAt' : 'gsi2pk, gsi2sk'}, payload, #error`,
+      ConditionExpression: conditions.eventNotApplied.ConditionExpression,
+      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeValues: {
+        ...conditions.eventNotApplied.ExpressionAttributeValues,
+        ':outcome': outcome,
+        ':now': app.now,
+        ...(alertId ? { ':alertId': alertId } : {}),
+        ...(log ? { ':logId': log.id, ':logType': log.type, ':logText': log.text, ':logPk': log.index.gsi2pk, ':logSk': log.index.gsi2sk } : {}),
+      },
+    },
+  };
+}
+
+/** The decision's writes on the alert and the locks, each conditioned on what was read. */
+function effects(tableName: string, decision: Decision, app: Application): TransactItem[] {
+  const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
+  const onStatus = (alert: { status: string }) => conditions.alertStatusIs(alert.status);
+  switch (decision.kind) {
+    case 'CREATE': {
+      const alert = app.newAlert!;
+      const items = [lockOpen(tableName, keyLock, app.locks.key, alert.id), { Put: { TableName: tableName, Item: alertItem(alert), ...conditions.isNew } }];
+      if (app.locks.source) items.push(lockWrite(tableName, openAlertKeys.source(app.alertSourceId), app.locks.source.revision, { alertId: alert.id }));
+      return items;
+    }
+    case 'APPEND':
+      return [alertUpdate(tableName, decision.alert.id, 'ADD eventCount :one SET updatedAt = :now', { ':one': 1, ':now': app.now }, onStatus(decision.alert))];
+    case 'ACCEPT':
+      return [statusChange(tableName, decision.alert.id, 'ACCEPTED', app.now, conditions.alertStatusIs('PENDING'))];
+    case 'RESOLVE':
+      return [
+        statusChange(tableName, decision.alert.id, 'RESOLVED', app.now, onStatus(decision.alert)),
+        ...lockRelease(tableName, keyLock, app.locks.key, decision.alert.id),
+      ];
+    case 'COMMENT':
+      return [alertUpdate(tableName, decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, onStatus(decision.alert))];
+    case 'ALREADY_ACCEPTED':
+    case 'NO_OPEN_ALERT':
+      return [];
+  }
+}
+
+/** The writes of one event: its outcome (with its log entry, if any) and the decision's effects. */
+export function itemsFor(tableName: string, decision: Decision, app: Application): TransactItem[] {
+  return [eventUpdate(tableName, app, OUTCOME_OF[decision.kind], alertIdOf(decision, app)), ...effects(tableName, decision, app)];
+}
+
+/**
+ * What the failure of an event's write means, told by the KEY of the item whose condition failed, whatever the order
+ * the items were given in: the event's own record (it was applied, or withdrawn, already) is a duplicate; an alert or a
+ * lock (someone else changed it since it was read) is a conflict, as is a transaction that met another one.
+ * Undefined: the failure is not a refused condition (an outage, a bug), to be thrown.
+ */
+export function classifyFailure(items: TransactItem[], error: unknown, eventKey: Key): 'duplicate' | 'conflict' | undefined {
+  const failure = toStoreError(error);
+  if (failure instanceof ConditionFailed) {
+    const failedKeys = failure.items.filter((i) => i < items.length).map((i) => keyString(keyOf(items[i])));
+    return failedKeys.includes(keyString(eventKey)) ? 'duplicate' : 'conflict';
+  }
+  return failure instanceof Conflict ? 'conflict' : undefined;
+}
+
+/**
+ * Applies a decision and records the event's outcome in one transaction. The event's own condition makes a
+ * redelivery harmless ({duplicate}); the alert's and the lock's conditions turn a race into {conflict}, after
+ * which the caller reads again and decides again.
+ */
+export async function applyDecision(ctx: StoreContext, decision: Decision, app: Application): Promise<ApplyResult> {
+  const items = itemsFor(ctx.tableName, decision, app);
+  try {
+    // Nothing but the outcome changes: one conditional write, not a transaction.
+    if (items.length === 1) await ctx.db.send(new UpdateCommand(items[0].Update!));
+    else await ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+    return { applied: OUTCOME_OF[decision.kind], alertId: alertIdOf(decision, app) };
+  } catch (error) {
+    const meaning = classifyFailure(items, error, eventKeys.item(app.eventId));
+    if (meaning === undefined) throw toStoreError(error);
+    return meaning === 'duplicate' ? { duplicate: true } : { conflict: true };
+  }
+}
+
+/**
+ * Applies the decisions of several events in one transaction: all of them or none. A race or a redelivery among
+ * them cancels the whole transaction ({cancelled}); the caller then applies them one at a time, which tells the
+ * two apart. The events must touch different items (different locks, different alerts).
+ */
+export async function applyDecisions(
+  ctx: StoreContext,
+  entries: Array<{ decision: Decision; app: Application }>,
+): Promise<{ applied: Array<{ outcome: EventOutcome; alertId?: string }> } | { cancelled: true }> {
+  const applied = entries.map(({ decision, app }) => ({ outcome: OUTCOME_OF[decision.kind], alertId: alertIdOf(decision, app) }));
+  const items = entries.flatMap(({ decision, app }) => itemsFor(ctx.tableName, decision, app));
+  const keys = new Set(items.map((item) => keyString(keyOf(item))));
+  if (keys.size !== items.length || items.length > MAX_TRANSACTION_ITEMS) return { cancelled: true };
+  try {
+    await ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+    return { applied };
+  } catch (error) {
+    const failure = toStoreError(error);
+    if (failure instanceof Conflict) return { cancelled: true };
+    throw failure;
+  }
+}

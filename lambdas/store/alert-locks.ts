@@ -1,0 +1,116 @@
+// The open-alert lock protocol: reading the locks with the alerts they name, and the conditional writes that move them.
+import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { isOpen, type Candidates } from '../domain/alert';
+import { alertFromItem } from './alert-rows';
+import type { StoreContext } from './client';
+import { conditions } from './conditions';
+import { getMany } from './items';
+import { alertKeys, openAlertKeys, type Key } from './keys';
+import { keyString, type TransactItem } from './transactions';
+
+/** The locks as read with the candidates; writes are conditioned on them being unchanged. */
+export interface LockState {
+  key: KeyLock;
+  /** Read only under window grouping. */
+  source?: { revision?: string };
+}
+
+/** The lock of one (alert source, alert key): its revision (none: no lock) and the open alerts it lists, newest first. */
+export interface KeyLock {
+  revision?: string;
+  openAlertIds: string[];
+}
+
+/** How many open alerts of one key the lock remembers (ONE_ALERT_PER_EVENT can open many). */
+export const MAX_TRACKED_OPEN = 100;
+
+export interface CandidateRequest {
+  alertSourceId: string;
+  alertKeyNormalized: string;
+  /** Window grouping: read the source's lock and newest alert too. */
+  withSource: boolean;
+}
+
+export interface CandidateRead {
+  candidates: Candidates;
+  locks: LockState;
+}
+
+const keyLockOf = (item: Record<string, unknown> | undefined): KeyLock => ({
+  revision: item?.revision as string | undefined,
+  openAlertIds: (item?.openAlertIds as string[] | undefined) ?? [],
+});
+
+/** Items by key (each once), strongly consistent: the transaction that follows is conditioned on them. */
+async function getByKey(ctx: StoreContext, wanted: Key[]): Promise<Map<string, Record<string, unknown>>> {
+  const keys = [...new Map(wanted.map((k) => [keyString(k), k])).values()];
+  if (keys.length === 0) return new Map();
+  const items = await getMany(ctx, keys, { consistent: true });
+  return new Map(items.map((item) => [keyString(item as unknown as Key), item]));
+}
+
+/**
+ * The open alerts several events may act on, found through the locks, with the lock revisions to write against: in
+ * two round trips whatever their number (the locks, then the newest alert each lock names).
+ */
+export async function readCandidates(ctx: StoreContext, requests: CandidateRequest[]): Promise<CandidateRead[]> {
+  const lockKeys = requests.flatMap((r) => [
+    openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized),
+    ...(r.withSource ? [openAlertKeys.source(r.alertSourceId)] : []),
+  ]);
+  const locks = await getByKey(ctx, lockKeys);
+  const keyLock = (r: CandidateRequest) => locks.get(keyString(openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized)));
+  const sourceLock = (r: CandidateRequest) => (r.withSource ? locks.get(keyString(openAlertKeys.source(r.alertSourceId))) : undefined);
+  const newestIds = new Set<string>();
+  for (const r of requests) {
+    const newestOfKey = keyLockOf(keyLock(r)).openAlertIds[0];
+    if (newestOfKey) newestIds.add(newestOfKey);
+    const newestOfSource = sourceLock(r)?.alertId as string | undefined;
+    if (newestOfSource) newestIds.add(newestOfSource);
+  }
+  const alerts = await getByKey(
+    ctx,
+    [...newestIds].map((id) => alertKeys.item(id)),
+  );
+  // Read whole: an alert the store cannot read is an error here, not a guess.
+  const openAlert = (id: string | undefined) => {
+    const item = id ? alerts.get(keyString(alertKeys.item(id))) : undefined;
+    const alert = item && alertFromItem(item);
+    return alert && isOpen(alert.status) ? { id: alert.id, status: alert.status, createdAt: alert.createdAt } : undefined;
+  };
+  return requests.map((r) => {
+    const key = keyLockOf(keyLock(r));
+    const source = sourceLock(r);
+    const newest = openAlert(key.openAlertIds[0]);
+    return {
+      candidates: { byKey: newest && { id: newest.id, status: newest.status }, bySource: openAlert(source?.alertId as string | undefined) },
+      locks: { key, source: r.withSource ? { revision: source?.revision as string | undefined } : undefined },
+    };
+  });
+}
+
+/** The lock of an alert's key as it is now (consistent), for a write that may release it. */
+export async function readKeyLock(ctx: StoreContext, alertSourceId: string, alertKeyNormalized: string): Promise<KeyLock> {
+  const key = openAlertKeys.item(alertSourceId, alertKeyNormalized);
+  const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }));
+  return keyLockOf(out.Item);
+}
+
+/** Writes a lock at a new revision, on the condition that it is still at the revision read. */
+export function lockWrite(tableName: string, key: Key, revision: string | undefined, fields: Record<string, unknown>): TransactItem {
+  return { Put: { TableName: tableName, Item: { ...key, ...fields, revision: randomUUID() }, ...conditions.lockAt(revision) } };
+}
+
+/** Puts a new alert first on its key's lock (and, under window grouping, on its source's lock). */
+export function lockOpen(tableName: string, key: Key, lock: KeyLock, alertId: string): TransactItem {
+  return lockWrite(tableName, key, lock.revision, { openAlertIds: [alertId, ...lock.openAlertIds].slice(0, MAX_TRACKED_OPEN) });
+}
+
+/** Takes a resolved alert off its key's lock (deleting the lock with its last alert); nothing if the lock does not list it. */
+export function lockRelease(tableName: string, key: Key, lock: KeyLock, alertId: string): TransactItem[] {
+  if (!lock.openAlertIds.includes(alertId)) return [];
+  const remaining = lock.openAlertIds.filter((id) => id !== alertId);
+  if (remaining.length > 0) return [lockWrite(tableName, key, lock.revision, { openAlertIds: remaining })];
+  return [{ Delete: { TableName: tableName, Key: key, ...conditions.lockAt(lock.revision) } }];
+}

@@ -1,0 +1,68 @@
+// How alerts and log entries are stored: the item of an alert, of an operator's log entry, and an event's log entry on its record.
+import type { Alert, AlertStatus, LogEntry } from '../domain/alert';
+import { normalizeAlertKey } from '../domain/event';
+import { alertKeys, creationPosition, logEntryKeys } from './keys';
+
+/** Rich fields are stored as JSON text: they keep any key (even "__proto__") and any depth DynamoDB itself would refuse. */
+export const alertItem = (alert: Alert) => {
+  const { images, links, customDetails, escalationPolicy, ...plain } = alert;
+  const alertKeyNormalized = normalizeAlertKey(alert.alertKey);
+  return {
+    ...alertKeys.item(alert.id),
+    ...alertKeys.indexes({ ...alert, alertKeyNormalized }),
+    entity: 'Alert',
+    ...plain,
+    alertKeyNormalized,
+    escalationPolicyId: escalationPolicy?.id,
+    images: JSON.stringify(images),
+    links: JSON.stringify(links),
+    customDetails: JSON.stringify(customDetails),
+  };
+};
+
+export const alertFromItem = (item: Record<string, unknown>): Alert => ({
+  id: item.id as string,
+  alertSourceId: item.alertSourceId as string,
+  alertKey: item.alertKey as string,
+  summary: item.summary as string,
+  details: item.details as string | undefined,
+  status: item.status as AlertStatus,
+  priority: item.priority as Alert['priority'],
+  priorityReason: item.priorityReason as string | undefined,
+  escalationPolicy: item.escalationPolicyId ? { id: item.escalationPolicyId as string } : undefined,
+  images: JSON.parse(item.images as string),
+  links: JSON.parse(item.links as string),
+  customDetails: JSON.parse(item.customDetails as string),
+  eventCount: item.eventCount as number,
+  createdAt: item.createdAt as string,
+  updatedAt: item.updatedAt as string,
+  acceptedAt: item.acceptedAt as string | undefined,
+  resolvedAt: item.resolvedAt as string | undefined,
+});
+
+/** An operator's log entry: an item of its own under the alert. */
+export const operatorLogItem = (entry: LogEntry) => ({ ...logEntryKeys.item(entry.alertId, entry.createdAt, entry.id), entity: 'LogEntry', ...entry });
+
+export const operatorLogFromItem = (item: Record<string, unknown>): LogEntry => ({
+  id: item.id as string,
+  alertId: item.alertId as string,
+  eventId: item.eventId as string | undefined,
+  type: item.type as LogEntry['type'],
+  text: item.text as string,
+  createdAt: item.createdAt as string,
+});
+
+/** What an event record's log entry is read from (not its payload). */
+export const EVENT_LOG_FIELDS = ['pk', 'sk', 'eventId', 'alertId', 'logId', 'logType', 'logText', 'processedAt'];
+
+export const eventLogFromItem = (item: Record<string, unknown>): LogEntry => ({
+  id: item.logId as string,
+  alertId: item.alertId as string,
+  eventId: item.eventId as string,
+  type: item.logType as LogEntry['type'],
+  text: item.logText as string,
+  createdAt: item.processedAt as string,
+});
+
+/** A log entry's place in its alert's log: the sort value both of its sources are ordered by. */
+export const positionOf = (entry: LogEntry): string => creationPosition.of(entry.createdAt, entry.id);
