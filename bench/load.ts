@@ -29,7 +29,12 @@ export function mulberry32(seed: number): () => number {
 
 export type EventType = 'ALERT' | 'ACCEPT' | 'RESOLVE' | 'COMMENT';
 
-const MIX: Array<[EventType, number]> = [['ALERT', 0.8], ['ACCEPT', 0.08], ['RESOLVE', 0.08], ['COMMENT', 0.04]];
+const MIX: Array<[EventType, number]> = [
+  ['ALERT', 0.8],
+  ['ACCEPT', 0.08],
+  ['RESOLVE', 0.08],
+  ['COMMENT', 0.04],
+];
 export const MIX_LABEL = MIX.map(([type, share]) => `${type} ${share * 100}%`).join(', ');
 
 /** One event of the mix: an alert key (0 to keys-1) and an event type. */
@@ -79,6 +84,8 @@ export class LoadApi {
   ) {}
 
   /** A management GET, retried on transport errors and 5xx, so that one hiccup of the read path does not count. */
+  // Bodies of several shapes: each caller reads the fields of the one it asked for.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async get(path: string): Promise<{ status: number; body: any }> {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -10,14 +10,11 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  FUNCTION_TIMEOUT_SECONDS, HTTP_ROUTES, QUEUE, TABLE_SCHEMA, WRITTEN_ENTITIES, type HttpFunction, type Key,
-} from '../lambdas/contract';
+import { FUNCTION_TIMEOUT_SECONDS, HTTP_ROUTES, QUEUE, TABLE_SCHEMA, WRITTEN_ENTITIES, type HttpFunction, type Key } from '../lambdas/contract';
 import { AlertlineConfig, readConfig } from './config';
 import { AlertlineFunction } from './constructs/alertline-function';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledgeNagFindings } from './nag';
-
 
 /**
  * The item-level DynamoDB actions the handlers issue. BatchGetItem reads listing pages by key; no Scan: every access
@@ -41,18 +38,20 @@ export const writablePrefixes = (keys: Key[]): string[] => [...new Set(keys.map(
  * API Gateway access log: one JSON line per request. The route key, not the path: `/api/events/{id}` carries an
  * integration key, which must not end up in logs.
  */
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify({
-  requestId: '$context.requestId',
-  requestTime: '$context.requestTime',
-  sourceIp: '$context.identity.sourceIp',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  latencyMs: '$context.responseLatency',
-  integrationStatus: '$context.integrationStatus',
-  integrationError: '$context.integrationErrorMessage',
-  error: '$context.error.message',
-}));
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationError: '$context.integrationErrorMessage',
+    error: '$context.error.message',
+  }),
+);
 
 /**
  * Gives each route its own throttling limits in the stage's RouteSettings (the L2 stage only sets the default), so
@@ -110,11 +109,13 @@ export class AlertlineStack extends Stack {
       grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: tableResources }));
       // Only the table: indexes are never written directly. A leaked or misused role can then not rewrite other
       // entities (an ingest role forging alerts or alert sources, say).
-      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-        actions: TABLE_WRITE_ACTIONS,
-        resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writablePrefixes(writes) } },
-      }));
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: TABLE_WRITE_ACTIONS,
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writablePrefixes(writes) } },
+        }),
+      );
     };
 
     const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
@@ -168,11 +169,13 @@ export class AlertlineStack extends Stack {
       environment: { TABLE_NAME: table.tableName, MAX_RECEIVE_COUNT: String(QUEUE.maxReceiveCount) },
     });
     grantTable(processor, WRITTEN_ENTITIES.processor);
-    processor.addEventSource(new SqsEventSource(queue, {
-      batchSize: config.batchSize,
-      maxConcurrency: config.maxConcurrency,
-      reportBatchItemFailures: true,
-    }));
+    processor.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: config.batchSize,
+        maxConcurrency: config.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
 
     const api = new AlertlineFunction(this, 'ApiFunction', {
       ...functionSettings,
@@ -208,7 +211,8 @@ export class AlertlineStack extends Stack {
     };
     const routesOf = (fn: HttpFunction) =>
       HTTP_ROUTES.filter((route) => route.function === fn).flatMap((route) =>
-        httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] }));
+        httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] }),
+      );
     const eventsRoutes = routesOf('ingest');
     const managementRoutes = routesOf('api');
     routeThrottling(stage, [

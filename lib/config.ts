@@ -56,9 +56,7 @@ export const DEFAULT_CONFIG: AlertlineConfig = {
   oldestMessageAgeAlarmSeconds: 300,
 };
 
-const RETENTION_DAYS = new Set<number>(
-  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
-);
+const RETENTION_DAYS = new Set<number>(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
 
 type Parse<T> = (raw: unknown, key: string) => T;
 
@@ -67,13 +65,15 @@ const fail = (key: string, expected: string, raw: unknown): never => {
 };
 
 /** Context from cdk.json arrives typed; from `-c key=value` always as a string. */
-const integer = (min: number, max: number): Parse<number> => (raw, key) => {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(key, `an integer from ${min} to ${max}`, raw);
-  }
-  return value as number;
-};
+const integer =
+  (min: number, max: number): Parse<number> =>
+  (raw, key) => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      fail(key, `an integer from ${min} to ${max}`, raw);
+    }
+    return value as number;
+  };
 
 const positiveNumber: Parse<number> = (raw, key) => {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
@@ -87,10 +87,12 @@ const boolean: Parse<boolean> = (raw, key) => {
   return fail(key, 'true or false', raw);
 };
 
-const matching = (pattern: RegExp, expected: string): Parse<string> => (raw, key) => {
-  if (typeof raw !== 'string' || !pattern.test(raw)) fail(key, expected, raw);
-  return raw as string;
-};
+const matching =
+  (pattern: RegExp, expected: string): Parse<string> =>
+  (raw, key) => {
+    if (typeof raw !== 'string' || !pattern.test(raw)) fail(key, expected, raw);
+    return raw as string;
+  };
 
 const retentionDays: Parse<RetentionDays> = (raw, key) => {
   const value = integer(1, 9999)(raw, key);
@@ -136,7 +138,5 @@ export function readConfig(scope: IConstruct): AlertlineConfig {
     const raw: unknown = scope.node.tryGetContext(contextKey(name));
     return raw === undefined ? DEFAULT_CONFIG[name] : PARSERS[name](raw, contextKey(name));
   };
-  return Object.fromEntries(
-    (Object.keys(PARSERS) as Array<keyof AlertlineConfig>).map((name) => [name, read(name)]),
-  ) as unknown as AlertlineConfig;
+  return Object.fromEntries((Object.keys(PARSERS) as Array<keyof AlertlineConfig>).map((name) => [name, read(name)])) as unknown as AlertlineConfig;
 }

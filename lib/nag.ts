@@ -32,32 +32,49 @@ export function acknowledgeNagFindings(scopes: NagFindingScopes): void {
   };
   for (const fn of scopes.functions) {
     const role = fn.role?.node.defaultChild;
-    acknowledge(role,
+    acknowledge(
+      role,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AWSLambdaBasicExecutionRole is the AWS-maintained minimum for a function to write its own logs '
-        + '(logs:CreateLogStream, logs:PutLogEvents); every other permission is an inline, resource-scoped statement.');
-    acknowledge(fn.node.defaultChild, 'AwsSolutions-L1',
-      'Node.js 22 is a supported Lambda runtime and the one the handlers are bundled for (esbuild target node22) '
-        + 'and tested on; moving to a newer runtime is a deliberate change of the build target and the tests, not a side effect.');
+      'AWSLambdaBasicExecutionRole is the AWS-maintained minimum for a function to write its own logs ' +
+        '(logs:CreateLogStream, logs:PutLogEvents); every other permission is an inline, resource-scoped statement.',
+    );
+    acknowledge(
+      fn.node.defaultChild,
+      'AwsSolutions-L1',
+      'Node.js 22 is a supported Lambda runtime and the one the handlers are bundled for (esbuild target node22) ' +
+        'and tested on; moving to a newer runtime is a deliberate change of the build target and the tests, not a side effect.',
+    );
     if (scopes.tracing) {
-      acknowledge(fn.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild, 'AwsSolutions-IAM5[Resource::*]',
-        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level '
-          + 'permissions, so Lambda\'s tracing statement must name Resource "*".');
+      acknowledge(
+        fn.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild,
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+          'permissions, so Lambda\'s tracing statement must name Resource "*".',
+      );
     }
   }
-  acknowledge(scopes.adminToken.node.defaultChild, 'AwsSolutions-SMG4',
-    'The admin token is a bearer token that operators hold; a scheduled rotation would lock them out without notice. '
-      + 'Operators rotate it on demand (aws secretsmanager put-secret-value); warm api instances keep the token they read '
-      + 'until Lambda recycles them.');
+  acknowledge(
+    scopes.adminToken.node.defaultChild,
+    'AwsSolutions-SMG4',
+    'The admin token is a bearer token that operators hold; a scheduled rotation would lock them out without notice. ' +
+      'Operators rotate it on demand (aws secretsmanager put-secret-value); warm api instances keep the token they read ' +
+      'until Lambda recycles them.',
+  );
   for (const route of scopes.eventsRoutes) {
-    acknowledge(route.node.defaultChild, 'AwsSolutions-APIG4',
-      'The events API is called by monitoring tools without an Authorization header (ilert\'s events contract): '
-        + 'the caller is authenticated by the alert source\'s integration key in the body or path, which ingest looks up; '
-        + 'an unknown key gets 404 and nothing is queued.');
+    acknowledge(
+      route.node.defaultChild,
+      'AwsSolutions-APIG4',
+      "The events API is called by monitoring tools without an Authorization header (ilert's events contract): " +
+        "the caller is authenticated by the alert source's integration key in the body or path, which ingest looks up; " +
+        'an unknown key gets 404 and nothing is queued.',
+    );
   }
   for (const route of scopes.managementRoutes) {
-    acknowledge(route.node.defaultChild, 'AwsSolutions-APIG4',
-      'The management API checks the admin bearer token inside the api function (constant-time comparison with the '
-        + 'Secrets Manager secret) and answers 401 without it; an API Gateway authorizer would add a second function for the same check.');
+    acknowledge(
+      route.node.defaultChild,
+      'AwsSolutions-APIG4',
+      'The management API checks the admin bearer token inside the api function (constant-time comparison with the ' +
+        'Secrets Manager secret) and answers 401 without it; an API Gateway authorizer would add a second function for the same check.',
+    );
   }
 }

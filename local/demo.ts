@@ -39,7 +39,13 @@ function expectStatus<T>(answer: Answer, wanted: number, what: string): T {
 
 /** The demo policy: notify at once, no repeats. Found again by its routing key if an earlier start already made it. */
 async function ensureDemoPolicy(api: Api): Promise<{ id: string }> {
-  const settings = { name: 'Demo escalation policy', routingKey: DEMO_ROUTING_KEY, escalationRules: [{ escalationTimeout: 0 }], repeating: false, frequency: 1 };
+  const settings = {
+    name: 'Demo escalation policy',
+    routingKey: DEMO_ROUTING_KEY,
+    escalationRules: [{ escalationTimeout: 0 }],
+    repeating: false,
+    frequency: 1,
+  };
   const created = await call(api, 'POST', '/api/escalation-policies', settings);
   if ((created.body as { code?: string } | undefined)?.code !== 'ROUTING_KEY_TAKEN') return expectStatus(created, 201, 'create the demo escalation policy');
   const policies = expectStatus<Array<{ id: string; routingKey: string }>>(await call(api, 'GET', '/api/escalation-policies'), 200, 'list escalation policies');

@@ -91,7 +91,12 @@ const safeDecode = (value: string) => {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[a-z0-9.+-]*\+json))/i;
 
-function toEvent(req: IncomingMessage, url: { pathname: string; search: string; searchParams: URLSearchParams }, body: Buffer, match: Match): APIGatewayProxyEventV2 {
+function toEvent(
+  req: IncomingMessage,
+  url: { pathname: string; search: string; searchParams: URLSearchParams },
+  body: Buffer,
+  match: Match,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(req.headers)) {

@@ -41,7 +41,10 @@ export async function startLocalQueues(options: { port: number; visibilityTimeou
   const endpoint = await app.listen({ port: options.port, host: LOOPBACK });
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    const dlq = await createQueue(sqs, `${options.name}-dlq.fifo`, { FifoQueue: 'true', MessageRetentionPeriod: String(QUEUE.deadLetterRetentionDays * 24 * 3600) });
+    const dlq = await createQueue(sqs, `${options.name}-dlq.fifo`, {
+      FifoQueue: 'true',
+      MessageRetentionPeriod: String(QUEUE.deadLetterRetentionDays * 24 * 3600),
+    });
     const queue = await createQueue(sqs, `${options.name}.fifo`, {
       FifoQueue: 'true',
       ContentBasedDeduplication: 'false',

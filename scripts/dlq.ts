@@ -2,8 +2,14 @@
 // of the local runtime (default, from DATA_DIR/runtime.json) or of a deployed stack (--stack NAME).
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand,
-  StartMessageMoveTaskCommand, type Message, type SQSClient,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+  type Message,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +76,9 @@ async function peek(t: Target, max = 100): Promise<Message[]> {
   }
   await Promise.all(
     [...seen.values()].map((m) =>
-      t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: t.deadLetterQueueUrl, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })).catch(() => undefined),
+      t.sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: t.deadLetterQueueUrl, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }))
+        .catch(() => undefined),
     ),
   );
   return [...seen.values()];
@@ -83,7 +91,14 @@ const describe = (m: Message) => {
   } catch {
     // an unreadable body is still listed, by message id
   }
-  return { eventId: body.eventId ?? '(unreadable)', alertSourceId: body.alertSourceId, eventType: body.eventType, alertKey: body.alertKey, receiveCount: m.Attributes?.ApproximateReceiveCount, messageId: m.MessageId };
+  return {
+    eventId: body.eventId ?? '(unreadable)',
+    alertSourceId: body.alertSourceId,
+    eventType: body.eventType,
+    alertKey: body.alertKey,
+    receiveCount: m.Attributes?.ApproximateReceiveCount,
+    messageId: m.MessageId,
+  };
 };
 
 /**
@@ -106,7 +121,9 @@ async function parkedCount(t: Target): Promise<number> {
 async function redriveLocal(t: Target): Promise<number> {
   let moved = 0;
   for (let round = 0; round < 1000; round++) {
-    const out = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageSystemAttributeNames: ['All'] }));
+    const out = await t.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: t.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageSystemAttributeNames: ['All'] }),
+    );
     const messages = out.Messages ?? [];
     if (messages.length === 0) break;
     for (const m of messages) {
@@ -140,8 +157,10 @@ async function main(): Promise<void> {
     if (messages.length === 0 && behind <= 0) console.log('The dead-letter queue is empty.');
     if (messages.length > 0) console.table(await Promise.all(messages.map((m) => withRecord(t, describe(m)))));
     if (behind > 0) {
-      console.log(`${behind} more message(s) wait behind the first ones of their alert sources: a FIFO queue shows a group's `
-        + 'later messages only after those ahead leave. `redrive` replays them all, in order.');
+      console.log(
+        `${behind} more message(s) wait behind the first ones of their alert sources: a FIFO queue shows a group's ` +
+          'later messages only after those ahead leave. `redrive` replays them all, in order.',
+      );
     }
     return;
   }
@@ -150,15 +169,16 @@ async function main(): Promise<void> {
     if (!eventId) throw new Error('show needs an eventId');
     const message = (await peek(t)).find((m) => describe(m).eventId === eventId);
     const record = await t.events.get(eventId);
-    console.log(JSON.stringify({ record: record ?? null, message: message ? { ...describe(message), body: JSON.parse(message.Body ?? 'null') } : null }, null, 2));
+    console.log(
+      JSON.stringify({ record: record ?? null, message: message ? { ...describe(message), body: JSON.parse(message.Body ?? 'null') } : null }, null, 2),
+    );
     if (!record && !message) process.exitCode = 1;
     return;
   }
   if (t.local) {
     console.log(`Moved ${await redriveLocal(t)} message(s) back to the event queue; each is applied once (its record was FAILED).`);
   } else {
-    const arn = async (url: string) =>
-      (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const arn = async (url: string) => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const task = await t.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: await arn(t.deadLetterQueueUrl), DestinationArn: await arn(t.queueUrl) }));
     console.log(`Started message move task ${task.TaskHandle}; the processor applies each event once.`);
   }

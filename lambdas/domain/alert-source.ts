@@ -2,14 +2,27 @@
 import * as z from 'zod';
 
 export const INTEGRATION_TYPES = [
-  'API', 'GRAFANA', 'SERVICENOW', 'PROMETHEUS', 'DATADOG', 'CLOUDWATCH', 'NAGIOS', 'ZABBIX', 'ICINGA',
-  'UPTIMEROBOT', 'PINGDOM', 'SENTRY', 'NEWRELIC', 'DYNATRACE', 'SPLUNK', 'EMAIL', 'WEBHOOK',
+  'API',
+  'GRAFANA',
+  'SERVICENOW',
+  'PROMETHEUS',
+  'DATADOG',
+  'CLOUDWATCH',
+  'NAGIOS',
+  'ZABBIX',
+  'ICINGA',
+  'UPTIMEROBOT',
+  'PINGDOM',
+  'SENTRY',
+  'NEWRELIC',
+  'DYNATRACE',
+  'SPLUNK',
+  'EMAIL',
+  'WEBHOOK',
 ] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
-export const ALERT_CREATION_MODES = [
-  'ONE_OPEN_ALERT_ALLOWED', 'ONE_PENDING_ALERT_ALLOWED', 'ONE_ALERT_PER_EVENT', 'ONE_ALERT_GROUPED_PER_WINDOW',
-] as const;
+export const ALERT_CREATION_MODES = ['ONE_OPEN_ALERT_ALLOWED', 'ONE_PENDING_ALERT_ALLOWED', 'ONE_ALERT_PER_EVENT', 'ONE_ALERT_GROUPED_PER_WINDOW'] as const;
 export type AlertCreation = (typeof ALERT_CREATION_MODES)[number];
 
 export const ALERT_PRIORITY_RULES = ['HIGH', 'LOW', 'HIGH_DURING_SUPPORT_HOURS', 'LOW_DURING_SUPPORT_HOURS'] as const;
@@ -59,8 +72,7 @@ export interface AlertSource {
   updatedAt: string;
 }
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
 /** As many as one source may name; the same bound as an event's routing key for each. */
 export const ALLOWED_ROUTING_KEYS_LIMITS = { keys: 100, keyChars: 255 } as const;
@@ -81,17 +93,24 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be
 
 const supportHoursSchema = z.object({
   timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
-  supportDays: z.partialRecord(oneOf(WEEKDAYS), z
-      .object({ start: clockTime, end: clockTime })
-      .refine((d) => d.start !== d.end, { message: 'start and end must differ (a window may cross midnight: 22:00 to 06:00)', path: ['end'] })
-      .nullish()).transform(
-    (days) => Object.fromEntries(Object.entries(days).filter(([, v]) => v)) as SupportHours['supportDays'],
-  ),
+  supportDays: z
+    .partialRecord(
+      oneOf(WEEKDAYS),
+      z
+        .object({ start: clockTime, end: clockTime })
+        .refine((d) => d.start !== d.end, { message: 'start and end must differ (a window may cross midnight: 22:00 to 06:00)', path: ['end'] })
+        .nullish(),
+    )
+    .transform((days) => Object.fromEntries(Object.entries(days).filter(([, v]) => v)) as SupportHours['supportDays']),
 });
 
 const priorityTemplateSchema = z.object({
   valueTemplate: z.object({
-    textTemplate: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').refine((t) => /\{\{[^}]+\}\}/.test(t), 'must contain a {{ placeholder }} such as {{ customDetails.severity }}'),
+    textTemplate: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(1024, 'must be at most 1024 characters')
+      .refine((t) => /\{\{[^}]+\}\}/.test(t), 'must contain a {{ placeholder }} such as {{ customDetails.severity }}'),
   }),
   mappings: z
     .array(z.object({ value: z.string().trim().min(1, 'must not be empty').max(255), priority: oneOf(['HIGH', 'LOW'] as const) }))
@@ -108,33 +127,44 @@ const allowedRoutingKeysSchema = z
   .transform((keys) => (keys ? [...new Set(keys)] : undefined));
 
 /** The settings a client may write; id, integrationKey and timestamps are the server's. */
-export const alertSourceSettingsSchema = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
-  integrationType: oneOf(INTEGRATION_TYPES).default('API'),
-  active: z.boolean({ error: 'must be true or false' }).default(true),
-  escalationPolicy: z.object({ id: z.string().min(1, 'must not be empty') }).nullish().transform((v) => v ?? undefined),
-  alertCreation: z
-    .preprocess((v) => (v === 'ONE_ALERT_PER_EMAIL' ? 'ONE_ALERT_PER_EVENT' : v), oneOf(ALERT_CREATION_MODES))
-    .default('ONE_OPEN_ALERT_ALLOWED'),
-  alertGroupingWindow: oneOf(GROUPING_WINDOWS).nullish().transform((v) => v ?? undefined),
-  alertPriorityRule: oneOf(ALERT_PRIORITY_RULES).default('HIGH'),
-  supportHours: supportHoursSchema.nullish().transform((v) => v ?? undefined),
-  priorityTemplate: priorityTemplateSchema.nullish().transform((v) => v ?? undefined),
-  rateLimitPerMinute: z
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(1_000_000, 'must be at most 1000000')
-    .default(DEFAULT_RATE_LIMIT_PER_MINUTE),
-  allowedRoutingKeys: allowedRoutingKeysSchema,
-}).superRefine((s, ctx) => {
-  if (s.alertCreation === 'ONE_ALERT_GROUPED_PER_WINDOW' && !s.alertGroupingWindow) {
-    ctx.addIssue({ code: 'custom', path: ['alertGroupingWindow'], message: `is required for ONE_ALERT_GROUPED_PER_WINDOW: one of ${GROUPING_WINDOWS.join(', ')}` });
-  }
-  if (s.alertPriorityRule.endsWith('_DURING_SUPPORT_HOURS') && !s.supportHours) {
-    ctx.addIssue({ code: 'custom', path: ['supportHours'], message: `is required for ${s.alertPriorityRule}` });
-  }
-});
+export const alertSourceSettingsSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    integrationType: oneOf(INTEGRATION_TYPES).default('API'),
+    active: z.boolean({ error: 'must be true or false' }).default(true),
+    escalationPolicy: z
+      .object({ id: z.string().min(1, 'must not be empty') })
+      .nullish()
+      .transform((v) => v ?? undefined),
+    alertCreation: z
+      .preprocess((v) => (v === 'ONE_ALERT_PER_EMAIL' ? 'ONE_ALERT_PER_EVENT' : v), oneOf(ALERT_CREATION_MODES))
+      .default('ONE_OPEN_ALERT_ALLOWED'),
+    alertGroupingWindow: oneOf(GROUPING_WINDOWS)
+      .nullish()
+      .transform((v) => v ?? undefined),
+    alertPriorityRule: oneOf(ALERT_PRIORITY_RULES).default('HIGH'),
+    supportHours: supportHoursSchema.nullish().transform((v) => v ?? undefined),
+    priorityTemplate: priorityTemplateSchema.nullish().transform((v) => v ?? undefined),
+    rateLimitPerMinute: z
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(1_000_000, 'must be at most 1000000')
+      .default(DEFAULT_RATE_LIMIT_PER_MINUTE),
+    allowedRoutingKeys: allowedRoutingKeysSchema,
+  })
+  .superRefine((s, ctx) => {
+    if (s.alertCreation === 'ONE_ALERT_GROUPED_PER_WINDOW' && !s.alertGroupingWindow) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alertGroupingWindow'],
+        message: `is required for ONE_ALERT_GROUPED_PER_WINDOW: one of ${GROUPING_WINDOWS.join(', ')}`,
+      });
+    }
+    if (s.alertPriorityRule.endsWith('_DURING_SUPPORT_HOURS') && !s.supportHours) {
+      ctx.addIssue({ code: 'custom', path: ['supportHours'], message: `is required for ${s.alertPriorityRule}` });
+    }
+  });
 export type AlertSourceSettings = z.output<typeof alertSourceSettingsSchema>;
 
 /** PUT merges the given fields over the stored source, then validates the whole as on create. */

@@ -8,9 +8,7 @@ export type OpenStatus = Exclude<AlertStatus, 'RESOLVED'>;
 export const OPEN_STATUSES: readonly OpenStatus[] = ['PENDING', 'ACCEPTED'];
 export const isOpen = (status: AlertStatus): status is OpenStatus => status !== 'RESOLVED';
 
-export const EVENT_OUTCOMES = [
-  'QUEUED', 'CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT', 'FAILED',
-] as const;
+export const EVENT_OUTCOMES = ['QUEUED', 'CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT', 'FAILED'] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 export const LOG_ENTRY_TYPES = ['ALERT_RECEIVED', 'EVENT_APPENDED', 'ACCEPTED', 'RESOLVED', 'COMMENT'] as const;
@@ -172,10 +170,7 @@ export function newAlert(
 export type OperatorAction = 'accept' | 'resolve';
 
 /** An operator's accept or resolve through the API: the new status, unchanged when already there, or a conflict. */
-export function operatorTransition(
-  status: AlertStatus,
-  action: OperatorAction,
-): { change: AlertStatus } | { unchanged: true } | { conflict: string } {
+export function operatorTransition(status: AlertStatus, action: OperatorAction): { change: AlertStatus } | { unchanged: true } | { conflict: string } {
   if (action === 'accept') {
     if (status === 'PENDING') return { change: 'ACCEPTED' };
     if (status === 'ACCEPTED') return { unchanged: true };

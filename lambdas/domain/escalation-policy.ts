@@ -46,15 +46,9 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 
 // Integer-ness as a refinement: zod's .int() reports a type error, which would read "must be an int".
 const integer = (min: number, max: number) =>
-  z
-    .number()
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
-    .refine(Number.isInteger, 'must be an integer');
+  z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).refine(Number.isInteger, 'must be an integer');
 
-const targets = optional(
-  z.array(z.object({ id: text(L.targetIdChars) })).max(L.targetsPerRule, `must have at most ${L.targetsPerRule} items`),
-);
+const targets = optional(z.array(z.object({ id: text(L.targetIdChars) })).max(L.targetsPerRule, `must have at most ${L.targetsPerRule} items`));
 
 export const escalationRuleSchema = z.object({
   escalationTimeout: integer(0, L.escalationTimeoutMinutes),
@@ -66,10 +60,7 @@ export const escalationRuleSchema = z.object({
 export const escalationPolicySettingsSchema = z.object({
   name: text(L.nameChars),
   routingKey: optional(text(L.routingKeyChars)),
-  escalationRules: z
-    .array(escalationRuleSchema)
-    .min(1, 'must have at least one rule')
-    .max(L.rules, `must have at most ${L.rules} rules`),
+  escalationRules: z.array(escalationRuleSchema).min(1, 'must have at least one rule').max(L.rules, `must have at most ${L.rules} rules`),
   repeating: z.boolean().default(false),
   frequency: integer(1, L.frequency).default(1),
 });

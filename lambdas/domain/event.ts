@@ -23,10 +23,7 @@ export const LIMITS = {
 /** Tools often send null for an absent optional field; treat it as absent. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 
-const httpUrl = z
-  .string()
-  .max(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`)
-  .refine(isHttpUrl, 'must be an absolute http: or https: URL');
+const httpUrl = z.string().max(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`).refine(isHttpUrl, 'must be an absolute http: or https: URL');
 const text = z.string().max(LIMITS.textChars, `must be at most ${LIMITS.textChars} characters`);
 /** A lone UTF-16 surrogate: storage would turn it into "?", so two different keys would meet. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -51,12 +48,8 @@ export const eventSchema = z
     apiKey: optional(key(255)),
     integrationKey: optional(key(255)),
     eventType: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` }),
-    summary: optional(
-      z.string().trim().min(1, 'must not be empty').max(LIMITS.summaryChars, `must be at most ${LIMITS.summaryChars} characters`),
-    ),
-    details: optional(
-      z.string().refine((v) => utf8Bytes(v) <= LIMITS.detailsBytes, `must be at most ${LIMITS.detailsBytes} bytes`),
-    ),
+    summary: optional(z.string().trim().min(1, 'must not be empty').max(LIMITS.summaryChars, `must be at most ${LIMITS.summaryChars} characters`)),
+    details: optional(z.string().refine((v) => utf8Bytes(v) <= LIMITS.detailsBytes, `must be at most ${LIMITS.detailsBytes} bytes`)),
     alertKey: optional(key(LIMITS.alertKeyChars)),
     priority: optional(z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` })),
     images: optional(z.array(imageSchema).max(LIMITS.images, `must have at most ${LIMITS.images} items`)),
@@ -95,8 +88,7 @@ export interface AcceptedEvent {
 export const normalizeAlertKey = (alertKey: string): string => alertKey.toLowerCase();
 
 /** The integration key an event names: the path wins, then apiKey, then ilert's newer integrationKey. */
-export const integrationKeyOf = (input: EventInput, pathKey?: string): string | undefined =>
-  pathKey ?? input.apiKey ?? input.integrationKey;
+export const integrationKeyOf = (input: EventInput, pathKey?: string): string | undefined => pathKey ?? input.apiKey ?? input.integrationKey;
 
 export function toAcceptedEvent(
   input: EventInput,

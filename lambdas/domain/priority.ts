@@ -32,13 +32,9 @@ export function decidePriority(p: PriorityInputs): PriorityDecision {
     case 'LOW':
       return { priority: p.rule, reason: `alert source rule ${p.rule}` };
     case 'HIGH_DURING_SUPPORT_HOURS':
-      return p.inSupportHours
-        ? { priority: 'HIGH', reason: 'inside support hours' }
-        : { priority: 'LOW', reason: 'outside support hours' };
+      return p.inSupportHours ? { priority: 'HIGH', reason: 'inside support hours' } : { priority: 'LOW', reason: 'outside support hours' };
     case 'LOW_DURING_SUPPORT_HOURS':
-      return p.inSupportHours
-        ? { priority: 'LOW', reason: 'inside support hours' }
-        : { priority: 'HIGH', reason: 'outside support hours' };
+      return p.inSupportHours ? { priority: 'LOW', reason: 'inside support hours' } : { priority: 'HIGH', reason: 'outside support hours' };
   }
 }
 

@@ -14,7 +14,11 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall-clock weekday and minute of the day of an instant in a time zone. */
 export function localTime(at: Date, timeZone: string): { weekday: Weekday; minute: number } {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return { weekday: parts.weekday.toUpperCase() as Weekday, minute: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 

@@ -48,7 +48,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   // The key's template variable is {id} on /api/events/ (the shape it shares with GET) and {apiKey} on /api/v1/events/.
   const pathKey = request.pathParameters?.apiKey ?? request.pathParameters?.id;
   const parsed = eventSchema.safeParse(body, { reportInput: true });
-  const keyMissing = !pathKey && !(parsed.success ? integrationKeyOf(parsed.data) : body.apiKey ?? body.integrationKey);
+  const keyMissing = !pathKey && !(parsed.success ? integrationKeyOf(parsed.data) : (body.apiKey ?? body.integrationKey));
   if (!parsed.success || keyMissing) {
     const errors = parsed.success ? [] : fieldErrors(parsed.error);
     if (keyMissing && !errors.some((e) => e.path === 'apiKey')) {
@@ -61,9 +61,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   const source = integrationKey.length > 255 ? undefined : await unavailableOnError(() => deps.findSource(integrationKey));
   if (!source) throw new HttpError(404, 'ALERT_SOURCE_NOT_FOUND', 'No alert source has this integration key');
   if (!source.active) throw new HttpError(403, 'ALERT_SOURCE_DISABLED', 'This alert source is disabled');
-  const rate = await unavailableOnError(() =>
-    deps.rateLimits.take(source.id, source.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, deps.now()),
-  );
+  const rate = await unavailableOnError(() => deps.rateLimits.take(source.id, source.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, deps.now()));
   if (!rate.allowed) {
     const limited = new HttpError(429, 'RATE_LIMITED', `This alert source accepts ${rate.limit} events per minute; retry after ${rate.retryAfterSeconds} s`);
     limited.headers = { 'retry-after': String(rate.retryAfterSeconds), 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': '0' };
@@ -85,7 +83,9 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     if (first) return json(202, { ...first, status: 'QUEUED' }, { ...rateHeaders, 'idempotent-replayed': 'true' });
   }
   const release = () =>
-    idempotencyKey ? deps.idempotency.release(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not release the idempotency key', e as Error)) : undefined;
+    idempotencyKey
+      ? deps.idempotency.release(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not release the idempotency key', e as Error))
+      : undefined;
   try {
     await deps.events.recordQueued(event);
   } catch (error) {

@@ -51,7 +51,12 @@ function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
   }
   const lagMs = Date.now() - Date.parse(event.receivedAt);
   logger.info('event applied', {
-    eventId: event.eventId, alertSourceId: event.alertSourceId, outcome: result.outcome, alertId: result.alertId, eventType: event.eventType, lagMs,
+    eventId: event.eventId,
+    alertSourceId: event.alertSourceId,
+    outcome: result.outcome,
+    alertId: result.alertId,
+    eventType: event.eventType,
+    lagMs,
   });
   metrics.addMetric(`Outcome${result.outcome}`, MetricUnit.Count, 1);
   metrics.addMetric('ProcessingLag', MetricUnit.Milliseconds, lagMs);
@@ -184,7 +189,10 @@ async function processBatch(deps: ProcessorDeps, event: SQSEvent, context: Conte
  * messages received three times or more, i.e. a poison and the events held behind it.
  */
 function reportRetriedAge(records: SQSRecord[], returned: Set<string>): void {
-  const sent = records.filter((r) => returned.has(r.messageId)).map((r) => Number(r.attributes.SentTimestamp)).filter((t) => t > 0);
+  const sent = records
+    .filter((r) => returned.has(r.messageId))
+    .map((r) => Number(r.attributes.SentTimestamp))
+    .filter((t) => t > 0);
   if (sent.length > 0) metrics.addMetric('RetriedEventAge', MetricUnit.Seconds, Math.max(0, (Date.now() - Math.min(...sent)) / 1000));
 }
 

@@ -30,7 +30,9 @@ const MANAGEMENT_BODY_BYTES = 64 * 1024;
 /** The query of every paged listing: the page size and where the previous page stopped. */
 const PAGE_PARAMETERS = [
   queryParameter('limit', 'Page size', { type: 'integer', minimum: 1, maximum: 100, default: 50 }),
-  queryParameter('nextCursor', 'The nextCursor of the previous page, as it was, with the same filters; anything else is 400 INVALID_CURSOR', { type: 'string' }),
+  queryParameter('nextCursor', 'The nextCursor of the previous page, as it was, with the same filters; anything else is 400 INVALID_CURSOR', {
+    type: 'string',
+  }),
 ];
 
 /** The shared answers of the management API. */
@@ -96,7 +98,7 @@ function ingest(operationId: string, summary: string, keyParameter: string | und
       409: failure('IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still being processed; retry'),
       413: failure(`PAYLOAD_TOO_LARGE: the body is over ${LIMITS.bodyBytes} bytes`),
       415: failure('UNSUPPORTED_MEDIA_TYPE: the Content-Type is not application/json'),
-      429: failure('RATE_LIMITED: over the alert source\'s events per minute', {
+      429: failure("RATE_LIMITED: over the alert source's events per minute", {
         'Retry-After': header('Seconds until the next minute starts', 'integer'),
         ...rateHeaders,
       }),
@@ -143,16 +145,28 @@ function paths(): Record<string, JsonSchema> {
     },
     '/api/alert-sources/{id}': {
       ...idOf('alert source'),
-      get: managed({ tags: ['Alert sources'], operationId: 'getAlertSource', summary: 'Get an alert source', withId: true, responses: { 200: answer('The alert source', schema('AlertSource')) } }),
+      get: managed({
+        tags: ['Alert sources'],
+        operationId: 'getAlertSource',
+        summary: 'Get an alert source',
+        withId: true,
+        responses: { 200: answer('The alert source', schema('AlertSource')) },
+      }),
       put: managed({
         tags: ['Alert sources'],
         operationId: 'updateAlertSource',
-        summary: 'Change an alert source\'s settings (merged over the current ones)',
+        summary: "Change an alert source's settings (merged over the current ones)",
         body: 'AlertSourceUpdate',
         withId: true,
         responses: { 200: answer('The updated alert source', schema('AlertSource')) },
       }),
-      delete: managed({ tags: ['Alert sources'], operationId: 'deleteAlertSource', summary: 'Delete an alert source', withId: true, responses: { 204: answer('Deleted') } }),
+      delete: managed({
+        tags: ['Alert sources'],
+        operationId: 'deleteAlertSource',
+        summary: 'Delete an alert source',
+        withId: true,
+        responses: { 204: answer('Deleted') },
+      }),
     },
 
     '/api/escalation-policies': {
@@ -175,7 +189,13 @@ function paths(): Record<string, JsonSchema> {
     },
     '/api/escalation-policies/{id}': {
       ...idOf('escalation policy'),
-      get: managed({ tags: ['Escalation policies'], operationId: 'getEscalationPolicy', summary: 'Get an escalation policy', withId: true, responses: { 200: answer('The escalation policy', schema('EscalationPolicy')) } }),
+      get: managed({
+        tags: ['Escalation policies'],
+        operationId: 'getEscalationPolicy',
+        summary: 'Get an escalation policy',
+        withId: true,
+        responses: { 200: answer('The escalation policy', schema('EscalationPolicy')) },
+      }),
       put: managed({
         tags: ['Escalation policies'],
         operationId: 'updateEscalationPolicy',
@@ -203,7 +223,7 @@ function paths(): Record<string, JsonSchema> {
         summary: 'List alerts, newest first',
         parameters: [
           queryParameter('status', 'Comma-separated statuses, e.g. PENDING,ACCEPTED', { type: 'string', examples: ['PENDING,ACCEPTED'] }),
-          queryParameter('alertSourceId', 'Only this alert source\'s alerts', { type: 'string' }),
+          queryParameter('alertSourceId', "Only this alert source's alerts", { type: 'string' }),
           queryParameter('alertKey', 'Only alerts with this alert key (compared case-insensitively)', { type: 'string' }),
           ...PAGE_PARAMETERS,
         ],
@@ -215,14 +235,20 @@ function paths(): Record<string, JsonSchema> {
     },
     '/api/alerts/{id}': {
       ...idOf('alert'),
-      get: managed({ tags: ['Alerts'], operationId: 'getAlert', summary: 'Get an alert', withId: true, responses: { 200: answer('The alert', schema('Alert')) } }),
+      get: managed({
+        tags: ['Alerts'],
+        operationId: 'getAlert',
+        summary: 'Get an alert',
+        withId: true,
+        responses: { 200: answer('The alert', schema('Alert')) },
+      }),
     },
     '/api/alerts/{id}/log-entries': {
       ...idOf('alert'),
       get: managed({
         tags: ['Alerts'],
         operationId: 'listAlertLogEntries',
-        summary: 'An alert\'s log, oldest first',
+        summary: "An alert's log, oldest first",
         withId: true,
         parameters: PAGE_PARAMETERS,
         responses: {
@@ -287,10 +313,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     tags: [
-      { name: 'Events', description: 'The events API, as ilert\'s: what monitoring tools call' },
+      { name: 'Events', description: "The events API, as ilert's: what monitoring tools call" },
       { name: 'Alert sources', description: 'Where events come from, and the rules they are judged by' },
       { name: 'Escalation policies', description: 'Who is notified, chosen per alert source or by routing key' },
-      { name: 'Alerts', description: 'Alerts, their log, and the operator\'s accept and resolve' },
+      { name: 'Alerts', description: "Alerts, their log, and the operator's accept and resolve" },
       { name: 'Meta', description: 'This document' },
     ],
     security: [{ adminToken: [] }],

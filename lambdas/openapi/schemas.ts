@@ -2,7 +2,13 @@
 import { z } from 'zod';
 import { ALERT_STATUSES, EVENT_OUTCOMES, LOG_ENTRY_TYPES, type Alert, type LogEntry } from '../domain/alert';
 import {
-  ALERT_CREATION_MODES, ALERT_PRIORITY_RULES, GROUPING_WINDOWS, INTEGRATION_TYPES, WEEKDAYS, alertSourceSettingsSchema, type AlertSource,
+  ALERT_CREATION_MODES,
+  ALERT_PRIORITY_RULES,
+  GROUPING_WINDOWS,
+  INTEGRATION_TYPES,
+  WEEKDAYS,
+  alertSourceSettingsSchema,
+  type AlertSource,
 } from '../domain/alert-source';
 import { escalationPolicySettingsSchema, type EscalationPolicy } from '../domain/escalation-policy';
 import { EVENT_TYPES, LIMITS, PRIORITIES, eventSchema } from '../domain/event';
@@ -40,11 +46,12 @@ described(
   { id: 'Error', description: 'Every error answer: a machine code, a human message, and for validation failures one entry per invalid field' },
 );
 
-described(
-  z.object({ eventId: z.string(), alertKey: z.string(), status: z.literal('QUEUED') }),
-  { id: 'EventAccepted', description: 'The event is recorded and queued; alertKey is the generated one when an ALERT had none' },
-);
+described(z.object({ eventId: z.string(), alertKey: z.string(), status: z.literal('QUEUED') }), {
+  id: 'EventAccepted',
+  description: 'The event is recorded and queued; alertKey is the generated one when an ALERT had none',
+});
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read only by the type checks at the end of this file
 const eventRecord = described(
   z.object({
     eventId: z.string(),
@@ -57,7 +64,10 @@ const eventRecord = described(
     alertId: z.string().optional(),
     error: z.string().optional(),
   }),
-  { id: 'EventRecord', description: 'What became of an accepted event (kept 30 days); QUEUED until the processor applied it, FAILED once parked in the dead-letter queue' },
+  {
+    id: 'EventRecord',
+    description: 'What became of an accepted event (kept 30 days); QUEUED until the processor applied it, FAILED once parked in the dead-letter queue',
+  },
 );
 
 const image = described(z.object({ src: z.string(), href: z.string().optional(), alt: z.string().optional() }), { id: 'Image' });
@@ -86,21 +96,24 @@ const alert = described(
   { id: 'Alert' },
 );
 
-const alertList = described(
-  z.object({ items: z.array(alert), nextCursor: z.string().optional() }),
-  { id: 'AlertList', description: 'A page of alerts, newest first; follow nextCursor until it is absent' },
-);
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read only by the type checks at the end of this file
+const alertList = described(z.object({ items: z.array(alert), nextCursor: z.string().optional() }), {
+  id: 'AlertList',
+  description: 'A page of alerts, newest first; follow nextCursor until it is absent',
+});
 
 const logEntry = described(
   z.object({ id: z.string(), alertId: z.string(), eventId: z.string().optional(), type: z.enum(LOG_ENTRY_TYPES), text: z.string(), createdAt: timestamp() }),
   { id: 'LogEntry' },
 );
 
-const logEntryList = described(
-  z.object({ items: z.array(logEntry), nextCursor: z.string().optional() }),
-  { id: 'LogEntryList', description: 'A page of an alert\'s log entries, oldest first; follow nextCursor until it is absent' },
-);
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read only by the type checks at the end of this file
+const logEntryList = described(z.object({ items: z.array(logEntry), nextCursor: z.string().optional() }), {
+  id: 'LogEntryList',
+  description: "A page of an alert's log entries, oldest first; follow nextCursor until it is absent",
+});
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read only by the type checks at the end of this file
 const alertSource = described(
   z.object({
     id: z.string(),
@@ -121,7 +134,7 @@ const alertSource = described(
       .optional(),
     rateLimitPerMinute: z.number().int().optional(),
     allowedRoutingKeys: described(z.array(z.string()), {
-      description: 'The only routing keys whose escalation policy this source\'s events may take; absent: any',
+      description: "The only routing keys whose escalation policy this source's events may take; absent: any",
     }).optional(),
     createdAt: timestamp(),
     updatedAt: timestamp(),
@@ -130,14 +143,13 @@ const alertSource = described(
 );
 
 const target = z.object({ id: z.string() });
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read only by the type checks at the end of this file
 const escalationPolicy = described(
   z.object({
     id: z.string(),
     name: z.string(),
     routingKey: z.string().optional(),
-    escalationRules: z.array(
-      z.object({ escalationTimeout: z.number().int(), users: z.array(target).optional(), schedules: z.array(target).optional() }),
-    ),
+    escalationRules: z.array(z.object({ escalationTimeout: z.number().int(), users: z.array(target).optional(), schedules: z.array(target).optional() })),
     repeating: z.boolean(),
     frequency: z.number().int(),
     createdAt: timestamp(),
@@ -151,9 +163,7 @@ const escalationPolicy = described(
  * documents, and every value of that type fits it. A field added to a domain type fails here until it is documented.
  */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
-type Documents<Domain, Doc extends z.ZodType> = SameKeys<Domain, z.output<Doc>> extends true
-  ? [Domain] extends [z.output<Doc>] ? true : false
-  : false;
+type Documents<Domain, Doc extends z.ZodType> = SameKeys<Domain, z.output<Doc>> extends true ? ([Domain] extends [z.output<Doc>] ? true : false) : false;
 export const responsesMatchDomainTypes: [
   Documents<Alert, typeof alert>,
   Documents<Awaited<ReturnType<AlertStore['list']>>, typeof alertList>,
@@ -169,10 +179,17 @@ export const responsesMatchDomainTypes: [
 
 described(eventSchema, {
   id: 'EventRequest',
-  description: 'An event. The alert source is named by apiKey (or integrationKey), unless the URL path carries the key. Unknown fields are ignored; null counts as absent.',
+  description:
+    'An event. The alert source is named by apiKey (or integrationKey), unless the URL path carries the key. Unknown fields are ignored; null counts as absent.',
 });
-described(alertSourceSettingsSchema, { id: 'AlertSourceSettings', description: 'The settings of a new alert source; id, integrationKey and timestamps are the server\'s' });
-described(escalationPolicySettingsSchema, { id: 'EscalationPolicySettings', description: 'The settings of a new escalation policy; id and timestamps are the server\'s' });
+described(alertSourceSettingsSchema, {
+  id: 'AlertSourceSettings',
+  description: "The settings of a new alert source; id, integrationKey and timestamps are the server's",
+});
+described(escalationPolicySettingsSchema, {
+  id: 'EscalationPolicySettings',
+  description: "The settings of a new escalation policy; id and timestamps are the server's",
+});
 
 /** The schemas zod cannot export: its custom type and its superRefine rules, stated again for clients (test/unit/openapi.test.ts checks them against zod). */
 function completeEventRequest(schema: JsonSchema): void {
@@ -227,9 +244,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
     metadata: docs,
     uri: (id) => `#/components/schemas/${id}`,
     unrepresentable: ({ path }) =>
-      path.at(-1) === 'customDetails'
-        ? { type: 'object', description: `Any JSON object, at most ${LIMITS.customDetailsDepth} levels deep` }
-        : 'any',
+      path.at(-1) === 'customDetails' ? { type: 'object', description: `Any JSON object, at most ${LIMITS.customDetailsDepth} levels deep` } : 'any',
     override: ({ jsonSchema }) => {
       // zod bounds every integer to the safe range; that says nothing to a reader.
       if (jsonSchema.maximum === MAX_SAFE) delete jsonSchema.maximum;
@@ -244,6 +259,13 @@ export function componentSchemas(): Record<string, JsonSchema> {
   completeEventRequest(out.EventRequest);
   completeAlertSourceSettings(out.AlertSourceSettings);
   out.AlertSourceUpdate = asUpdate(out.AlertSourceSettings, 'Fields to change; the others keep their values, and the result is validated as on create');
-  out.EscalationPolicyUpdate = asUpdate(out.EscalationPolicySettings, 'Fields to change; the others keep their values, and the result is validated as on create');
-  return Object.fromEntries(Object.keys(out).sort().map((name) => [name, out[name]]));
+  out.EscalationPolicyUpdate = asUpdate(
+    out.EscalationPolicySettings,
+    'Fields to change; the others keep their values, and the result is validated as on create',
+  );
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((name) => [name, out[name]]),
+  );
 }

@@ -44,6 +44,8 @@ export const budgetExceeded = (ms: number) =>
   Object.assign(new Error(`the call did not complete within its ${ms} ms budget`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
 
 interface WithMiddlewareStack {
+  // Each client's middleware type is generic in its own input and output types; no one type other than any takes all.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   middlewareStack: { add: (middleware: any, options: { step: 'initialize'; name: string; override?: boolean }) => void };
 }
 

@@ -2,7 +2,15 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
-  Alarm, AlarmStatusWidget, ComparisonOperator, Dashboard, GraphWidget, IMetric, MathExpression, Metric, Stats,
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  IMetric,
+  MathExpression,
+  Metric,
+  Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -43,9 +51,15 @@ export class Monitoring extends Construct {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Alertline alarms', enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const notify = new SnsAction(this.alarmTopic);
-    const alarm = (alarmId: string, options: {
-      metric: IMetric; threshold: number; comparison: ComparisonOperator; description: string;
-    }) => {
+    const alarm = (
+      alarmId: string,
+      options: {
+        metric: IMetric;
+        threshold: number;
+        comparison: ComparisonOperator;
+        description: string;
+      },
+    ) => {
       const created = new Alarm(this, alarmId, {
         metric: options.metric,
         threshold: options.threshold,
@@ -69,18 +83,20 @@ export class Monitoring extends Construct {
       metric: deadLetterDepth,
       threshold: 1,
       comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      description: 'Alertline: an event failed every delivery and is parked in the dead-letter queue (outcome FAILED); later '
-        + 'events of its alert source went on without it. Find the cause in the processor logs by eventId '
-        + `(npm run dlq -- list --stack ${Stack.of(this).stackName}), fix it, then replay the events `
-        + `(npm run dlq -- redrive --stack ${Stack.of(this).stackName}).`,
+      description:
+        'Alertline: an event failed every delivery and is parked in the dead-letter queue (outcome FAILED); later ' +
+        'events of its alert source went on without it. Find the cause in the processor logs by eventId ' +
+        `(npm run dlq -- list --stack ${Stack.of(this).stackName}), fix it, then replay the events ` +
+        `(npm run dlq -- redrive --stack ${Stack.of(this).stackName}).`,
     });
     const oldestMessageAge = queue.metricApproximateAgeOfOldestMessage({ statistic: Stats.MAXIMUM, period: ONE_MINUTE });
     alarm('OldestEventAgeAlarm', {
       metric: oldestMessageAge,
       threshold: props.oldestMessageAgeAlarmSeconds,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: `Alertline: an accepted event has waited more than ${props.oldestMessageAgeAlarmSeconds} s in the event queue, `
-        + 'so alerts are late. The processor is failing, throttled or too slow for the load (see the dashboard).',
+      description:
+        `Alertline: an accepted event has waited more than ${props.oldestMessageAgeAlarmSeconds} s in the event queue, ` +
+        'so alerts are late. The processor is failing, throttled or too slow for the load (see the dashboard).',
     });
     // SQS leaves messages received three times or more out of the age above: a poison and the events held behind it
     // in its alert source's group. The processor reports the age of the events it hands back for retry instead.
@@ -89,9 +105,10 @@ export class Monitoring extends Construct {
       metric: retriedEventAge,
       threshold: props.oldestMessageAgeAlarmSeconds,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: `Alertline: an accepted event still QUEUED after more than ${props.oldestMessageAgeAlarmSeconds} s is being retried: `
-        + 'it fails, or it waits behind an event of its alert source that fails (FIFO order). On their last attempt both are '
-        + 'marked FAILED and parked in the dead-letter queue (npm run dlq -- list). See the processor logs by eventId.',
+      description:
+        `Alertline: an accepted event still QUEUED after more than ${props.oldestMessageAgeAlarmSeconds} s is being retried: ` +
+        'it fails, or it waits behind an event of its alert source that fails (FIFO order). On their last attempt both are ' +
+        'marked FAILED and parked in the dead-letter queue (npm run dlq -- list). See the processor logs by eventId.',
     });
 
     const errors = (fn: IFunction) => fn.metricErrors({ statistic: Stats.SUM, period: FIVE_MINUTES });
@@ -100,15 +117,15 @@ export class Monitoring extends Construct {
       metric: errors(functions.processor),
       threshold: 0,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: 'Alertline: the processor function failed whole invocations (crash or timeout); their batches are retried '
-        + 'and end in the dead-letter queue if it persists. See the processor logs.',
+      description:
+        'Alertline: the processor function failed whole invocations (crash or timeout); their batches are retried ' +
+        'and end in the dead-letter queue if it persists. See the processor logs.',
     });
     alarm('IngestErrorsAlarm', {
       metric: errors(functions.ingest),
       threshold: 0,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: 'Alertline: the ingest function failed invocations; callers got a 5xx for events that were not accepted. '
-        + 'See the ingest logs.',
+      description: 'Alertline: the ingest function failed invocations; callers got a 5xx for events that were not accepted. ' + 'See the ingest logs.',
     });
     alarm('ApiErrorsAlarm', {
       metric: errors(functions.api),
@@ -120,16 +137,18 @@ export class Monitoring extends Construct {
       metric: httpApi.metricServerError({ statistic: Stats.SUM, period: FIVE_MINUTES }),
       threshold: 0,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: 'Alertline: the HTTP API answered 5xx, e.g. 503 when the table or the queue was unavailable to ingest; '
-        + 'those events were not accepted and their callers must retry. See the API access log and the function logs.',
+      description:
+        'Alertline: the HTTP API answered 5xx, e.g. 503 when the table or the queue was unavailable to ingest; ' +
+        'those events were not accepted and their callers must retry. See the API access log and the function logs.',
     });
     for (const [name, fn] of Object.entries(functions)) {
       alarm(`${capitalize(name)}ThrottlesAlarm`, {
         metric: throttles(fn),
         threshold: 0,
         comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Alertline: Lambda throttled the ${name} function (the account's concurrency is exhausted). `
-          + 'Raise the account concurrency quota or reserve concurrency for Alertline.',
+        description:
+          `Alertline: Lambda throttled the ${name} function (the account's concurrency is exhausted). ` +
+          'Raise the account concurrency quota or reserve concurrency for Alertline.',
       });
     }
 

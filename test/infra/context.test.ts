@@ -7,9 +7,7 @@ import { HTTP_ROUTES, routeKey } from '../../lambdas/contract';
 import { contextKey, DEFAULT_CONFIG, readConfig } from '../../lib/config';
 import { CUSTOM_CONTEXT, finders, Synthesized, synth } from './synth';
 
-const cdkJsonContext: Record<string, unknown> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
-).context;
+const cdkJsonContext: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
 describe('defaults', () => {
   test('cdk.json lists every setting with the default the code falls back to', () => {
@@ -64,7 +62,7 @@ describe('a stack with every setting changed', () => {
     });
   });
 
-  test('keeps every log group, the functions\' and the API\'s access log, for the set retention', () => {
+  test("keeps every log group, the functions' and the API's access log, for the set retention", () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups).toHaveLength(4);
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(7);

@@ -17,8 +17,9 @@ const alarms = (t: Template = template): Json[] => Object.values(t.findResources
 
 /** The one alarm on this metric of this resource. */
 const alarmOn = (namespace: string, metricName: string, dimension: { Name: string; Value: Json }, t: Template = template) => {
-  const found = alarms(t).filter((a) =>
-    a.Namespace === namespace && a.MetricName === metricName && JSON.stringify(a.Dimensions) === JSON.stringify([dimension]));
+  const found = alarms(t).filter(
+    (a) => a.Namespace === namespace && a.MetricName === metricName && JSON.stringify(a.Dimensions) === JSON.stringify([dimension]),
+  );
   expect(found).toHaveLength(1);
   return found[0];
 };
@@ -37,68 +38,78 @@ describe('alarms', () => {
   });
 
   test('a message in the dead-letter queue, saying how to list and replay it', () => {
-    expect(alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName(find.deadLetterQueueId()))).toEqual(expect.objectContaining({
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      AlarmDescription: expect.stringContaining('npm run dlq -- redrive --stack Alertline-prod'),
-    }));
+    expect(alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName(find.deadLetterQueueId()))).toEqual(
+      expect.objectContaining({
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmDescription: expect.stringContaining('npm run dlq -- redrive --stack Alertline-prod'),
+      }),
+    );
   });
 
   test('the oldest event in the event queue older than 5 minutes, or the age set by context', () => {
-    const expected = (threshold: number) => expect.objectContaining({
-      Statistic: 'Maximum',
-      Period: 60,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: threshold,
-    });
+    const expected = (threshold: number) =>
+      expect.objectContaining({
+        Statistic: 'Maximum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+      });
     expect(alarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage', queueName(find.eventQueueId()))).toEqual(expected(300));
     const customQueue = finders(custom).eventQueueId();
     expect(alarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage', queueName(customQueue), custom)).toEqual(expected(120));
   });
 
   test('an event returned for retry that has waited longer than the same age (SQS leaves it out of its own age after 3 receives)', () => {
-    const expected = (threshold: number) => expect.objectContaining({
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: threshold,
-      AlarmDescription: expect.stringContaining('QUEUED'),
-    });
+    const expected = (threshold: number) =>
+      expect.objectContaining({
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+        AlarmDescription: expect.stringContaining('QUEUED'),
+      });
     expect(alarmOn('Alertline', 'RetriedEventAge', { Name: 'service', Value: 'alertline' })).toEqual(expected(300));
     expect(alarmOn('Alertline', 'RetriedEventAge', { Name: 'service', Value: 'alertline' }, custom)).toEqual(expected(120));
   });
 
   test('any error of the processor, ingest and api functions within 5 minutes', () => {
     for (const functionId of [find.processorId(), find.ingestId(), find.apiId()]) {
-      expect(alarmOn('AWS/Lambda', 'Errors', functionName(functionId))).toEqual(expect.objectContaining({
-        Statistic: 'Sum',
-        Period: 300,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-      }));
+      expect(alarmOn('AWS/Lambda', 'Errors', functionName(functionId))).toEqual(
+        expect.objectContaining({
+          Statistic: 'Sum',
+          Period: 300,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+        }),
+      );
     }
   });
 
   test('any 5xx answer of the HTTP API within 5 minutes', () => {
-    expect(alarmOn('AWS/ApiGateway', '5xx', { Name: 'ApiId', Value: { Ref: find.httpApiId() } })).toEqual(expect.objectContaining({
-      Statistic: 'Sum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-    }));
+    expect(alarmOn('AWS/ApiGateway', '5xx', { Name: 'ApiId', Value: { Ref: find.httpApiId() } })).toEqual(
+      expect.objectContaining({
+        Statistic: 'Sum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      }),
+    );
   });
 
   test('any throttle of any function', () => {
     for (const functionId of [find.processorId(), find.ingestId(), find.apiId()]) {
-      expect(alarmOn('AWS/Lambda', 'Throttles', functionName(functionId))).toEqual(expect.objectContaining({
-        Statistic: 'Sum',
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-      }));
+      expect(alarmOn('AWS/Lambda', 'Throttles', functionName(functionId))).toEqual(
+        expect.objectContaining({
+          Statistic: 'Sum',
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+        }),
+      );
     }
   });
 });
@@ -108,11 +119,13 @@ describe('alarm topic', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: find.topicId() }],
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Effect: 'Deny',
-          Action: 'sns:Publish',
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
       },
     });
   });
@@ -142,8 +155,12 @@ describe('dashboard', () => {
     return found[0].properties.metrics;
   };
   /** A metric row: [namespace, name, ...dimension name/value pairs, options]. */
-  const row = (namespace: string, metricName: string, dimensions: Record<string, string>, options: Json = {}) =>
-    [namespace, metricName, ...Object.entries(dimensions).flat(), expect.objectContaining(options)];
+  const row = (namespace: string, metricName: string, dimensions: Record<string, string>, options: Json = {}) => [
+    namespace,
+    metricName,
+    ...Object.entries(dimensions).flat(),
+    expect.objectContaining(options),
+  ];
   const service = { service: 'alertline' };
 
   test('is the only one, named after the stack and region', () => {
@@ -160,23 +177,24 @@ describe('dashboard', () => {
 
   test('counts events accepted, and events rejected by each code', () => {
     expect(graph('Events accepted')).toEqual([row('Alertline', 'EventsAccepted', service, { stat: 'Sum' })]);
-    expect(graph('Events rejected by code')).toEqual([[{
-      expression: `SEARCH('{Alertline,code,service} MetricName="EventsRejected" service="alertline"', 'Sum', 300)`,
-    }]]);
+    expect(graph('Events rejected by code')).toEqual([
+      [
+        {
+          expression: `SEARCH('{Alertline,code,service} MetricName="EventsRejected" service="alertline"', 'Sum', 300)`,
+        },
+      ],
+    ]);
   });
 
   test('counts events applied by each outcome', () => {
     expect(APPLIED_OUTCOMES).toEqual(['CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT']);
-    expect(graph('Events applied by outcome')).toEqual(
-      APPLIED_OUTCOMES.map((outcome) => row('Alertline', `Outcome${outcome}`, service, { stat: 'Sum' })),
-    );
+    expect(graph('Events applied by outcome')).toEqual(APPLIED_OUTCOMES.map((outcome) => row('Alertline', `Outcome${outcome}`, service, { stat: 'Sum' })));
   });
 
   test('shows the processing lag from accepted to applied at p50 and p99', () => {
-    expect(graph('Processing lag, accepted to applied (ms)')).toEqual(expect.arrayContaining([
-      row('Alertline', 'ProcessingLag', service, { stat: 'p50' }),
-      row('Alertline', 'ProcessingLag', service, { stat: 'p99' }),
-    ]));
+    expect(graph('Processing lag, accepted to applied (ms)')).toEqual(
+      expect.arrayContaining([row('Alertline', 'ProcessingLag', service, { stat: 'p50' }), row('Alertline', 'ProcessingLag', service, { stat: 'p99' })]),
+    );
   });
 
   test('shows batch failures: events returned for retry, processor errors and the dead-letter queue depth', () => {
@@ -195,11 +213,9 @@ describe('dashboard', () => {
     ]);
   });
 
-  test('shows HTTP API requests and errors, and each function\'s errors and throttles', () => {
+  test("shows HTTP API requests and errors, and each function's errors and throttles", () => {
     const api = { ApiId: `<${find.httpApiId()}>` };
-    expect(graph('HTTP API')).toEqual([
-      row('AWS/ApiGateway', 'Count', api), row('AWS/ApiGateway', '4xx', api), row('AWS/ApiGateway', '5xx', api),
-    ]);
+    expect(graph('HTTP API')).toEqual([row('AWS/ApiGateway', 'Count', api), row('AWS/ApiGateway', '4xx', api), row('AWS/ApiGateway', '5xx', api)]);
     const functions = [find.ingestId(), find.processorId(), find.apiId()];
     expect(graph('Function errors and throttles')).toEqual([
       ...functions.map((id) => row('AWS/Lambda', 'Errors', { FunctionName: `<${id}>` }, { stat: 'Sum' })),

@@ -9,15 +9,20 @@ import { CUSTOM_CONTEXT, Synthesized, synth } from './synth';
 
 /** Findings as `RuleId at construct path`, so that a failure names what to fix or acknowledge. */
 const findings = (scope: IConstruct) =>
-  new AwsSolutionsChecks().validateScope(scope).violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}`));
+  new AwsSolutionsChecks()
+    .validateScope(scope)
+    .violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}`),
+    );
 
 /** Every acknowledgement in the tree: rule id (without CDK's `Annotation::` prefix), reason, and where it sits. */
 const acknowledgements = (scope: IConstruct) =>
-  scope.node.findAll().flatMap((construct) => construct.node.metadata
-    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
-    .map(([id, reason]) => ({ construct, id: id.replace(/^annotation::/i, ''), reason })));
+  scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([id, reason]) => ({ construct, id: id.replace(/^annotation::/i, ''), reason })),
+  );
 
 const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 

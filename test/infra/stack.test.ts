@@ -41,7 +41,13 @@ const identityStatements = (): Array<Statement & { roles: string[] }> => {
   );
 };
 const rolesAllowed = (action: string): string[] =>
-  [...new Set(identityStatements().filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action)).flatMap((s) => s.roles))].sort();
+  [
+    ...new Set(
+      identityStatements()
+        .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
+        .flatMap((s) => s.roles),
+    ),
+  ].sort();
 
 const ingestId = () => find.ingestId();
 const processorId = () => find.processorId();
@@ -55,26 +61,32 @@ describe('event queue', () => {
   test('is FIFO without content-based deduplication and redrives to a FIFO dead-letter queue after 5 receives', () => {
     template.resourceCountIs('AWS::SQS::Queue', 2);
     const dlq = deadLetterQueueId();
-    expect(resources[dlq].Properties).toEqual(expect.objectContaining({
-      FifoQueue: true,
-      MessageRetentionPeriod: 14 * 24 * 3600,
-      SqsManagedSseEnabled: true,
-    }));
-    expect(resources[eventQueueId()].Properties).toEqual(expect.objectContaining({
-      FifoQueue: true,
-      ContentBasedDeduplication: false,
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
-    }));
+    expect(resources[dlq].Properties).toEqual(
+      expect.objectContaining({
+        FifoQueue: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+        SqsManagedSseEnabled: true,
+      }),
+    );
+    expect(resources[eventQueueId()].Properties).toEqual(
+      expect.objectContaining({
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+      }),
+    );
   });
 
   test('both queues are encrypted at rest with SQS-managed keys and kept when the stack is deleted', () => {
     for (const queueId of [eventQueueId(), deadLetterQueueId()]) {
-      expect(resources[queueId]).toEqual(expect.objectContaining({
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
-        Properties: expect.objectContaining({ SqsManagedSseEnabled: true }),
-      }));
+      expect(resources[queueId]).toEqual(
+        expect.objectContaining({
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+          Properties: expect.objectContaining({ SqsManagedSseEnabled: true }),
+        }),
+      );
     }
   });
 
@@ -93,10 +105,12 @@ describe('event queue', () => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
         PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          })]),
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
         },
       });
     }
@@ -137,16 +151,15 @@ describe('table', () => {
     const table = resources[tableId()].Properties;
     expect(TABLE_SCHEMA.indexes).toHaveLength(4);
     expect(table.KeySchema).toEqual(keySchema(TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey));
-    expect(table.GlobalSecondaryIndexes).toEqual(TABLE_SCHEMA.indexes.map((index) => ({
-      IndexName: index.name,
-      KeySchema: keySchema(index.partitionKey, index.sortKey),
-      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
-    })));
-    const keyAttributes = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey,
-      ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
-    expect(table.AttributeDefinitions).toEqual(
-      expect.arrayContaining(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+    expect(table.GlobalSecondaryIndexes).toEqual(
+      TABLE_SCHEMA.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
+      })),
     );
+    const keyAttributes = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    expect(table.AttributeDefinitions).toEqual(expect.arrayContaining(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))));
     expect(table.AttributeDefinitions).toHaveLength(keyAttributes.length);
   });
 });
@@ -156,17 +169,21 @@ describe('functions', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions).sort()).toEqual([apiId(), ingestId(), processorId()].sort());
     for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toEqual(expect.objectContaining({
-        Runtime: 'nodejs22.x',
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
-      }));
-      expect(fn.Properties.Environment.Variables).toEqual(expect.objectContaining({
-        TABLE_NAME: { Ref: tableId() },
-        POWERTOOLS_SERVICE_NAME: 'alertline',
-        POWERTOOLS_METRICS_NAMESPACE: 'Alertline',
-        NODE_OPTIONS: '--enable-source-maps',
-      }));
+      expect(fn.Properties).toEqual(
+        expect.objectContaining({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+        }),
+      );
+      expect(fn.Properties.Environment.Variables).toEqual(
+        expect.objectContaining({
+          TABLE_NAME: { Ref: tableId() },
+          POWERTOOLS_SERVICE_NAME: 'alertline',
+          POWERTOOLS_METRICS_NAMESPACE: 'Alertline',
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      );
     }
   });
 
@@ -174,11 +191,13 @@ describe('functions', () => {
     const logGroups = [ingestId(), processorId(), apiId()].map((id) => resources[id].Properties.LoggingConfig.LogGroup.Ref);
     expect(new Set(logGroups).size).toBe(3);
     for (const logGroup of logGroups) {
-      expect(resources[logGroup]).toEqual(expect.objectContaining({
-        Type: 'AWS::Logs::LogGroup',
-        DeletionPolicy: 'Retain',
-        Properties: expect.objectContaining({ RetentionInDays: 30 }),
-      }));
+      expect(resources[logGroup]).toEqual(
+        expect.objectContaining({
+          Type: 'AWS::Logs::LogGroup',
+          DeletionPolicy: 'Retain',
+          Properties: expect.objectContaining({ RetentionInDays: 30 }),
+        }),
+      );
     }
   });
 
@@ -253,13 +272,15 @@ describe('permissions', () => {
     ['ingest', ingestId, ['EVENT#*', 'IDEMPOTENCY#*', 'RATE#*']],
     ['processor', processorId, ['ALERT#*', 'EVENT#*', 'OPEN#*']],
     ['api', apiId, ['ALERT#*', 'OPEN#*', 'POLICY#*', 'ROUTINGKEY#*', 'SOURCE#*']],
-  ])('%s writes only the items whose partition key starts with its own entities\' prefixes', (_name, functionId, prefixes) => {
-    expect(writes(functionId())).toEqual([{
-      actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      // The table only: an index is never written directly.
-      resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
-      condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } },
-    }]);
+  ])("%s writes only the items whose partition key starts with its own entities' prefixes", (_name, functionId, prefixes) => {
+    expect(writes(functionId())).toEqual([
+      {
+        actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        // The table only: an index is never written directly.
+        resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } },
+      },
+    ]);
   });
 
   test('no role may write the table without a condition on the partition key', () => {
@@ -269,12 +290,13 @@ describe('permissions', () => {
     }
   });
 
-  test('the write prefixes are the ones the store\'s key builders produce, and each entity of the table has a writer', () => {
+  test("the write prefixes are the ones the store's key builders produce, and each entity of the table has a writer", () => {
     const granted = new Set([ingestId(), processorId(), apiId()].flatMap((id) => writes(id)[0].condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']));
     // Every `<entity>Keys.item(...)` of lambdas/store/keys.ts: an entity added there without a grant fails here.
     type KeyBuilder = { item: (...ids: string[]) => keys.Key };
-    const builders = (Object.values(keys) as unknown[]).filter((value): value is KeyBuilder =>
-      typeof value === 'object' && value !== null && typeof (value as { item?: unknown }).item === 'function');
+    const builders = (Object.values(keys) as unknown[]).filter(
+      (value): value is KeyBuilder => typeof value === 'object' && value !== null && typeof (value as { item?: unknown }).item === 'function',
+    );
     expect(builders.length).toBeGreaterThanOrEqual(9);
     const entityPrefixes = builders.map((builder) => `${builder.item('a', 'b', 'c').pk.split('#')[0]}#*`);
     expect([...new Set(entityPrefixes)].sort()).toEqual([...granted].sort());
@@ -293,16 +315,18 @@ describe('HTTP API', () => {
     }
     const functionId = { ingest: ingestId(), api: apiId() };
     expect(functionOfRoute).toEqual(Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), functionId[route.function]])));
-    expect(functionOfRoute).toEqual(expect.objectContaining({
-      'POST /api/events': ingestId(),
-      'POST /api/events/{id}': ingestId(),
-      'POST /api/v1/events/{apiKey}': ingestId(),
-      'GET /api/events/{id}': apiId(),
-      // API Gateway refuses two variable names at one level: the alias takes the name the events route gave it.
-      'GET /api/v1/events/{apiKey}': apiId(),
-      'PUT /api/v1/alerts/{id}/accept': apiId(),
-      'ANY /api/{proxy+}': apiId(),
-    }));
+    expect(functionOfRoute).toEqual(
+      expect.objectContaining({
+        'POST /api/events': ingestId(),
+        'POST /api/events/{id}': ingestId(),
+        'POST /api/v1/events/{apiKey}': ingestId(),
+        'GET /api/events/{id}': apiId(),
+        // API Gateway refuses two variable names at one level: the alias takes the name the events route gave it.
+        'GET /api/v1/events/{apiKey}': apiId(),
+        'PUT /api/v1/alerts/{id}/accept': apiId(),
+        'ANY /api/{proxy+}': apiId(),
+      }),
+    );
     expect(Object.keys(functionOfRoute)).toHaveLength(ROUTES.length + ROUTES.filter((r) => r.function === 'api').length + 1);
   });
 
@@ -340,17 +364,21 @@ describe('HTTP API', () => {
   test('logs every request as JSON to a log group kept for a month, without the path that may carry an integration key', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
     const logGroup = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
-    expect(resources[logGroup]).toEqual(expect.objectContaining({
-      Type: 'AWS::Logs::LogGroup',
-      DeletionPolicy: 'Retain',
-      Properties: expect.objectContaining({ RetentionInDays: 30 }),
-    }));
+    expect(resources[logGroup]).toEqual(
+      expect.objectContaining({
+        Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Retain',
+        Properties: expect.objectContaining({ RetentionInDays: 30 }),
+      }),
+    );
     const format = JSON.parse(stage.AccessLogSettings.Format);
-    expect(format).toEqual(expect.objectContaining({
-      requestId: '$context.requestId',
-      routeKey: '$context.routeKey',
-      status: '$context.status',
-    }));
+    expect(format).toEqual(
+      expect.objectContaining({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+      }),
+    );
     expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
   });
 });
@@ -368,11 +396,7 @@ describe('outputs', () => {
     template.hasOutput('AdminTokenSecretArn', { Value: { Ref: secretId() } });
     template.hasOutput('ReadAdminTokenCommand', {
       Value: {
-        'Fn::Join': ['', [
-          'aws secretsmanager get-secret-value --secret-id ',
-          { Ref: secretId() },
-          ' --query SecretString --output text',
-        ]],
+        'Fn::Join': ['', ['aws secretsmanager get-secret-value --secret-id ', { Ref: secretId() }, ' --query SecretString --output text']],
       },
     });
   });

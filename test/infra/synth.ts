@@ -52,9 +52,11 @@ export function finders(template: Template) {
   };
   /** The function is told apart by the one environment variable only it has. */
   const functionWithEnv = (variable: string) =>
-    onlyId(template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { [variable]: Match.anyValue() } } },
-    }));
+    onlyId(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { [variable]: Match.anyValue() } } },
+      }),
+    );
   return {
     onlyId,
     ingestId: () => functionWithEnv('QUEUE_URL'),
@@ -64,9 +66,7 @@ export function finders(template: Template) {
     secretId: () => onlyId(template.findResources('AWS::SecretsManager::Secret')),
     httpApiId: () => onlyId(template.findResources('AWS::ApiGatewayV2::Api')),
     topicId: () => onlyId(template.findResources('AWS::SNS::Topic')),
-    deadLetterQueueId: () =>
-      onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } })),
-    eventQueueId: () =>
-      onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } })),
+    deadLetterQueueId: () => onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } })),
+    eventQueueId: () => onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } })),
   };
 }

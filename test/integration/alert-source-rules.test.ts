@@ -20,10 +20,22 @@ describe('grouping modes', () => {
     const { integrationKey: apiKey } = await client.createSource({ alertCreation: 'ONE_PENDING_ALERT_ALLOWED' });
     const ev = (eventType: string) => ({ apiKey, eventType, alertKey: 'disk', summary: `${eventType} disk` });
     const [first, appended, accepted, second, resolved, resolvedOlder, none] = await client.send(
-      ev('ALERT'), ev('ALERT'), ev('ACCEPT'), ev('ALERT'), ev('RESOLVE'), ev('RESOLVE'), ev('RESOLVE'),
+      ev('ALERT'),
+      ev('ALERT'),
+      ev('ACCEPT'),
+      ev('ALERT'),
+      ev('RESOLVE'),
+      ev('RESOLVE'),
+      ev('RESOLVE'),
     );
     expect([first, appended, accepted, second, resolved, resolvedOlder, none].map((r) => r.outcome)).toEqual([
-      'CREATED', 'APPENDED', 'ACCEPTED', 'CREATED', 'RESOLVED', 'RESOLVED', 'NO_OPEN_ALERT',
+      'CREATED',
+      'APPENDED',
+      'ACCEPTED',
+      'CREATED',
+      'RESOLVED',
+      'RESOLVED',
+      'NO_OPEN_ALERT',
     ]);
     expect(second.alertId).not.toBe(first.alertId);
     expect(resolved.alertId).toBe(second.alertId);
@@ -56,7 +68,10 @@ describe('grouping modes', () => {
   });
 
   it('refuses window grouping without a window, and an unknown window, naming the field', async () => {
-    for (const settings of [{ alertCreation: 'ONE_ALERT_GROUPED_PER_WINDOW' }, { alertCreation: 'ONE_ALERT_GROUPED_PER_WINDOW', alertGroupingWindow: 'PT7M' }]) {
+    for (const settings of [
+      { alertCreation: 'ONE_ALERT_GROUPED_PER_WINDOW' },
+      { alertCreation: 'ONE_ALERT_GROUPED_PER_WINDOW', alertGroupingWindow: 'PT7M' },
+    ]) {
       const res = await client.request('POST', '/api/alert-sources', { body: { name: 'w', ...settings } });
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: any) => e.path)).toEqual(['alertGroupingWindow']);
@@ -77,7 +92,10 @@ describe('priority', () => {
     ['GRAFANA with rule LOW takes event HIGH', { integrationType: 'GRAFANA', alertPriorityRule: 'LOW' }, { priority: 'HIGH' }, 'HIGH'],
     [
       'a template mapping critical to HIGH beats event LOW',
-      { alertPriorityRule: 'LOW', priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] } },
+      {
+        alertPriorityRule: 'LOW',
+        priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] },
+      },
       { priority: 'LOW', customDetails: { severity: 'Critical' } },
       'HIGH',
     ],
@@ -96,14 +114,23 @@ describe('priority', () => {
   });
 
   it('support hours that cover every day and hour make the time decide HIGH', async () => {
-    const allWeek = Object.fromEntries(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((d) => [d, { start: '00:00', end: '24:00' }]));
-    const alert = await priorityOf({ alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: { timezone: 'Europe/Berlin', supportDays: allWeek } }, { priority: 'LOW' });
+    const allWeek = Object.fromEntries(
+      ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((d) => [d, { start: '00:00', end: '24:00' }]),
+    );
+    const alert = await priorityOf(
+      { alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: { timezone: 'Europe/Berlin', supportDays: allWeek } },
+      { priority: 'LOW' },
+    );
     expect(alert).toMatchObject({ priority: 'HIGH', priorityReason: 'inside support hours' });
   });
 
   it('refuses a malformed time zone or time with 400 naming the field', async () => {
     const res = await client.request('POST', '/api/alert-sources', {
-      body: { name: 'tz', alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: { timezone: 'Europe/Atlantis', supportDays: { MONDAY: { start: '9am', end: '17:00' } } } },
+      body: {
+        name: 'tz',
+        alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS',
+        supportHours: { timezone: 'Europe/Atlantis', supportDays: { MONDAY: { start: '9am', end: '17:00' } } },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.path).sort()).toEqual(['supportHours.supportDays.MONDAY.start', 'supportHours.timezone']);
@@ -137,7 +164,8 @@ describe('Idempotency-Key', () => {
 
   it('treats the same key of another alert source as another event, and refuses a malformed key', async () => {
     const [a, b] = [await client.createSource(), await client.createSource()];
-    const send = (apiKey: string) => client.postEvent({ apiKey, eventType: 'ALERT', alertKey: 'k', summary: 's' }, '/api/events', { 'idempotency-key': 'shared' });
+    const send = (apiKey: string) =>
+      client.postEvent({ apiKey, eventType: 'ALERT', alertKey: 'k', summary: 's' }, '/api/events', { 'idempotency-key': 'shared' });
     const [ra, rb] = [await send(a.integrationKey), await send(b.integrationKey)];
     expect(ra.body.eventId).not.toBe(rb.body.eventId);
     const bad = await client.postEvent({ apiKey: a.integrationKey, eventType: 'ALERT', summary: 's' }, '/api/events', { 'idempotency-key': 'x'.repeat(256) });
@@ -160,7 +188,13 @@ describe('routing keys', () => {
     const fallback = await policy('Default');
     const source = await client.createSource({ escalationPolicy: { id: fallback.id } });
     const routingKey = (await client.request('GET', `/api/escalation-policies/${dbTeam.id}`)).body.routingKey;
-    const ev = (alertKey: string, extra: Record<string, unknown> = {}) => ({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey, summary: alertKey, ...extra });
+    const ev = (alertKey: string, extra: Record<string, unknown> = {}) => ({
+      apiKey: source.integrationKey,
+      eventType: 'ALERT',
+      alertKey,
+      summary: alertKey,
+      ...extra,
+    });
 
     const [routed, appended, plain, unknown] = await client.send(
       ev('db', { routingKey }),

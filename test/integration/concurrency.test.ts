@@ -19,7 +19,12 @@ beforeAll(async () => {
   // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
-  processBatch = createBatchProcessor({ tableName: rt.info.tableName, dynamoDbEndpoint: rt.info.dynamoDbEndpoint, sourceCacheTtlMs: 10_000, maxReceiveCount: 5 });
+  processBatch = createBatchProcessor({
+    tableName: rt.info.tableName,
+    dynamoDbEndpoint: rt.info.dynamoDbEndpoint,
+    sourceCacheTtlMs: 10_000,
+    maxReceiveCount: 5,
+  });
 });
 afterAll(() => rt?.stop());
 
@@ -66,7 +71,9 @@ it('opens one alert when eight invocations apply ALERTs of one key at the same m
 it('never has two open alerts for a key while ALERTs and RESOLVEs race, and applies every event exactly once', async () => {
   for (let round = 0; round < 8; round++) {
     const key = `race-mix-${round}`;
-    const bodies = await accept(['ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ACCEPT'].map((eventType) => ({ eventType, alertKey: key })));
+    const bodies = await accept(
+      ['ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ALERT', 'RESOLVE', 'ALERT', 'ACCEPT'].map((eventType) => ({ eventType, alertKey: key })),
+    );
     const results = await Promise.all(bodies.map((b) => processBatch(batchOf(b), context)));
     expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
     const records = await client.applied(bodies.map((b) => b.eventId));

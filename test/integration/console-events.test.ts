@@ -15,7 +15,10 @@ import { clientFor } from '../support/client';
 jest.setTimeout(90_000);
 
 const EVENTS_DIR = join(__dirname, '../../events');
-const FILES = readdirSync(EVENTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+const FILES = readdirSync(EVENTS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
 const API_FILES = FILES.filter((f) => f.startsWith('ingest-') || f.startsWith('api-'));
 const SQS_FILE = 'processor-sqs-fifo-batch';
 
@@ -137,7 +140,12 @@ describe('replayed against the local runtime', () => {
     const overHttp = { status: res.status, body: await res.text() };
     const out = await handlers[handlerOf(name)](event, lambdaContext(handlerOf(name)));
     const direct = { status: out.statusCode, body: out.body ?? '' };
-    expect({ name, overHttp: overHttp.status, direct: direct.status, body: overHttp.body.slice(0, 300) }).toEqual({ name, overHttp: status, direct: status, body: expect.any(String) });
+    expect({ name, overHttp: overHttp.status, direct: direct.status, body: overHttp.body.slice(0, 300) }).toEqual({
+      name,
+      overHttp: status,
+      direct: status,
+      body: expect.any(String),
+    });
     replayed.add(name);
     return [overHttp.body, direct.body].map((b) => (b ? JSON.parse(b) : undefined));
   }
@@ -155,7 +163,8 @@ describe('replayed against the local runtime', () => {
   });
 
   it('api-create-escalation-policy: 201', async () => {
-    for (const policy of await replay('api-create-escalation-policy', 201)) expect(policy).toMatchObject({ id: expect.any(String), escalationRules: expect.any(Array) });
+    for (const policy of await replay('api-create-escalation-policy', 201))
+      expect(policy).toMatchObject({ id: expect.any(String), escalationRules: expect.any(Array) });
   });
 
   it.each(['ingest-post-event', 'ingest-post-event-path-key'])('%s: 202 QUEUED', async (name) => {
@@ -199,7 +208,8 @@ describe('replayed against the local runtime', () => {
   });
 
   it('api-get-event: 200 with its outcome', async () => {
-    for (const record of await replay('api-get-event', 200)) expect(record).toMatchObject({ eventId: accepted[0], outcome: 'CREATED', alertId: values.REPLACE_WITH_ALERT_ID });
+    for (const record of await replay('api-get-event', 200))
+      expect(record).toMatchObject({ eventId: accepted[0], outcome: 'CREATED', alertId: values.REPLACE_WITH_ALERT_ID });
   });
 
   it('api-accept-alert and api-resolve-alert: 200, the alert accepted, then resolved', async () => {

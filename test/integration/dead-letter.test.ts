@@ -34,7 +34,9 @@ it('parks a poison event as FAILED after 5 attempts, holds back only its own sou
   const lock = openAlertKeys.item(source.id, 'poison');
   const corrupt = alertKeys.item('corrupt-alert');
   await db.send(new PutCommand({ TableName: table, Item: { ...lock, openAlertIds: ['corrupt-alert'], revision: 'r1' } }));
-  await db.send(new PutCommand({ TableName: table, Item: { ...corrupt, id: 'corrupt-alert', status: 'PENDING', images: '{not json', links: '[]', customDetails: '{}' } }));
+  await db.send(
+    new PutCommand({ TableName: table, Item: { ...corrupt, id: 'corrupt-alert', status: 'PENDING', images: '{not json', links: '[]', customDetails: '{}' } }),
+  );
 
   const poison = await client.postEvent({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey: 'poison', summary: 'poison' });
   const later = await client.postEvent({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey: 'later', summary: 'after the poison' });

@@ -16,7 +16,10 @@ beforeAll(async () => {
 afterAll(() => rt?.stop());
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-const RULES = [{ escalationTimeout: 0, users: [{ id: 'u-1' }] }, { escalationTimeout: 15, schedules: [{ id: 's-1' }] }];
+const RULES = [
+  { escalationTimeout: 0, users: [{ id: 'u-1' }] },
+  { escalationTimeout: 15, schedules: [{ id: 's-1' }] },
+];
 
 async function createPolicy(fields: Record<string, unknown> = {}) {
   const res = await client.request('POST', '/api/escalation-policies', { body: { name: unique('policy'), escalationRules: RULES, ...fields } });
@@ -213,7 +216,7 @@ it('finds a policy by routing key for the processor, and no longer by a key it g
   }
 });
 
-it('lets a source with allowedRoutingKeys follow only those routing keys; any other leaves the source\'s policy', async () => {
+it("lets a source with allowedRoutingKeys follow only those routing keys; any other leaves the source's policy", async () => {
   const [teamAKey, teamBKey] = [unique('team-a'), unique('team-b')];
   const [teamA, teamB, own] = [await createPolicy({ routingKey: teamAKey }), await createPolicy({ routingKey: teamBKey }), await createPolicy()];
   const source = await client.createSource({ escalationPolicy: { id: own.id }, allowedRoutingKeys: [` ${teamAKey}`] });

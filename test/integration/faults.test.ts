@@ -64,7 +64,11 @@ it('applies each event once when acknowledgements are lost after the effect (a c
   // The unacknowledged messages come back after the visibility timeout and are deleted once seen as already applied:
   // the queue is empty only when every one of them was.
   let left = -1;
-  await waitFor(async () => (left = await messagesInQueue(rt)) === 0, { timeoutMs: 60_000, intervalMs: 250, what: () => `the redelivered messages to leave the queue (${left} left)` });
+  await waitFor(async () => (left = await messagesInQueue(rt)) === 0, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    what: () => `the redelivered messages to leave the queue (${left} left)`,
+  });
   expect(rt.errors()).toMatch(/fault: dropped the acknowledgement/);
   await expectExactlyOnce(client, source.id, 'ack-lost', records);
 });
@@ -105,7 +109,12 @@ it('answers 503, never 202, while DynamoDB is down, and applies every 202 once i
   const records = await client.applied(accepted, 150_000);
   expect(records.every((r) => r.outcome === 'CREATED' || r.outcome === 'APPENDED')).toBe(true);
   for (let k = 0; k < 5; k++) {
-    await expectExactlyOnce(client, source.id, `db-down-${k}`, records.filter((r) => r.alertKey === `db-down-${k}`));
+    await expectExactlyOnce(
+      client,
+      source.id,
+      `db-down-${k}`,
+      records.filter((r) => r.alertKey === `db-down-${k}`),
+    );
   }
 });
 
@@ -140,7 +149,12 @@ it('applies exactly once every event that got a 202 when the whole runtime is ki
     for (let i = 0; i < 60 && !killed; i++) {
       try {
         const alertKey = `burst-${s}`;
-        const res = await first.client.postEvent({ apiKey: source.integrationKey, eventType: i % 10 === 9 ? 'RESOLVE' : 'ALERT', alertKey, summary: `${s}/${i}` });
+        const res = await first.client.postEvent({
+          apiKey: source.integrationKey,
+          eventType: i % 10 === 9 ? 'RESOLVE' : 'ALERT',
+          alertKey,
+          summary: `${s}/${i}`,
+        });
         if (res.status === 202) accepted.push({ eventId: res.body.eventId, alertKey });
       } catch {
         return; // the connection died with the process
@@ -148,14 +162,21 @@ it('applies exactly once every event that got a 202 when the whole runtime is ki
     }
   }).map((sender) => sender.finally(() => finished++));
   // Senders that all stop short of 60 (every event refused) end the wait at once; the expectation then says so.
-  await waitFor(() => accepted.length >= 60 || finished === 4, { timeoutMs: 120_000, intervalMs: 10, what: () => `60 accepted events before the kill (${accepted.length} so far)` });
+  await waitFor(() => accepted.length >= 60 || finished === 4, {
+    timeoutMs: 120_000,
+    intervalMs: 10,
+    what: () => `60 accepted events before the kill (${accepted.length} so far)`,
+  });
   expect(accepted.length).toBeGreaterThanOrEqual(60);
   killed = true;
   await first.rt.kill();
   await Promise.all(senders);
 
   const second = await start({ dataDir: first.rt.dataDir, adminToken: 'crash-token' });
-  const records = await second.client.applied(accepted.map((a) => a.eventId), 90_000);
+  const records = await second.client.applied(
+    accepted.map((a) => a.eventId),
+    90_000,
+  );
   expect(records.every((r) => !['QUEUED', 'FAILED'].includes(r.outcome))).toBe(true);
   // Events recorded but never answered are recovered too and may still be in flight: a last event of the same
   // source (one FIFO group, queued after the recovered ones) settles them all before the counts are compared.

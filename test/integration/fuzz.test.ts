@@ -91,8 +91,7 @@ interface Live {
   sourceIdByKey: Map<string, string>;
 }
 
-const percentEncodeAll = (value: string) =>
-  [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+const percentEncodeAll = (value: string) => [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 /** encodeURIComponent, which throws on a lone surrogate; then the UTF-8 bytes (with U+FFFD) instead. */
 const encodeSegment = (value: string) => {
   try {
@@ -172,25 +171,34 @@ async function send(url: string, req: FuzzRequest): Promise<Answer> {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type'), text, headers: res.headers, replayed: res.headers.get('idempotent-replayed') === 'true' };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    text,
+    headers: res.headers,
+    replayed: res.headers.get('idempotent-replayed') === 'true',
+  };
 }
 
 function sendRaw(url: string, req: FuzzRequest, headers: Record<string, string>): Promise<Answer> {
   const { hostname, port } = new URL(url);
   return new Promise((ok, fail) => {
-    const r = httpRequest({ hostname, port, method: req.method, path: req.path, headers: { ...headers, 'content-length': String(req.body.length) }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        ok({
-          status: res.statusCode ?? 0,
-          contentType: (res.headers['content-type'] as string | undefined) ?? null,
-          text: Buffer.concat(chunks).toString('utf8'),
-          headers: res.headers,
-          replayed: res.headers['idempotent-replayed'] === 'true',
-        }),
-      );
-    });
+    const r = httpRequest(
+      { hostname, port, method: req.method, path: req.path, headers: { ...headers, 'content-length': String(req.body.length) }, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          ok({
+            status: res.statusCode ?? 0,
+            contentType: (res.headers['content-type'] as string | undefined) ?? null,
+            text: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+            replayed: res.headers['idempotent-replayed'] === 'true',
+          }),
+        );
+      },
+    );
     r.on('timeout', () => r.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     r.on('error', fail);
     r.end(req.body);
@@ -223,8 +231,7 @@ const isJsonType = (type: string | null) => {
 };
 /** The gateway hands text types to the handler as a UTF-8 string (invalid bytes become U+FFFD), others as base64. */
 const GATEWAY_TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[a-z0-9.+-]*\+json))/i;
-const bytesAsSeen = (req: FuzzRequest) =>
-  GATEWAY_TEXT_TYPES.test(req.contentType ?? '') ? Buffer.from(req.body.toString('utf8'), 'utf8') : req.body;
+const bytesAsSeen = (req: FuzzRequest) => (GATEWAY_TEXT_TYPES.test(req.contentType ?? '') ? Buffer.from(req.body.toString('utf8'), 'utf8') : req.body);
 
 const safeDecode = (value: string) => {
   try {
@@ -276,7 +283,8 @@ function transientAnswer(answer: Answer): string | undefined {
   } catch {
     return undefined;
   }
-  const retryable = (answer.status === 503 && (code === 'STORE_UNAVAILABLE' || code === 'QUEUE_UNAVAILABLE')) || (answer.status === 409 && code === 'IDEMPOTENCY_KEY_IN_USE');
+  const retryable =
+    (answer.status === 503 && (code === 'STORE_UNAVAILABLE' || code === 'QUEUE_UNAVAILABLE')) || (answer.status === 409 && code === 'IDEMPOTENCY_KEY_IN_USE');
   return retryable ? `${answer.status} ${String(code)}` : undefined;
 }
 
@@ -296,7 +304,8 @@ function problemsOf(req: FuzzRequest, answer: Answer, live: Live): string[] {
   }
   if (!isObject(body)) problems.push('the body is not a JSON object');
   else if (answer.status === 202) {
-    if (typeof body.eventId !== 'string' || typeof body.alertKey !== 'string' || body.status !== 'QUEUED') problems.push('202 without eventId, alertKey, status QUEUED');
+    if (typeof body.eventId !== 'string' || typeof body.alertKey !== 'string' || body.status !== 'QUEUED')
+      problems.push('202 without eventId, alertKey, status QUEUED');
   } else {
     if (body.status !== answer.status) problems.push(`body.status ${JSON.stringify(body.status)} is not the HTTP status`);
     if (typeof body.code !== 'string' || typeof body.message !== 'string') problems.push('error without code and message');
@@ -316,8 +325,7 @@ function problemsOf(req: FuzzRequest, answer: Answer, live: Live): string[] {
 type Obj = Record<string, unknown>;
 
 /** Sets an own property, even "__proto__", as JSON.parse does (an assignment would set the prototype instead). */
-const setOwn = (o: Obj, key: string, value: unknown) =>
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+const setOwn = (o: Obj, key: string, value: unknown) => Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 /** Deep copy that keeps own "__proto__" keys. */
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
@@ -336,11 +344,33 @@ const pollutionPayload = (key: string): Obj => ({
   isAdmin: true,
 });
 const ALERT_KEYS = ['fuzz-1', 'FUZZ-1', ' fuzz-2 ', 'fuzz-3', 'disk/full', 'ключ-🔑', '🚨', 'constructor', '__proto__'];
-const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=UTF-8 ', 'application/vnd.alertline+json', 'application/problem+json'];
+const JSON_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/json;charset=UTF-8 ',
+  'application/vnd.alertline+json',
+  'application/problem+json',
+];
 const OTHER_TYPES: (string | null)[] = [
-  null, '', 'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml',
-  'application/octet-stream', 'application/jsonx', 'application/json-seq', 'application/json+xml', 'json', '*/*', '; application/json',
-  'application/json, text/plain', 'application/x-ndjson', 'text/html; charset=utf-8', 'application/javascript',
+  null,
+  '',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/octet-stream',
+  'application/jsonx',
+  'application/json-seq',
+  'application/json+xml',
+  'json',
+  '*/*',
+  '; application/json',
+  'application/json, text/plain',
+  'application/x-ndjson',
+  'text/html; charset=utf-8',
+  'application/javascript',
 ];
 
 function nested(depth: number, shape: 'object' | 'array' | 'mixed', leaf: unknown): unknown {
@@ -357,8 +387,27 @@ function arbitraries(live: Live) {
     .tuple(fc.constantFrom('x', 'é', '🚨', '\u0000', '\\', '"', ' '), fc.constantFrom(255, 256, 1024, 1025, 2048, 65_536, 70_000))
     .map(([c, n]) => c.repeat(n));
   const special = fc.constantFrom(
-    '', ' ', '\t\n', '\u3000', '\u200b', '\ufeff', '\u2028\u2029', 'null', 'undefined', 'NaN', '{{ customDetails.severity }}', '${7*7}',
-    "'; DROP TABLE alerts; --", '../../etc/passwd', 'javascript:alert(1)', 'https://', 'http://[::1', '%00', '\u0000', '__proto__', 'constructor',
+    '',
+    ' ',
+    '\t\n',
+    '\u3000',
+    '\u200b',
+    '\ufeff',
+    '\u2028\u2029',
+    'null',
+    'undefined',
+    'NaN',
+    '{{ customDetails.severity }}',
+    '${7*7}',
+    "'; DROP TABLE alerts; --",
+    '../../etc/passwd',
+    'javascript:alert(1)',
+    'https://',
+    'http://[::1',
+    '%00',
+    '\u0000',
+    '__proto__',
+    'constructor',
   );
   const oddString = fc.oneof(
     { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
@@ -369,7 +418,11 @@ function arbitraries(live: Live) {
     { weight: 1, arbitrary: huge },
   );
   const deep = fc
-    .tuple(fc.integer({ min: 28, max: 40 }), fc.constantFrom('object', 'array', 'mixed') as fc.Arbitrary<'object' | 'array' | 'mixed'>, fc.jsonValue({ maxDepth: 1 }))
+    .tuple(
+      fc.integer({ min: 28, max: 40 }),
+      fc.constantFrom('object', 'array', 'mixed') as fc.Arbitrary<'object' | 'array' | 'mixed'>,
+      fc.jsonValue({ maxDepth: 1 }),
+    )
     .map(([d, shape, leaf]) => nested(d, shape, leaf));
   const pollutedObject = fc.tuple(fc.constantFrom(...POLLUTION_KEYS), fc.constantFrom(...keys), fc.boolean()).map(([k, key, viaConstructor]) => {
     const o: Obj = {};
@@ -389,10 +442,18 @@ function arbitraries(live: Live) {
     { weight: 1, arbitrary: fc.constantFrom(...keys).map((k) => k.toUpperCase()) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...keys), fc.nat()).map(([k, n]) => k.slice(0, n % k.length)) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...keys), oddString).map(([k, s]) => k + s) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...keys), fc.nat(), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })).map(([k, n, c]) => k.slice(0, n % k.length) + c + k.slice((n % k.length) + 1)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...keys), fc.nat(), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))
+        .map(([k, n, c]) => k.slice(0, n % k.length) + c + k.slice((n % k.length) + 1)),
+    },
     { weight: 1, arbitrary: anyValue },
   );
-  const url = fc.oneof(fc.webUrl(), fc.constantFrom('javascript:alert(1)', '/relative', 'ftp://x.test/a', 'https://', 'data:image/png;base64,AAAA', 'https://x.test/' + 'a'.repeat(2100)));
+  const url = fc.oneof(
+    fc.webUrl(),
+    fc.constantFrom('javascript:alert(1)', '/relative', 'ftp://x.test/a', 'https://', 'data:image/png;base64,AAAA', 'https://x.test/' + 'a'.repeat(2100)),
+  );
   const image = fc.record({ src: url, href: fc.option(url, { nil: undefined }), alt: fc.option(oddString, { nil: undefined }) }, { requiredKeys: ['src'] });
   const link = fc.record({ href: url, text: fc.option(oddString, { nil: undefined }) }, { requiredKeys: ['href'] });
   const eventType = fc.constantFrom('ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT');
@@ -422,26 +483,97 @@ function arbitraries(live: Live) {
 
   type Mutation = (e: Obj) => void;
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...FIELDS).map((f): Mutation => (e) => delete e[f]) },
-    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...FIELDS), anyValue).map(([f, v]): Mutation => (e) => setOwn(e, f, v)) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('summary', 'details', 'alertKey', 'routingKey'), oddString).map(([f, v]): Mutation => (e) => setOwn(e, f, v)) },
-    { weight: 1, arbitrary: fc.constantFrom('alert', 'Alert', ' ALERT', 'ALERT\u0000', 'EXPLODE', '').map((t): Mutation => (e) => setOwn(e, 'eventType', t)) },
-    { weight: 2, arbitrary: keyVariant.map((k): Mutation => (e) => setOwn(e, 'apiKey', k)) },
-    { weight: 1, arbitrary: keyVariant.map((k): Mutation => (e) => { delete e.apiKey; setOwn(e, 'integrationKey', k); }) },
-    { weight: 2, arbitrary: fc.array(image, { minLength: 0, maxLength: 25 }).map((v): Mutation => (e) => setOwn(e, 'images', v)) },
-    { weight: 2, arbitrary: fc.array(link, { minLength: 0, maxLength: 25 }).map((v): Mutation => (e) => setOwn(e, 'links', v)) },
-    { weight: 2, arbitrary: deep.map((v): Mutation => (e) => setOwn(e, 'customDetails', { deep: v })) },
     {
       weight: 3,
-      arbitrary: fc.tuple(fc.constantFrom('top', 'customDetails', 'customDetails.nested', 'images.0'), pollutedObject).map(([where, polluted]): Mutation => (e) => {
-        const target = where === 'top' ? e : where === 'images.0' ? { src: 'https://example.com/x.png' } : {};
-        for (const k of Object.keys(polluted)) setOwn(target, k, polluted[k]);
-        if (where === 'customDetails') setOwn(e, 'customDetails', target);
-        if (where === 'customDetails.nested') setOwn(e, 'customDetails', { a: { b: target } });
-        if (where === 'images.0') setOwn(e, 'images', [target]);
+      arbitrary: fc.constantFrom(...FIELDS).map(
+        (f): Mutation =>
+          (e) =>
+            delete e[f],
+      ),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.tuple(fc.constantFrom(...FIELDS), anyValue).map(
+        ([f, v]): Mutation =>
+          (e) =>
+            setOwn(e, f, v),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.constantFrom('summary', 'details', 'alertKey', 'routingKey'), oddString).map(
+        ([f, v]): Mutation =>
+          (e) =>
+            setOwn(e, f, v),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('alert', 'Alert', ' ALERT', 'ALERT\u0000', 'EXPLODE', '').map(
+        (t): Mutation =>
+          (e) =>
+            setOwn(e, 'eventType', t),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: keyVariant.map(
+        (k): Mutation =>
+          (e) =>
+            setOwn(e, 'apiKey', k),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: keyVariant.map((k): Mutation => (e) => {
+        delete e.apiKey;
+        setOwn(e, 'integrationKey', k);
       }),
     },
-    { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 12 }), anyValue).map(([k, v]): Mutation => (e) => setOwn(e, k, v)) },
+    {
+      weight: 2,
+      arbitrary: fc.array(image, { minLength: 0, maxLength: 25 }).map(
+        (v): Mutation =>
+          (e) =>
+            setOwn(e, 'images', v),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.array(link, { minLength: 0, maxLength: 25 }).map(
+        (v): Mutation =>
+          (e) =>
+            setOwn(e, 'links', v),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: deep.map(
+        (v): Mutation =>
+          (e) =>
+            setOwn(e, 'customDetails', { deep: v }),
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.constantFrom('top', 'customDetails', 'customDetails.nested', 'images.0'), pollutedObject)
+        .map(([where, polluted]): Mutation => (e) => {
+          const target = where === 'top' ? e : where === 'images.0' ? { src: 'https://example.com/x.png' } : {};
+          for (const k of Object.keys(polluted)) setOwn(target, k, polluted[k]);
+          if (where === 'customDetails') setOwn(e, 'customDetails', target);
+          if (where === 'customDetails.nested') setOwn(e, 'customDetails', { a: { b: target } });
+          if (where === 'images.0') setOwn(e, 'images', [target]);
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.string({ maxLength: 12 }), anyValue).map(
+        ([k, v]): Mutation =>
+          (e) =>
+            setOwn(e, k, v),
+      ),
+    },
   );
 
   /** Text-level damage: the body as JSON text, then duplicated keys, truncation, garbage or flipped bytes. */
@@ -465,7 +597,14 @@ function arbitraries(live: Live) {
         return text.subarray(0, Math.min(text.length - 1, Math.floor(f * text.length)));
       }),
     },
-    { weight: 1, arbitrary: fc.constantFrom(' x', '}', ',', ']', '\u0000', '{}', ' // comment').map((g): Serializer => (e) => Buffer.from(JSON.stringify(e) + g)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(' x', '}', ',', ']', '\u0000', '{}', ' // comment').map(
+        (g): Serializer =>
+          (e) =>
+            Buffer.from(JSON.stringify(e) + g),
+      ),
+    },
     {
       weight: 1,
       arbitrary: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })).map(([f, byte]): Serializer => (e) => {
@@ -485,18 +624,41 @@ function arbitraries(live: Live) {
   );
 
   const pathKeyVariant = (key: string): fc.Arbitrary<{ segment: string; valid: boolean }> =>
-    fc.oneof(
-      { weight: 2, arbitrary: fc.constant({ segment: encodeURIComponent(key), valid: true }) },
-      { weight: 1, arbitrary: fc.constant({ segment: percentEncodeAll(key), valid: true }) },
-      { weight: 1, arbitrary: fc.constant({ segment: percentEncodeAll(key).toLowerCase(), valid: true }) },
-      { weight: 1, arbitrary: fc.constantFrom('%00', '%ZZ', '%', '%2F', '%20', '%E2%80%AE', '%ED%A0%80', ';x', '@', '~', '+', '!').map((s) => ({ segment: key + s, valid: false })) },
-      { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }).map((s) => ({ segment: encodeSegment(s), valid: false })) },
-      { weight: 1, arbitrary: fc.integer({ min: 256, max: 8000 }).map((n) => ({ segment: key.repeat(Math.ceil(n / key.length)).slice(0, n), valid: false })) },
-      { weight: 1, arbitrary: fc.integer({ min: 10, max: 600 }).map((n) => ({ segment: '%F0%9F%9A%A8'.repeat(n), valid: false })) },
-    ).filter(({ segment }) => !['.', '..'].includes(segment.replace(/%2e/gi, '.'))); // dot segments: see regressions/002
+    fc
+      .oneof(
+        { weight: 2, arbitrary: fc.constant({ segment: encodeURIComponent(key), valid: true }) },
+        { weight: 1, arbitrary: fc.constant({ segment: percentEncodeAll(key), valid: true }) },
+        { weight: 1, arbitrary: fc.constant({ segment: percentEncodeAll(key).toLowerCase(), valid: true }) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('%00', '%ZZ', '%', '%2F', '%20', '%E2%80%AE', '%ED%A0%80', ';x', '@', '~', '+', '!')
+            .map((s) => ({ segment: key + s, valid: false })),
+        },
+        { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }).map((s) => ({ segment: encodeSegment(s), valid: false })) },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 256, max: 8000 }).map((n) => ({ segment: key.repeat(Math.ceil(n / key.length)).slice(0, n), valid: false })),
+        },
+        { weight: 1, arbitrary: fc.integer({ min: 10, max: 600 }).map((n) => ({ segment: '%F0%9F%9A%A8'.repeat(n), valid: false })) },
+      )
+      .filter(({ segment }) => !['.', '..'].includes(segment.replace(/%2e/gi, '.'))); // dot segments: see regressions/002
 
-  const requestOf = (family: string, path: string, contentType: string | null, body: Buffer, headers: Record<string, string> = {}, expect?: number[]): FuzzRequest => ({
-    family, method: 'POST', path, contentType, headers, body, expect,
+  const requestOf = (
+    family: string,
+    path: string,
+    contentType: string | null,
+    body: Buffer,
+    headers: Record<string, string> = {},
+    expect?: number[],
+  ): FuzzRequest => ({
+    family,
+    method: 'POST',
+    path,
+    contentType,
+    headers,
+    body,
+    expect,
   });
   const idempotency = fc.option(
     fc.oneof(
@@ -508,34 +670,78 @@ function arbitraries(live: Live) {
 
   // (a) valid-ish events, mutated and damaged.
   const mutated = fc
-    .tuple(baseEvent, fc.array(mutation, { minLength: 1, maxLength: 3 }), serializer, fc.constantFrom('/api/events', '/api/v1/events', '/api/events/'), idempotency,
-      fc.oneof({ weight: 14, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...JSON_TYPES) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_TYPES) }))
+    .tuple(
+      baseEvent,
+      fc.array(mutation, { minLength: 1, maxLength: 3 }),
+      serializer,
+      fc.constantFrom('/api/events', '/api/v1/events', '/api/events/'),
+      idempotency,
+      fc.oneof(
+        { weight: 14, arbitrary: fc.constant('application/json') },
+        { weight: 2, arbitrary: fc.constantFrom(...JSON_TYPES) },
+        { weight: 1, arbitrary: fc.constantFrom(...OTHER_TYPES) },
+      ),
+    )
     .map(([event, mutations, serialize, path, idem, type]) => {
       for (const m of mutations) m(event);
       return requestOf('mutated', path, type, serialize(event), idem === undefined ? {} : { 'idempotency-key': idem });
     });
 
   // (b) random JSON values, and random fields beside a valid key.
-  const randomJson = fc.oneof(
-    { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
-    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
-    {
-      weight: 4,
-      arbitrary: fc.tuple(fc.constantFrom(...keys), fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), anyValue, { maxKeys: 8 }))
-        .map(([key, fields]) => Buffer.from(JSON.stringify({ apiKey: key, ...fields }))),
-    },
-  ).map((body) => requestOf('random-json', '/api/events', 'application/json', body));
+  const randomJson = fc
+    .oneof(
+      { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
+      {
+        weight: 4,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...keys), fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), anyValue, { maxKeys: 8 }))
+          .map(([key, fields]) => Buffer.from(JSON.stringify({ apiKey: key, ...fields }))),
+      },
+    )
+    .map((body) => requestOf('random-json', '/api/events', 'application/json', body));
 
   // (c) raw bytes, and JSON-looking token soup.
-  const tokens = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '1', '-', '1e999', '-0', '"apiKey"', JSON.stringify(live.keys['']), '"eventType"', '"ALERT"', '"summary"', '"__proto__"', '\\u', '\\ud800', '\\', ' ', '\n', '\u0000'];
-  const raw = fc.oneof(
-    { weight: 2, arbitrary: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)) },
-    { weight: 3, arbitrary: fc.array(fc.constantFrom(...tokens), { maxLength: 60 }).map((t) => Buffer.from(t.join(''))) },
-    { weight: 1, arbitrary: fc.tuple(validEvent, fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.boolean()).map(([e, noise, before]) => {
-      const text = Buffer.from(JSON.stringify(e));
-      return before ? Buffer.concat([Buffer.from(noise), text]) : Buffer.concat([text, Buffer.from(noise)]);
-    }) },
-  ).map((body) => requestOf('raw-bytes', '/api/events', 'application/json', body));
+  const tokens = [
+    '{',
+    '}',
+    '[',
+    ']',
+    '"',
+    ':',
+    ',',
+    'null',
+    'true',
+    '1',
+    '-',
+    '1e999',
+    '-0',
+    '"apiKey"',
+    JSON.stringify(live.keys['']),
+    '"eventType"',
+    '"ALERT"',
+    '"summary"',
+    '"__proto__"',
+    '\\u',
+    '\\ud800',
+    '\\',
+    ' ',
+    '\n',
+    '\u0000',
+  ];
+  const raw = fc
+    .oneof(
+      { weight: 2, arbitrary: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)) },
+      { weight: 3, arbitrary: fc.array(fc.constantFrom(...tokens), { maxLength: 60 }).map((t) => Buffer.from(t.join(''))) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(validEvent, fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.boolean()).map(([e, noise, before]) => {
+          const text = Buffer.from(JSON.stringify(e));
+          return before ? Buffer.concat([Buffer.from(noise), text]) : Buffer.concat([text, Buffer.from(noise)]);
+        }),
+      },
+    )
+    .map((body) => requestOf('raw-bytes', '/api/events', 'application/json', body));
 
   // (d) content types.
   const contentTypes = fc
@@ -564,7 +770,13 @@ function arbitraries(live: Live) {
 
   // (f) both URL forms, the key in the path, odd path keys.
   const pathForms = fc
-    .tuple(validEvent, fc.constantFrom(...keys), fc.constantFrom('/api/events/', '/api/v1/events/'), fc.boolean(), fc.constantFrom('drop', 'keep', 'other', 'bogus'))
+    .tuple(
+      validEvent,
+      fc.constantFrom(...keys),
+      fc.constantFrom('/api/events/', '/api/v1/events/'),
+      fc.boolean(),
+      fc.constantFrom('drop', 'keep', 'other', 'bogus'),
+    )
     .chain(([e, key, prefix, slash, bodyKey]) =>
       pathKeyVariant(key).map(({ segment, valid }) => {
         if (bodyKey === 'drop') delete e.apiKey;
@@ -624,7 +836,10 @@ beforeAll(async () => {
         name: 'fuzz template',
         integrationType: 'GRAFANA',
         alertCreation: 'ONE_PENDING_ALERT_ALLOWED',
-        priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}{{ customDetails.__proto__ }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] },
+        priorityTemplate: {
+          valueTemplate: { textTemplate: '{{ customDetails.severity }}{{ customDetails.__proto__ }}' },
+          mappings: [{ value: 'critical', priority: 'HIGH' }],
+        },
       },
       closing,
     ),
@@ -688,13 +903,16 @@ async function checkApplied(accepted: { eventId: string; req: FuzzRequest; repla
     await sleep(500);
     still = await poll(still);
   }
-  if (still.length > 0) problems.push(`${still.length} accepted event(s) still QUEUED ${APPLY_TIMEOUT_MS} ms after the last request, e.g. ${still.slice(0, 5).join(', ')}`);
+  if (still.length > 0)
+    problems.push(`${still.length} accepted event(s) still QUEUED ${APPLY_TIMEOUT_MS} ms after the last request, e.g. ${still.slice(0, 5).join(', ')}`);
   for (const [id, record] of records) {
     const { req, replayed } = byId.get(id)!;
     if (!APPLIED_OUTCOMES.includes(record.outcome)) problems.push(`event ${id} (${req.family}) ended ${record.outcome}: ${record.error ?? ''}`);
     const { sourceId, body } = sourceOf(req);
-    if (record.alertSourceId !== sourceId) problems.push(`event ${id} (${req.family}) applied to alert source ${record.alertSourceId}, sent with the key of ${sourceId}`);
-    if (!replayed && record.eventType !== body.eventType) problems.push(`event ${id} (${req.family}) recorded as ${record.eventType}, sent as ${String(body.eventType)}`);
+    if (record.alertSourceId !== sourceId)
+      problems.push(`event ${id} (${req.family}) applied to alert source ${record.alertSourceId}, sent with the key of ${sourceId}`);
+    if (!replayed && record.eventType !== body.eventType)
+      problems.push(`event ${id} (${req.family}) recorded as ${record.eventType}, sent as ${String(body.eventType)}`);
   }
   return records.size;
 }
@@ -751,7 +969,7 @@ describe(`${RUNS} generated requests (seed ${SEED})`, () => {
           // Idempotency-Key is still in flight. A client follows Retry-After, as here; the answer it ends with counts.
           const again = transientAnswer(answer);
           if (again && attempt < TRANSIENT_ATTEMPTS) {
-            (transient[again] ??= 0), transient[again]++;
+            transient[again] = (transient[again] ?? 0) + 1;
             await sleep(1000 * Number(answer.headers instanceof Headers ? answer.headers.get('retry-after') : answer.headers['retry-after']));
             continue;
           }
@@ -841,9 +1059,11 @@ describe('broken HTTP framing', () => {
     for (const statusLine of exchanges) expect(statusLine === '' || /^HTTP\/1\.1 4\d\d /.test(statusLine)).toBe(true);
 
     // Over API Gateway's 10 MB the gateway refuses as API Gateway does ({"message": ...}), before any handler runs.
-    const huge = await fetch(`${rt.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(11 * 1024 * 1024, 0x20) }).catch(
-      (error: Error) => error,
-    );
+    const huge = await fetch(`${rt.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(11 * 1024 * 1024, 0x20),
+    }).catch((error: Error) => error);
     if (!(huge instanceof Error)) expect(huge.status).toBe(413);
 
     expect((await client.request('GET', '/api/alert-sources')).status).toBe(200);

@@ -38,7 +38,12 @@ beforeAll(async () => {
   // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
-  processBatch = createBatchProcessor({ tableName: rt.info.tableName, dynamoDbEndpoint: rt.info.dynamoDbEndpoint, sourceCacheTtlMs: 10_000, maxReceiveCount: 5 });
+  processBatch = createBatchProcessor({
+    tableName: rt.info.tableName,
+    dynamoDbEndpoint: rt.info.dynamoDbEndpoint,
+    sourceCacheTtlMs: 10_000,
+    maxReceiveCount: 5,
+  });
   ({ metrics } = require('../../lambdas/handlers/clients') as typeof import('../../lambdas/handlers/clients'));
 });
 afterAll(async () => {
@@ -51,7 +56,12 @@ async function poisonKey(alertSourceId: string, alertKey: string) {
   const lock = openAlertKeys.item(alertSourceId, alertKey);
   const corrupt = alertKeys.item(`corrupt-${alertSourceId}`);
   await db.send(new PutCommand({ TableName: rt.info.tableName, Item: { ...lock, openAlertIds: [`corrupt-${alertSourceId}`], revision: 'r1' } }));
-  await db.send(new PutCommand({ TableName: rt.info.tableName, Item: { ...corrupt, id: `corrupt-${alertSourceId}`, status: 'PENDING', images: '{not json', links: '[]', customDetails: '{}' } }));
+  await db.send(
+    new PutCommand({
+      TableName: rt.info.tableName,
+      Item: { ...corrupt, id: `corrupt-${alertSourceId}`, status: 'PENDING', images: '{not json', links: '[]', customDetails: '{}' },
+    }),
+  );
   return async () => {
     await db.send(new DeleteCommand({ TableName: rt.info.tableName, Key: lock }));
     await db.send(new DeleteCommand({ TableName: rt.info.tableName, Key: corrupt }));
@@ -107,7 +117,12 @@ it('marks the events held behind a poison on their last receive FAILED, naming i
   const batch: SQSEvent = {
     Records: [
       // Five receives with AWS's visibility timeout (3 min) take a quarter of an hour.
-      record(poison, 5, 900_000), record(held[0], 5, 900_000), record(otherPoison, 5), record(unrelated, 5), record(held[1], 5), record(notLast, 4),
+      record(poison, 5, 900_000),
+      record(held[0], 5, 900_000),
+      record(otherPoison, 5),
+      record(unrelated, 5),
+      record(held[1], 5),
+      record(notLast, 4),
     ],
   };
   const response = await processBatch(batch, lambdaContext('processor'));
@@ -135,9 +150,14 @@ it('marks the events held behind a poison on their last receive FAILED, naming i
   // group, so its own redrive never builds such a batch), then list and replay them with the operator's tool.
   const sqs = createSqsClient({ endpoint: rt.info.sqsEndpoint });
   for (const event of [poison, ...held]) {
-    await sqs.send(new SendMessageCommand({
-      QueueUrl: rt.info.deadLetterQueueUrl, MessageBody: asciiJson(event), MessageGroupId: event.alertSourceId, MessageDeduplicationId: event.eventId,
-    }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: rt.info.deadLetterQueueUrl,
+        MessageBody: asciiJson(event),
+        MessageGroupId: event.alertSourceId,
+        MessageDeduplicationId: event.eventId,
+      }),
+    );
   }
   sqs.destroy();
   // A FIFO queue shows the messages behind a group's first one only after it leaves (the local server hands out one

@@ -57,7 +57,12 @@ describe('SDK clients on a server that accepts connections and never answers (a 
   it('fails a DynamoDB call within its budget, retries included, as Unavailable', async () => {
     for (const budget of [CALL_BUDGETS.ingest, CALL_BUDGETS.default]) {
       const db = createDocumentClient({ endpoint, budget });
-      const { value: error, ms } = await timed(() => db.send(new GetCommand({ TableName: 't', Key: { pk: 'p', sk: 's' } })).then(() => undefined, (e: Error) => e));
+      const { value: error, ms } = await timed(() =>
+        db.send(new GetCommand({ TableName: 't', Key: { pk: 'p', sk: 's' } })).then(
+          () => undefined,
+          (e: Error) => e,
+        ),
+      );
       expect(error).toBeInstanceOf(Unavailable);
       expect((error?.cause as Error).name).toBe('TimeoutError');
       expect(ms).toBeLessThan(budget.totalMs + 500);
@@ -67,8 +72,14 @@ describe('SDK clients on a server that accepts connections and never answers (a 
 
   it('fails an SQS send within the ingest budget', async () => {
     const sqs = createSqsClient({ endpoint, budget: CALL_BUDGETS.ingest });
-    const send = () => sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/q.fifo`, MessageBody: '{}', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
-    const { value: error, ms } = await timed(() => send().then(() => undefined, (e: Error) => e));
+    const send = () =>
+      sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/q.fifo`, MessageBody: '{}', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+    const { value: error, ms } = await timed(() =>
+      send().then(
+        () => undefined,
+        (e: Error) => e,
+      ),
+    );
     expect(error?.name).toBe('TimeoutError');
     expect(ms).toBeLessThan(CALL_BUDGETS.ingest.totalMs + 500);
     sqs.destroy();
@@ -138,7 +149,14 @@ describe('on the local runtime', () => {
       ctx.db.send(
         new PutCommand({
           TableName: ctx.tableName,
-          Item: { ...idempotencyKeys.item(sourceId, key), eventId, alertKey: 'dead', state: 'PENDING', leaseUntil, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+          Item: {
+            ...idempotencyKeys.item(sourceId, key),
+            eventId,
+            alertKey: 'dead',
+            state: 'PENDING',
+            leaseUntil,
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+          },
         }),
       );
 
@@ -172,7 +190,10 @@ describe('on the local runtime', () => {
     // ingestEvent with the runtime's store and queue; the queue adapter delivers, waits until the runtime's processor
     // applied the event, then fails as a send whose answer was lost does.
     Object.assign(process.env, {
-      TABLE_NAME: rt.info.tableName, QUEUE_URL: rt.info.queueUrl, DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint, SQS_ENDPOINT: rt.info.sqsEndpoint,
+      TABLE_NAME: rt.info.tableName,
+      QUEUE_URL: rt.info.queueUrl,
+      DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint,
+      SQS_ENDPOINT: rt.info.sqsEndpoint,
     });
     // Loaded only now: the handler module reads its configuration when first loaded, as in Lambda.
     const { ingestEvent } = require('../../lambdas/handlers/ingest') as typeof IngestHandler;

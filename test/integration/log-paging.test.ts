@@ -28,7 +28,10 @@ async function walk(path: string, limit: number) {
   const pages: any[][] = [];
   let cursor: string | undefined;
   do {
-    const res = await client.request('GET', `${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&nextCursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res = await client.request(
+      'GET',
+      `${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&nextCursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBeLessThanOrEqual(limit);
     pages.push(res.body.items);
@@ -52,7 +55,10 @@ beforeAll(async () => {
   expect([...before, ...after].every((r) => r.outcome === 'COMMENTED')).toBe(true);
   chatty = { id: created.alertId, eventIds: [created, ...before, ...after].map((r) => r.eventId) };
   const [other] = await client.send({ apiKey: source.integrationKey, eventType: 'ALERT', alertKey: 'quiet', summary: 'quiet is down' });
-  await client.send({ apiKey: source.integrationKey, eventType: 'COMMENT', alertKey: 'quiet', summary: 'one' }, { apiKey: source.integrationKey, eventType: 'COMMENT', alertKey: 'quiet', summary: 'two' });
+  await client.send(
+    { apiKey: source.integrationKey, eventType: 'COMMENT', alertKey: 'quiet', summary: 'one' },
+    { apiKey: source.integrationKey, eventType: 'COMMENT', alertKey: 'quiet', summary: 'two' },
+  );
   quiet = { id: other.alertId };
 });
 afterAll(() => rt?.stop());
@@ -108,7 +114,9 @@ describe('log entries are paged', () => {
   it('answers a short log in one page without a cursor', async () => {
     const res = await logPage(quiet.id);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [expect.objectContaining({ type: 'ALERT_RECEIVED' }), expect.objectContaining({ text: 'one' }), expect.objectContaining({ text: 'two' })] });
+    expect(res.body).toEqual({
+      items: [expect.objectContaining({ type: 'ALERT_RECEIVED' }), expect.objectContaining({ text: 'one' }), expect.objectContaining({ text: 'two' })],
+    });
   });
 
   it.each(['0', '101', '2.5', 'abc', '-1'])('refuses limit=%p with 400 naming limit', async (limit) => {
@@ -123,7 +131,10 @@ describe('a cursor only continues the query it came from', () => {
   const forged = (): Array<[string, string]> => [
     ['a key of another partition', base64Json({ i: 'gsi1', k: { gsi1pk: 'SOURCES', gsi1sk: '2025-01-01T00:00:00.000Z#x', pk: 'SOURCE#x', sk: 'SOURCE' } })],
     ['a key missing its index attributes', base64Json({ i: 'gsi1', k: { pk: 'ALERT#x', sk: 'ALERT' } })],
-    ['a key with extra attributes', base64Json({ i: 'gsi1', k: { gsi1pk: 'ALERTS', gsi1sk: '2025-01-01T00:00:00.000Z#x', pk: 'ALERT#x', sk: 'ALERT', extra: 'x' } })],
+    [
+      'a key with extra attributes',
+      base64Json({ i: 'gsi1', k: { gsi1pk: 'ALERTS', gsi1sk: '2025-01-01T00:00:00.000Z#x', pk: 'ALERT#x', sk: 'ALERT', extra: 'x' } }),
+    ],
     ['a log key of another alert', base64Json({ i: 'gsi2', k: { gsi2pk: `LOG#${quiet.id}`, gsi2sk: 'x', pk: 'EVENT#x', sk: 'EVENT' } })],
     ['numbers instead of strings', base64Json({ i: 'gsi1', k: { gsi1pk: 1, gsi1sk: 2, pk: 3, sk: 4 } })],
     ['empty key values', base64Json({ i: 'gsi1', k: { gsi1pk: 'ALERTS', gsi1sk: '', pk: '', sk: '' } })],

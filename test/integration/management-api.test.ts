@@ -54,7 +54,13 @@ describe('alert sources', () => {
 
     const updated = await client.request('PUT', `/api/alert-sources/${source.id}`, { body: { name: 'Prometheus staging', active: false } });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ id: source.id, integrationKey: source.integrationKey, name: 'Prometheus staging', active: false, integrationType: 'PROMETHEUS' });
+    expect(updated.body).toMatchObject({
+      id: source.id,
+      integrationKey: source.integrationKey,
+      name: 'Prometheus staging',
+      active: false,
+      integrationType: 'PROMETHEUS',
+    });
     expect(updated.body.updatedAt >= source.updatedAt).toBe(true);
 
     expect((await client.request('DELETE', `/api/alert-sources/${source.id}`)).status).toBe(204);
@@ -131,7 +137,12 @@ describe('alerts', () => {
   });
 
   it('answers 400 for a bad status, limit or cursor', async () => {
-    for (const [query, path] of [['status=OPEN', 'status'], ['limit=0', 'limit'], ['limit=abc', 'limit'], ['nextCursor=garbage', 'nextCursor']]) {
+    for (const [query, path] of [
+      ['status=OPEN', 'status'],
+      ['limit=0', 'limit'],
+      ['limit=abc', 'limit'],
+      ['nextCursor=garbage', 'nextCursor'],
+    ]) {
       const res = await client.request('GET', `/api/alerts?${query}`);
       expect(res.status).toBe(400);
       expect(res.body.errors[0].path).toBe(path);

@@ -51,10 +51,13 @@ const variantArb = fc.record({
 
 function variant(key: string, v: { casing: string; flips: number; before: string; after: string }): string {
   const cased =
-    v.casing === 'upper' ? key.toUpperCase()
-    : v.casing === 'lower' ? key.toLowerCase()
-    : v.casing === 'mixed' ? [...key].map((c, i) => ((v.flips >> i % 31) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')
-    : key;
+    v.casing === 'upper'
+      ? key.toUpperCase()
+      : v.casing === 'lower'
+        ? key.toLowerCase()
+        : v.casing === 'mixed'
+          ? [...key].map((c, i) => ((v.flips >> (i % 31)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')
+          : key;
   return `${v.before}${cased}${v.after}`;
 }
 
@@ -95,9 +98,11 @@ const progress = (line: string) => process.env.MODEL_PROGRESS && process.stderr.
 
 async function pool<T>(items: T[], concurrency: number, worker: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await worker(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await worker(items[next++]);
+    }),
+  );
 }
 
 interface Accepted extends Spec {
@@ -192,7 +197,10 @@ function compare(run: SourceRun) {
     const record = records.get(expected.eventId);
     const expectedAlertId = expected.alert === undefined ? undefined : realIds[expected.alert];
     if (record?.outcome !== expected.outcome || record?.alertId !== expectedAlertId || (expected.alert !== undefined && !expectedAlertId)) {
-      flag(accepted[i], `event ${label(run, accepted[i].eventId)}: expected ${expected.outcome} ${alertLabel(run, expectedAlertId, expected.alert)}, actual ${record?.outcome} ${alertLabel(run, record?.alertId)}`);
+      flag(
+        accepted[i],
+        `event ${label(run, accepted[i].eventId)}: expected ${expected.outcome} ${alertLabel(run, expectedAlertId, expected.alert)}, actual ${record?.outcome} ${alertLabel(run, record?.alertId)}`,
+      );
     }
   });
   const seen = new Set<string>();
@@ -210,7 +218,10 @@ function compare(run: SourceRun) {
   });
   for (const alert of run.unknownAlerts) {
     const key = sameKey(alert.alertKey ?? '');
-    run.mismatches.set(key, [...(run.mismatches.get(key) ?? []), { at: -1, what: `alert ${alert.id} (${alert.alertKey}, ${alert.status}, eventCount ${alert.eventCount}) exists but the model has none like it` }]);
+    run.mismatches.set(key, [
+      ...(run.mismatches.get(key) ?? []),
+      { at: -1, what: `alert ${alert.id} (${alert.alertKey}, ${alert.status}, eventCount ${alert.eventCount}) exists but the model has none like it` },
+    ]);
   }
 }
 
@@ -252,7 +263,8 @@ function reproduction(runs: SourceRun[]): string {
   });
   lines.push('Mismatches:', ...first.mismatches.map((m) => `  ${m.what}`));
   const others = failing.filter((f) => f !== first);
-  if (others.length) lines.push('Other streams:', ...others.slice(0, 10).map((f) => `  source ${f.run.index} key ${JSON.stringify(f.key)}: ${f.mismatches[0].what}`));
+  if (others.length)
+    lines.push('Other streams:', ...others.slice(0, 10).map((f) => `  source ${f.run.index} key ${JSON.stringify(f.key)}: ${f.mismatches[0].what}`));
   return lines.join('\n');
 }
 
@@ -279,8 +291,14 @@ it(`applies ${EVENTS} concurrent events of ${SOURCES} alert sources exactly as t
   // Few reads while the queue drains (they compete with the processor): a source's events are applied in order, so once
   // its last one is, the rest normally are too; then every event is read (and waited for, should one still be QUEUED).
   const timeoutMs = Math.max(120_000, EVENTS * 60);
-  await waitApplied(accepted.filter((mine) => mine.length).map((mine) => mine.at(-1)!.eventId), timeoutMs);
-  const records = await waitApplied(accepted.flat().map((a) => a.eventId), timeoutMs);
+  await waitApplied(
+    accepted.filter((mine) => mine.length).map((mine) => mine.at(-1)!.eventId),
+    timeoutMs,
+  );
+  const records = await waitApplied(
+    accepted.flat().map((a) => a.eventId),
+    timeoutMs,
+  );
   const applied = Date.now();
 
   const runs: SourceRun[] = sources.map((source, s) => {

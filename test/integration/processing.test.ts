@@ -47,9 +47,7 @@ it('accepts, reports a second accept, resolves, and opens a new alert for a late
     ev('RESOLVE', 'web-7', { summary: 'fixed by restart' }),
     ev('ALERT', 'web-7'),
   );
-  expect([created, accepted, again, resolved, reopened].map((r) => r.outcome)).toEqual([
-    'CREATED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'CREATED',
-  ]);
+  expect([created, accepted, again, resolved, reopened].map((r) => r.outcome)).toEqual(['CREATED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'CREATED']);
   expect(new Set([created.alertId, accepted.alertId, again.alertId, resolved.alertId])).toEqual(new Set([created.alertId]));
   expect(reopened.alertId).not.toBe(created.alertId);
 
@@ -121,9 +119,21 @@ it('applies a message delivered twice only once', async () => {
   // Deliver the same event again, as SQS may (at-least-once): same body, a new deduplication id.
   const sqs = new SQSClient({ endpoint: rt.info.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const original = {
-    eventId: appended.eventId, alertSourceId: source.id, receivedAt: appended.receivedAt, eventType: 'ALERT', alertKey: 'dup-1', summary: 'dup-1 is down',
+    eventId: appended.eventId,
+    alertSourceId: source.id,
+    receivedAt: appended.receivedAt,
+    eventType: 'ALERT',
+    alertKey: 'dup-1',
+    summary: 'dup-1 is down',
   };
-  await sqs.send(new SendMessageCommand({ QueueUrl: rt.info.queueUrl, MessageBody: JSON.stringify(original), MessageGroupId: source.id, MessageDeduplicationId: `${appended.eventId}-again` }));
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: rt.info.queueUrl,
+      MessageBody: JSON.stringify(original),
+      MessageGroupId: source.id,
+      MessageDeduplicationId: `${appended.eventId}-again`,
+    }),
+  );
   // A later event of the same group is applied only after the duplicate (FIFO), so its outcome tells us the duplicate was processed.
   const [after] = await client.send(ev('COMMENT', 'dup-1', { summary: 'after the duplicate' }));
   expect(after.outcome).toBe('COMMENTED');

@@ -23,7 +23,9 @@ async function alertOf(integrationKey: string, alertKey: string) {
 beforeAll(async () => {
   rt = await startRuntimeProcess({ env: { SOURCE_CACHE_TTL_MS: '1000' } });
   client = clientFor(rt);
-  const policy = await client.request('POST', '/api/escalation-policies', { body: { name: 'victim policy', escalationRules: [{ escalationTimeout: 0, users: [{ id: 'bob' }] }] } });
+  const policy = await client.request('POST', '/api/escalation-policies', {
+    body: { name: 'victim policy', escalationRules: [{ escalationTimeout: 0, users: [{ id: 'bob' }] }] },
+  });
   const sparePolicy = await client.request('POST', '/api/escalation-policies', { body: { name: 'spare policy', escalationRules: [{ escalationTimeout: 5 }] } });
   a = await client.createSource({ name: 'source A' });
   b = await client.createSource({ name: 'source B', escalationPolicy: { id: policy.body.id } });
@@ -42,7 +44,11 @@ afterAll(() => rt?.stop());
 /** Everything that must never appear in an answer that was not asked for it. */
 const secrets = () => ({ adminToken: rt.adminToken, keyA: a.integrationKey, keyB: b.integrationKey });
 
-async function call(method: string, path: string, options: { authorization?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { authorization?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.authorization !== undefined) headers.authorization = options.authorization;
   let body = options.raw;
@@ -52,13 +58,26 @@ async function call(method: string, path: string, options: { authorization?: str
   }
   const res = await fetch(`${rt.url}${path}`, { method, headers, body });
   const text = await res.text();
-  return { status: res.status, text, headers: Object.fromEntries(res.headers), json: (() => { try { return JSON.parse(text); } catch { return undefined; } })() };
+  return {
+    status: res.status,
+    text,
+    headers: Object.fromEntries(res.headers),
+    json: (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    })(),
+  };
 }
 
 /** The names of the secrets an answer contains (headers included): none expected. */
 function echoed(answer: { text: string; headers: Record<string, string> }, extra: Record<string, string> = {}): string[] {
   const all = `${answer.text}\n${JSON.stringify(answer.headers)}`;
-  return Object.entries({ ...secrets(), ...extra }).filter(([, secret]) => all.includes(secret)).map(([name]) => name);
+  return Object.entries({ ...secrets(), ...extra })
+    .filter(([, secret]) => all.includes(secret))
+    .map(([name]) => name);
 }
 
 interface Route {
@@ -74,7 +93,12 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/api/alert-sources' },
   { method: 'POST', path: () => '/api/alert-sources', body: { name: 'created by an intruder' }, controlBody: { name: 'created with the token' } },
   { method: 'GET', path: () => `/api/alert-sources/${b.id}` },
-  { method: 'PUT', path: () => `/api/alert-sources/${b.id}`, body: { active: false, name: 'renamed by an intruder' }, control: () => `/api/alert-sources/${spare.sourceId}` },
+  {
+    method: 'PUT',
+    path: () => `/api/alert-sources/${b.id}`,
+    body: { active: false, name: 'renamed by an intruder' },
+    control: () => `/api/alert-sources/${spare.sourceId}`,
+  },
   { method: 'DELETE', path: () => `/api/alert-sources/${b.id}`, control: () => `/api/alert-sources/${spare.sourceId}` },
   { method: 'GET', path: () => '/api/escalation-policies' },
   {
@@ -84,7 +108,12 @@ const ROUTES: Route[] = [
     controlBody: { name: 'created with the token', escalationRules: [{ escalationTimeout: 0 }] },
   },
   { method: 'GET', path: () => `/api/escalation-policies/${victim.policyId}` },
-  { method: 'PUT', path: () => `/api/escalation-policies/${victim.policyId}`, body: { name: 'renamed by an intruder' }, control: () => `/api/escalation-policies/${spare.policyId}` },
+  {
+    method: 'PUT',
+    path: () => `/api/escalation-policies/${victim.policyId}`,
+    body: { name: 'renamed by an intruder' },
+    control: () => `/api/escalation-policies/${spare.policyId}`,
+  },
   { method: 'DELETE', path: () => `/api/escalation-policies/${victim.policyId}`, control: () => `/api/escalation-policies/${spare.policyId}` },
   { method: 'GET', path: () => '/api/alerts' },
   { method: 'GET', path: () => `/api/alerts?alertSourceId=${b.id}&status=PENDING,ACCEPTED&limit=10` },
@@ -146,7 +175,10 @@ describe('the admin token guards every management route', () => {
       }
       // The right token opens the route (on a spare resource where it changes something): the 401s above were the token's doing.
       const scheme = route.method === 'GET' ? 'bearer' : 'BEARER';
-      const res = await call(route.method, (route.control ?? route.path)(), { authorization: `${scheme} ${rt.adminToken}`, body: route.controlBody ?? route.body });
+      const res = await call(route.method, (route.control ?? route.path)(), {
+        authorization: `${scheme} ${rt.adminToken}`,
+        body: route.controlBody ?? route.body,
+      });
       expect(res.status).not.toBe(401);
       expect(res.status).toBeLessThan(500);
     },
@@ -273,34 +305,137 @@ describe('error answers never echo a secret', () => {
   });
 
   const json = { 'content-type': 'application/json' };
-  const cases: [string, number, () => { method?: string; path: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; sent: string }][] = [
-    ['an unknown key in the body', 404, () => ({ path: '/api/events', body: { apiKey: `${a.integrationKey}x`, eventType: 'ALERT', summary: 's' }, sent: `${a.integrationKey}x` })],
-    ['an unknown key in the path', 404, () => ({ path: `/api/events/${a.integrationKey}x`, body: { eventType: 'ALERT', summary: 's' }, sent: `${a.integrationKey}x` })],
-    ['an unknown key in the v1 path', 404, () => ({ path: `/api/v1/events/${a.integrationKey}y`, body: { eventType: 'ALERT', summary: 's' }, sent: `${a.integrationKey}y` })],
-    ['a key over 255 characters', 400, () => ({ path: '/api/events', body: { apiKey: a.integrationKey + 'k'.repeat(300), eventType: 'ALERT', summary: 's' }, sent: a.integrationKey })],
-    ['an integrationKey over 255 characters', 400, () => ({ path: '/api/events', body: { integrationKey: a.integrationKey.repeat(8), eventType: 'ALERT', summary: 's' }, sent: a.integrationKey })],
-    ['a key inside an object', 400, () => ({ path: '/api/events', body: { apiKey: { key: a.integrationKey }, eventType: 'ALERT', summary: 's' }, sent: a.integrationKey })],
-    ['a key inside an array', 400, () => ({ path: '/api/events', body: { apiKey: [a.integrationKey], eventType: 'ALERT', summary: 's' }, sent: a.integrationKey })],
-    ['a valid key and every other field invalid, holding the key', 400, () => ({
-      path: '/api/events',
-      body: {
-        apiKey: a.integrationKey, eventType: a.integrationKey, priority: a.integrationKey, summary: a.integrationKey.repeat(40),
-        alertKey: a.integrationKey.repeat(10), routingKey: a.integrationKey.repeat(10), details: 5, customDetails: a.integrationKey,
-        images: [{ src: a.integrationKey }], links: [{ href: `javascript:${a.integrationKey}` }],
-      },
-      sent: a.integrationKey,
-    })],
+  const cases: [
+    string,
+    number,
+    () => { method?: string; path: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; sent: string },
+  ][] = [
+    [
+      'an unknown key in the body',
+      404,
+      () => ({ path: '/api/events', body: { apiKey: `${a.integrationKey}x`, eventType: 'ALERT', summary: 's' }, sent: `${a.integrationKey}x` }),
+    ],
+    [
+      'an unknown key in the path',
+      404,
+      () => ({ path: `/api/events/${a.integrationKey}x`, body: { eventType: 'ALERT', summary: 's' }, sent: `${a.integrationKey}x` }),
+    ],
+    [
+      'an unknown key in the v1 path',
+      404,
+      () => ({ path: `/api/v1/events/${a.integrationKey}y`, body: { eventType: 'ALERT', summary: 's' }, sent: `${a.integrationKey}y` }),
+    ],
+    [
+      'a key over 255 characters',
+      400,
+      () => ({ path: '/api/events', body: { apiKey: a.integrationKey + 'k'.repeat(300), eventType: 'ALERT', summary: 's' }, sent: a.integrationKey }),
+    ],
+    [
+      'an integrationKey over 255 characters',
+      400,
+      () => ({ path: '/api/events', body: { integrationKey: a.integrationKey.repeat(8), eventType: 'ALERT', summary: 's' }, sent: a.integrationKey }),
+    ],
+    [
+      'a key inside an object',
+      400,
+      () => ({ path: '/api/events', body: { apiKey: { key: a.integrationKey }, eventType: 'ALERT', summary: 's' }, sent: a.integrationKey }),
+    ],
+    [
+      'a key inside an array',
+      400,
+      () => ({ path: '/api/events', body: { apiKey: [a.integrationKey], eventType: 'ALERT', summary: 's' }, sent: a.integrationKey }),
+    ],
+    [
+      'a valid key and every other field invalid, holding the key',
+      400,
+      () => ({
+        path: '/api/events',
+        body: {
+          apiKey: a.integrationKey,
+          eventType: a.integrationKey,
+          priority: a.integrationKey,
+          summary: a.integrationKey.repeat(40),
+          alertKey: a.integrationKey.repeat(10),
+          routingKey: a.integrationKey.repeat(10),
+          details: 5,
+          customDetails: a.integrationKey,
+          images: [{ src: a.integrationKey }],
+          links: [{ href: `javascript:${a.integrationKey}` }],
+        },
+        sent: a.integrationKey,
+      }),
+    ],
     ['a valid key and no eventType', 400, () => ({ path: '/api/events', body: { apiKey: a.integrationKey }, sent: a.integrationKey })],
-    ['a key in the path and invalid JSON', 400, () => ({ path: `/api/events/${a.integrationKey}`, raw: `{"apiKey":"${a.integrationKey}"`, headers: json, sent: a.integrationKey })],
-    ['a key in the path and a JSON array', 400, () => ({ path: `/api/events/${a.integrationKey}`, raw: `["${a.integrationKey}"]`, headers: json, sent: a.integrationKey })],
-    ['a key in the path and text/plain', 415, () => ({ path: `/api/events/${a.integrationKey}`, raw: `{"apiKey":"${a.integrationKey}"}`, headers: { 'content-type': 'text/plain' }, sent: a.integrationKey })],
-    ['a key in the path and 300 KiB', 413, () => ({ path: `/api/events/${a.integrationKey}`, body: { apiKey: a.integrationKey, eventType: 'ALERT', summary: 's', customDetails: { pad: a.integrationKey.repeat(7000) } }, sent: a.integrationKey })],
-    ['a key in the query string only', 400, () => ({ path: `/api/events?apiKey=${a.integrationKey}`, body: { eventType: 'ALERT', summary: 's' }, sent: a.integrationKey })],
-    ['an Idempotency-Key holding the key', 400, () => ({ path: '/api/events', body: { apiKey: a.integrationKey, eventType: 'ALERT', summary: 's' }, headers: { 'idempotency-key': `${a.integrationKey} x` }, sent: a.integrationKey })],
+    [
+      'a key in the path and invalid JSON',
+      400,
+      () => ({ path: `/api/events/${a.integrationKey}`, raw: `{"apiKey":"${a.integrationKey}"`, headers: json, sent: a.integrationKey }),
+    ],
+    [
+      'a key in the path and a JSON array',
+      400,
+      () => ({ path: `/api/events/${a.integrationKey}`, raw: `["${a.integrationKey}"]`, headers: json, sent: a.integrationKey }),
+    ],
+    [
+      'a key in the path and text/plain',
+      415,
+      () => ({
+        path: `/api/events/${a.integrationKey}`,
+        raw: `{"apiKey":"${a.integrationKey}"}`,
+        headers: { 'content-type': 'text/plain' },
+        sent: a.integrationKey,
+      }),
+    ],
+    [
+      'a key in the path and 300 KiB',
+      413,
+      () => ({
+        path: `/api/events/${a.integrationKey}`,
+        body: { apiKey: a.integrationKey, eventType: 'ALERT', summary: 's', customDetails: { pad: a.integrationKey.repeat(7000) } },
+        sent: a.integrationKey,
+      }),
+    ],
+    [
+      'a key in the query string only',
+      400,
+      () => ({ path: `/api/events?apiKey=${a.integrationKey}`, body: { eventType: 'ALERT', summary: 's' }, sent: a.integrationKey }),
+    ],
+    [
+      'an Idempotency-Key holding the key',
+      400,
+      () => ({
+        path: '/api/events',
+        body: { apiKey: a.integrationKey, eventType: 'ALERT', summary: 's' },
+        headers: { 'idempotency-key': `${a.integrationKey} x` },
+        sent: a.integrationKey,
+      }),
+    ],
     ['a disabled alert source', 403, () => ({ path: '/api/events', body: { apiKey: disabledKey, eventType: 'ALERT', summary: 's' }, sent: disabledKey })],
-    ['a management request without the token, to a path holding a key', 401, () => ({ method: 'GET', path: `/api/events/${b.integrationKey}`, sent: b.integrationKey })],
-    ['an alert source with a name over 255 characters holding the token', 400, () => ({ path: '/api/alert-sources', headers: { authorization: `Bearer ${rt.adminToken}` }, body: { name: rt.adminToken.repeat(12) }, sent: rt.adminToken })],
-    ['an alert source with a key as its integration type', 400, () => ({ path: '/api/alert-sources', headers: { authorization: `Bearer ${rt.adminToken}` }, body: { name: 'n', integrationType: a.integrationKey, alertCreation: a.integrationKey }, sent: a.integrationKey })],
+    [
+      'a management request without the token, to a path holding a key',
+      401,
+      () => ({ method: 'GET', path: `/api/events/${b.integrationKey}`, sent: b.integrationKey }),
+    ],
+    [
+      'an alert source with a name over 255 characters holding the token',
+      400,
+      () => ({
+        path: '/api/alert-sources',
+        headers: { authorization: `Bearer ${rt.adminToken}` },
+        body: { name: rt.adminToken.repeat(12) },
+        sent: rt.adminToken,
+      }),
+    ],
+    [
+      'an alert source with a key as its integration type',
+      400,
+      () => ({
+        path: '/api/alert-sources',
+        headers: { authorization: `Bearer ${rt.adminToken}` },
+        body: { name: 'n', integrationType: a.integrationKey, alertCreation: a.integrationKey },
+        sent: a.integrationKey,
+      }),
+    ],
   ];
 
   it.each(cases)('%s: %i without the secret', async (_what, status, make) => {
@@ -352,7 +487,9 @@ describe('event bodies pollute no prototype', () => {
     expect(records.map((r) => r.outcome)).toEqual(records.map(() => expect.stringMatching(/^(CREATED|APPENDED)$/)));
 
     // Stored and read back as own keys.
-    const alert = JSON.parse(await fetch(`${rt.url}/api/alerts/${records[2].alertId}`, { headers: { authorization: `Bearer ${rt.adminToken}` } }).then((r) => r.text()));
+    const alert = JSON.parse(
+      await fetch(`${rt.url}/api/alerts/${records[2].alertId}`, { headers: { authorization: `Bearer ${rt.adminToken}` } }).then((r) => r.text()),
+    );
     expect(Object.keys(alert.customDetails)).toEqual(['__proto__', 'constructor', 'prototype']);
     expect(Object.getPrototypeOf(alert.customDetails)).toBe(Object.prototype);
     expect(alert.customDetails.__proto__).toEqual(JSON.parse(payload));

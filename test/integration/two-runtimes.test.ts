@@ -18,7 +18,7 @@ beforeAll(async () => {
   // Powertools reads its log level and metrics switch when the handlers' logger and metrics are built (first import).
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   // A require, not an import: loaded only after the settings above (Jest's sandbox refuses dynamic imports).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const { startRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
   for (const name of ['a', 'b']) {
     const dataDir = mkdtempSync(join(tmpdir(), `alertline-two-${name}-`));

@@ -8,7 +8,11 @@ export interface Reply<T = any> {
 }
 
 export function clientFor(rt: Pick<RuntimeProcess, 'url' | 'adminToken'>) {
-  async function request<T = any>(method: string, path: string, init: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {}): Promise<Reply<T>> {
+  async function request<T = any>(
+    method: string,
+    path: string,
+    init: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {},
+  ): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token !== null) headers.authorization ??= `Bearer ${init.token ?? rt.adminToken}`;
     let body: string | Buffer | undefined = init.raw;
@@ -30,8 +34,7 @@ export function clientFor(rt: Pick<RuntimeProcess, 'url' | 'adminToken'>) {
   const api = {
     request,
     /** POST an event without any Authorization header, as integrations do. */
-    postEvent: (event: unknown, path = '/api/events', headers: Record<string, string> = {}) =>
-      request('POST', path, { body: event, token: null, headers }),
+    postEvent: (event: unknown, path = '/api/events', headers: Record<string, string> = {}) => request('POST', path, { body: event, token: null, headers }),
     createSource: async (settings: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
       const res = await request('POST', '/api/alert-sources', { body: { name: `source ${Math.random().toString(36).slice(2)}`, ...settings }, headers });
       if (res.status !== 201) throw new Error(`could not create an alert source: ${res.status} ${JSON.stringify(res.body)}`);

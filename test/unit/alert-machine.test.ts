@@ -59,10 +59,18 @@ describe('decide', () => {
   it('maps every decision to the event outcome the API reports', () => {
     const outcomes = table.map(([type, open]) => OUTCOME_OF[decideOneOpen(type, open).kind]);
     expect(outcomes).toEqual([
-      'CREATED', 'APPENDED', 'APPENDED',
-      'NO_OPEN_ALERT', 'ACCEPTED', 'ALREADY_ACCEPTED',
-      'NO_OPEN_ALERT', 'RESOLVED', 'RESOLVED',
-      'NO_OPEN_ALERT', 'COMMENTED', 'COMMENTED',
+      'CREATED',
+      'APPENDED',
+      'APPENDED',
+      'NO_OPEN_ALERT',
+      'ACCEPTED',
+      'ALREADY_ACCEPTED',
+      'NO_OPEN_ALERT',
+      'RESOLVED',
+      'RESOLVED',
+      'NO_OPEN_ALERT',
+      'COMMENTED',
+      'COMMENTED',
     ]);
   });
 });

@@ -11,7 +11,11 @@ const outcomes = (events: ModelEvent[]) => applyStream(events).events.map((r) =>
 it('groups ALERTs of one key, trimmed and in any case, into one alert', () => {
   const stream = [ev('ALERT', 'db-1'), ev('ALERT', '  DB-1 '), ev('ALERT', '\tdb-1')];
   const { events, alerts } = applyStream(stream);
-  expect(events.map((r) => [r.outcome, r.alert])).toEqual([['CREATED', 0], ['APPENDED', 0], ['APPENDED', 0]]);
+  expect(events.map((r) => [r.outcome, r.alert])).toEqual([
+    ['CREATED', 0],
+    ['APPENDED', 0],
+    ['APPENDED', 0],
+  ]);
   expect(alerts).toEqual([{ index: 0, alertKey: 'db-1', status: 'PENDING', eventCount: 3, log: stream.map((e) => e.eventId), createdBy: stream[0].eventId }]);
 });
 
@@ -19,7 +23,11 @@ it('accepts, reports a second accept without a log entry, resolves, and opens a 
   const stream = [ev('ALERT', 'web-7'), ev('ACCEPT', 'web-7'), ev('ACCEPT', 'WEB-7'), ev('RESOLVE', ' web-7'), ev('ALERT', 'Web-7')];
   const { events, alerts } = applyStream(stream);
   expect(events.map((r) => [r.outcome, r.alert])).toEqual([
-    ['CREATED', 0], ['ACCEPTED', 0], ['ALREADY_ACCEPTED', 0], ['RESOLVED', 0], ['CREATED', 1],
+    ['CREATED', 0],
+    ['ACCEPTED', 0],
+    ['ALREADY_ACCEPTED', 0],
+    ['RESOLVED', 0],
+    ['CREATED', 1],
   ]);
   expect(alerts.map((a) => [a.alertKey, a.status, a.eventCount, a.log])).toEqual([
     ['web-7', 'RESOLVED', 1, [stream[0], stream[1], stream[3]].map((e) => e.eventId)],
@@ -35,7 +43,11 @@ it('answers NO_OPEN_ALERT to ACCEPT, RESOLVE and COMMENT without an open alert, 
   });
   // ...and after a RESOLVE the key has no open alert any more.
   expect(outcomes([ev('ALERT', 'k'), ev('RESOLVE', 'k'), ev('RESOLVE', 'k'), ev('COMMENT', 'K'), ev('ACCEPT', 'k')])).toEqual([
-    ['CREATED', 0], ['RESOLVED', 0], ['NO_OPEN_ALERT', undefined], ['NO_OPEN_ALERT', undefined], ['NO_OPEN_ALERT', undefined],
+    ['CREATED', 0],
+    ['RESOLVED', 0],
+    ['NO_OPEN_ALERT', undefined],
+    ['NO_OPEN_ALERT', undefined],
+    ['NO_OPEN_ALERT', undefined],
   ]);
 });
 
@@ -50,10 +62,18 @@ it('keeps keys apart, and gives every keyless ALERT an alert of its own', () => 
   const stream = [ev('ALERT', 'a'), ev('ALERT', 'b'), ev('RESOLVE', 'A'), ev('ALERT'), ev('ALERT'), ev('ALERT', 'b')];
   const { events, alerts } = applyStream(stream);
   expect(events.map((r) => [r.outcome, r.alert])).toEqual([
-    ['CREATED', 0], ['CREATED', 1], ['RESOLVED', 0], ['CREATED', 2], ['CREATED', 3], ['APPENDED', 1],
+    ['CREATED', 0],
+    ['CREATED', 1],
+    ['RESOLVED', 0],
+    ['CREATED', 2],
+    ['CREATED', 3],
+    ['APPENDED', 1],
   ]);
   expect(alerts.map((a) => [a.alertKey, a.status, a.eventCount])).toEqual([
-    ['a', 'RESOLVED', 1], ['b', 'PENDING', 2], [undefined, 'PENDING', 1], [undefined, 'PENDING', 1],
+    ['a', 'RESOLVED', 1],
+    ['b', 'PENDING', 2],
+    [undefined, 'PENDING', 1],
+    [undefined, 'PENDING', 1],
   ]);
 });
 
@@ -89,7 +109,11 @@ function viaDecide(stream: ModelEvent[]) {
   return stream.map((e, i) => {
     const key = e.alertKey === undefined ? `generated-${i}` : e.alertKey.trim().toLowerCase();
     const byKey = alerts.filter((a) => a.key === key && a.status !== 'RESOLVED').at(-1) as OpenAlertRef | undefined;
-    const decision = decide({ eventType: e.eventType, receivedAt: '2025-01-01T00:00:00.000Z' }, { byKey: byKey && { ...byKey } }, { mode: 'ONE_OPEN_ALERT_ALLOWED' });
+    const decision = decide(
+      { eventType: e.eventType, receivedAt: '2025-01-01T00:00:00.000Z' },
+      { byKey: byKey && { ...byKey } },
+      { mode: 'ONE_OPEN_ALERT_ALLOWED' },
+    );
     let alertId: string | undefined = 'alert' in decision ? decision.alert.id : undefined;
     if (decision.kind === 'CREATE') alerts.push({ id: (alertId = `alert-${alerts.length}`), key, status: 'PENDING' });
     const target = alerts.find((a) => a.id === alertId);
@@ -100,5 +124,8 @@ function viaDecide(stream: ModelEvent[]) {
 }
 
 it("agrees with the domain's decide() on every event of random streams", () => {
-  fc.assert(fc.property(streamArb, (stream) => expect(viaDecide(stream)).toEqual(outcomes(stream))), { numRuns: 300 });
+  fc.assert(
+    fc.property(streamArb, (stream) => expect(viaDecide(stream)).toEqual(outcomes(stream))),
+    { numRuns: 300 },
+  );
 });

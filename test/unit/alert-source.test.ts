@@ -103,7 +103,7 @@ describe('allowedRoutingKeys', () => {
     ['a string instead of a list', 'team-a', 'allowedRoutingKeys', 'must be an array'],
     ['a blank key', ['team-a', '  '], 'allowedRoutingKeys.1', 'must not be empty'],
     ['a key that is not a string', [42], 'allowedRoutingKeys.0', 'must be a string'],
-    ['a key longer than an event\'s routing key may be', ['k'.repeat(256)], 'allowedRoutingKeys.0', 'must be at most 255 characters'],
+    ["a key longer than an event's routing key may be", ['k'.repeat(256)], 'allowedRoutingKeys.0', 'must be at most 255 characters'],
     ['more than 100 keys', Array.from({ length: 101 }, (_, i) => `team-${i}`), 'allowedRoutingKeys', 'must have at most 100 routing keys'],
   ])('refuses %s, naming the field', (_case, value, path, message) => {
     expect(errorsOf({ name: 'x', allowedRoutingKeys: value })).toEqual([{ path, message }]);
@@ -111,8 +111,16 @@ describe('allowedRoutingKeys', () => {
 
   it('is kept by a PUT that does not name it, and removed by one that sets it to null', () => {
     const stored: AlertSource = {
-      id: 'src-1', name: 'x', integrationKey: 'k', integrationType: 'API', active: true, alertCreation: 'ONE_OPEN_ALERT_ALLOWED',
-      alertPriorityRule: 'HIGH', allowedRoutingKeys: ['team-a'], createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z',
+      id: 'src-1',
+      name: 'x',
+      integrationKey: 'k',
+      integrationType: 'API',
+      active: true,
+      alertCreation: 'ONE_OPEN_ALERT_ALLOWED',
+      alertPriorityRule: 'HIGH',
+      allowedRoutingKeys: ['team-a'],
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-01T00:00:00.000Z',
     };
     expect(parse(mergeSettings(stored, { name: 'y' })).data?.allowedRoutingKeys).toEqual(['team-a']);
     expect(parse(mergeSettings(stored, { allowedRoutingKeys: null })).data?.allowedRoutingKeys).toBeUndefined();

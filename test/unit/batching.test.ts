@@ -155,7 +155,10 @@ describe('rounds of a processor batch', () => {
 
   it('keeps events of different keys together and starts a new round when a key comes again', () => {
     const batch = [item('a', 'k1'), item('a', 'k2'), item('b', 'k1'), item('a', 'K1'), item('a', 'k3')];
-    expect(shape(rounds(batch))).toEqual([['a-k1', 'a-k2', 'b-k1'], ['a-K1', 'a-k3']]);
+    expect(shape(rounds(batch))).toEqual([
+      ['a-k1', 'a-k2', 'b-k1'],
+      ['a-K1', 'a-k3'],
+    ]);
   });
 
   it('gives a window-grouping source one event per round, whatever the keys', () => {

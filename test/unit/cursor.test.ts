@@ -40,7 +40,10 @@ describe('page cursors', () => {
   });
 
   it.each([
-    ['a key of another partition, as DynamoDB keys were once carried', base64Json({ i: 'gsi3', k: { gsi3pk: 'STATUS#RESOLVED', gsi3sk: position, pk: 'ALERT#x', sk: 'ALERT' } })],
+    [
+      'a key of another partition, as DynamoDB keys were once carried',
+      base64Json({ i: 'gsi3', k: { gsi3pk: 'STATUS#RESOLVED', gsi3sk: position, pk: 'ALERT#x', sk: 'ALERT' } }),
+    ],
     ['not base64url', 'not base64 at all!!'],
     ['padded base64', `${encodeCursor(query, position)}==`],
     ['base64 of no JSON', Buffer.from('hello').toString('base64url')],

@@ -65,7 +65,9 @@ describe('escalationPolicySettingsSchema', () => {
   });
 
   it('drops unknown and server-owned fields, also inside rules and targets', () => {
-    const data = parse(policy({ id: 'mine', createdAt: 'then', color: 'red', escalationRules: [{ escalationTimeout: 1, note: 'x', users: [{ id: 'u', name: 'Ann' }] }] }));
+    const data = parse(
+      policy({ id: 'mine', createdAt: 'then', color: 'red', escalationRules: [{ escalationTimeout: 1, note: 'x', users: [{ id: 'u', name: 'Ann' }] }] }),
+    );
     for (const field of ['id', 'createdAt', 'color']) expect(data).not.toHaveProperty(field);
     expect(data.escalationRules).toEqual([{ escalationTimeout: 1, users: [{ id: 'u' }] }]);
   });
@@ -74,8 +76,7 @@ describe('escalationPolicySettingsSchema', () => {
     ['escalationTimeout', 0, L.escalationTimeoutMinutes],
     ['frequency', 1, L.frequency],
   ])('accepts %s from %d to %d', (field, min, max) => {
-    const at = (value: number) =>
-      field === 'frequency' ? policy({ frequency: value }) : policy({ escalationRules: [{ escalationTimeout: value }] });
+    const at = (value: number) => (field === 'frequency' ? policy({ frequency: value }) : policy({ escalationRules: [{ escalationTimeout: value }] }));
     expect(() => parse(at(min))).not.toThrow();
     expect(() => parse(at(max))).not.toThrow();
   });
@@ -150,12 +151,12 @@ describe('mergePolicySettings', () => {
   });
 });
 
-describe('routingKeyToFollow: an event\'s routing key picks the policy only if the source allows that key', () => {
+describe("routingKeyToFollow: an event's routing key picks the policy only if the source allows that key", () => {
   it('follows any routing key when the source does not restrict them', () => {
     expect(routingKeyToFollow('team-b', undefined)).toBe('team-b');
   });
 
-  it('follows only the routing keys the source allows; another leaves the source\'s policy', () => {
+  it("follows only the routing keys the source allows; another leaves the source's policy", () => {
     expect(routingKeyToFollow('team-a', ['team-a'])).toBe('team-a');
     expect(routingKeyToFollow('team-b', ['team-a'])).toBeUndefined();
     expect(routingKeyToFollow('team-a', [])).toBeUndefined();

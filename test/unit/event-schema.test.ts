@@ -1,11 +1,5 @@
 // The events API contract: what eventSchema accepts, how it normalises, and which path each error names.
-import {
-  eventSchema,
-  integrationKeyOf,
-  normalizeAlertKey,
-  toAcceptedEvent,
-  type EventInput,
-} from '../../lambdas/domain/event';
+import { eventSchema, integrationKeyOf, normalizeAlertKey, toAcceptedEvent, type EventInput } from '../../lambdas/domain/event';
 import { fieldErrors, type FieldError } from '../../lambdas/domain/validation';
 
 const IMAGE = { src: 'https://example.com/graph.png' };
@@ -46,9 +40,7 @@ describe('eventSchema: eventType', () => {
   });
 
   it.each(['alert', 'OPEN', 5, ''])('rejects %p naming the allowed values', (eventType) => {
-    expect(errorsOf({ eventType, summary: 's', alertKey: 'k' })).toEqual([
-      { path: 'eventType', message: 'must be one of ALERT, ACCEPT, RESOLVE, COMMENT' },
-    ]);
+    expect(errorsOf({ eventType, summary: 's', alertKey: 'k' })).toEqual([{ path: 'eventType', message: 'must be one of ALERT, ACCEPT, RESOLVE, COMMENT' }]);
   });
 
   it.each(['not an object', null, [], 42])('rejects a body that is not an object (%p) at the body path', (body) => {
@@ -111,9 +103,7 @@ describe('eventSchema: alertKey', () => {
 
   it('accepts 255 characters and rejects 256', () => {
     expect(parse(alert({ alertKey: 'k'.repeat(255) })).alertKey).toHaveLength(255);
-    expect(errorsOf(alert({ alertKey: 'k'.repeat(256) }))).toEqual([
-      { path: 'alertKey', message: 'must be at most 255 characters' },
-    ]);
+    expect(errorsOf(alert({ alertKey: 'k'.repeat(256) }))).toEqual([{ path: 'alertKey', message: 'must be at most 255 characters' }]);
   });
 
   it('counts the length after trimming', () => {
@@ -131,9 +121,7 @@ describe('eventSchema: details', () => {
   });
 
   it('rejects 64 KiB + 1 byte', () => {
-    expect(errorsOf(alert({ details: 'a'.repeat(64 * 1024 + 1) }))).toEqual([
-      { path: 'details', message: 'must be at most 65536 bytes' },
-    ]);
+    expect(errorsOf(alert({ details: 'a'.repeat(64 * 1024 + 1) }))).toEqual([{ path: 'details', message: 'must be at most 65536 bytes' }]);
   });
 
   it('counts UTF-8 bytes, not characters', () => {
@@ -189,9 +177,7 @@ describe('eventSchema: images', () => {
   });
 
   it('requires src, saying so', () => {
-    expect(errorsOf(alert({ images: [IMAGE, IMAGE, { alt: 'no src' }] }))).toEqual([
-      { path: 'images.2.src', message: 'is required' },
-    ]);
+    expect(errorsOf(alert({ images: [IMAGE, IMAGE, { alt: 'no src' }] }))).toEqual([{ path: 'images.2.src', message: 'is required' }]);
   });
 
   it('reports every bad image, each on its own path', () => {
@@ -211,23 +197,16 @@ describe('eventSchema: images', () => {
 describe('eventSchema: links', () => {
   it('accepts up to 20 links and rejects 21', () => {
     expect(parse(alert({ links: Array.from({ length: 20 }, () => LINK) })).links).toHaveLength(20);
-    expect(errorsOf(alert({ links: Array.from({ length: 21 }, () => LINK) }))).toEqual([
-      { path: 'links', message: 'must have at most 20 items' },
-    ]);
+    expect(errorsOf(alert({ links: Array.from({ length: 21 }, () => LINK) }))).toEqual([{ path: 'links', message: 'must have at most 20 items' }]);
   });
 
   it('keeps text optional', () => {
     expect(parse(alert({ links: [{ href: 'http://example.com' }] })).links).toEqual([{ href: 'http://example.com' }]);
   });
 
-  it.each(['ftp://example.com', 'javascript:void(0)', '/runbooks/disk', 'mailto:ops@example.com'])(
-    'rejects href %p on its path',
-    (href) => {
-      expect(errorsOf(alert({ links: [LINK, LINK, LINK, { href }] }))).toEqual([
-        { path: 'links.3.href', message: 'must be an absolute http: or https: URL' },
-      ]);
-    },
-  );
+  it.each(['ftp://example.com', 'javascript:void(0)', '/runbooks/disk', 'mailto:ops@example.com'])('rejects href %p on its path', (href) => {
+    expect(errorsOf(alert({ links: [LINK, LINK, LINK, { href }] }))).toEqual([{ path: 'links.3.href', message: 'must be an absolute http: or https: URL' }]);
+  });
 
   it('requires href, saying so', () => {
     expect(errorsOf(alert({ links: [{ text: 'no href' }] }))).toEqual([{ path: 'links.0.href', message: 'is required' }]);
@@ -254,9 +233,7 @@ describe('eventSchema: customDetails', () => {
   });
 
   it('rejects 33 levels of nesting', () => {
-    expect(errorsOf(alert({ customDetails: nested(33) }))).toEqual([
-      { path: 'customDetails', message: 'must be at most 32 levels deep' },
-    ]);
+    expect(errorsOf(alert({ customDetails: nested(33) }))).toEqual([{ path: 'customDetails', message: 'must be at most 32 levels deep' }]);
   });
 
   it('counts arrays as levels too', () => {
@@ -272,9 +249,7 @@ describe('eventSchema: routingKey', () => {
     expect(parse(alert()).routingKey).toBeUndefined();
     expect(parse(alert({ routingKey: ' team-db ' })).routingKey).toBe('team-db');
     expect(parse(alert({ routingKey: 'r'.repeat(255) })).routingKey).toHaveLength(255);
-    expect(errorsOf(alert({ routingKey: 'r'.repeat(256) }))).toEqual([
-      { path: 'routingKey', message: 'must be at most 255 characters' },
-    ]);
+    expect(errorsOf(alert({ routingKey: 'r'.repeat(256) }))).toEqual([{ path: 'routingKey', message: 'must be at most 255 characters' }]);
   });
 });
 
@@ -303,9 +278,7 @@ describe('eventSchema: absent, null and unknown fields', () => {
   });
 
   it('still requires alertKey for ACCEPT when it is null', () => {
-    expect(errorsOf({ eventType: 'ACCEPT', alertKey: null })).toEqual([
-      { path: 'alertKey', message: 'is required for ACCEPT events' },
-    ]);
+    expect(errorsOf({ eventType: 'ACCEPT', alertKey: null })).toEqual([{ path: 'alertKey', message: 'is required for ACCEPT events' }]);
   });
 
   it('strips unknown fields', () => {

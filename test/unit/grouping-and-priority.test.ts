@@ -92,9 +92,21 @@ describe('support hours', () => {
 
 describe('priority templates', () => {
   const event = (fields: Partial<AcceptedEvent> = {}): AcceptedEvent => ({
-    eventId: 'e', alertSourceId: 's', receivedAt: at, eventType: 'ALERT', alertKey: 'k', summary: 'sum', ...fields,
+    eventId: 'e',
+    alertSourceId: 's',
+    receivedAt: at,
+    eventType: 'ALERT',
+    alertKey: 'k',
+    summary: 'sum',
+    ...fields,
   });
-  const template = { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' as const }, { value: 'warning', priority: 'LOW' as const }] };
+  const template = {
+    valueTemplate: { textTemplate: '{{ customDetails.severity }}' },
+    mappings: [
+      { value: 'critical', priority: 'HIGH' as const },
+      { value: 'warning', priority: 'LOW' as const },
+    ],
+  };
 
   it('renders dotted paths into the event and maps the value case-insensitively', () => {
     expect(renderTemplate('{{customDetails.a.b}}-{{ summary }}', event({ customDetails: { a: { b: 7 } } }))).toBe('7-sum');
@@ -111,10 +123,20 @@ describe('priority templates', () => {
 
 describe('the priority a source gives a new alert, case by case: rule, integration type, template, support hours', () => {
   const source = (settings: Record<string, unknown>): AlertSource => ({
-    ...alertSourceSettingsSchema.parse({ name: 'n', ...settings }), id: 's', integrationKey: 'k', createdAt: at, updatedAt: at,
+    ...alertSourceSettingsSchema.parse({ name: 'n', ...settings }),
+    id: 's',
+    integrationKey: 'k',
+    createdAt: at,
+    updatedAt: at,
   });
   const event = (fields: Partial<AcceptedEvent>): AcceptedEvent => ({
-    eventId: 'e', alertSourceId: 's', receivedAt: '2026-11-26T10:00:00Z', eventType: 'ALERT', alertKey: 'k', summary: 's', ...fields,
+    eventId: 'e',
+    alertSourceId: 's',
+    receivedAt: '2026-11-26T10:00:00Z',
+    eventType: 'ALERT',
+    alertKey: 'k',
+    summary: 's',
+    ...fields,
   });
   const weekdays = { timezone: 'Europe/Berlin', supportDays: { THURSDAY: { start: '09:00', end: '17:00' } } };
 
@@ -124,12 +146,43 @@ describe('the priority a source gives a new alert, case by case: rule, integrati
     ['rule LOW, event HIGH -> LOW', { alertPriorityRule: 'LOW' }, { priority: 'HIGH' }, 'LOW'],
     ['GRAFANA, rule LOW, event HIGH -> HIGH', { integrationType: 'GRAFANA', alertPriorityRule: 'LOW' }, { priority: 'HIGH' }, 'HIGH'],
     ['SERVICENOW, rule LOW, event HIGH -> HIGH', { integrationType: 'SERVICENOW', alertPriorityRule: 'LOW' }, { priority: 'HIGH' }, 'HIGH'],
-    ['template critical->HIGH beats event LOW', { alertPriorityRule: 'LOW', priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] } }, { priority: 'LOW', customDetails: { severity: 'critical' } }, 'HIGH'],
-    ['template without match lets the event decide', { alertPriorityRule: 'LOW', priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] } }, { priority: 'HIGH', customDetails: { severity: 'minor' } }, 'HIGH'],
-    ['support hours: inside (Thu 11:00 Berlin) HIGH, event LOW ignored', { alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: weekdays }, { priority: 'LOW' }, 'HIGH'],
-    ['support hours: outside (Thu 19:00 Berlin) LOW, event HIGH ignored', { alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: weekdays }, { priority: 'HIGH', receivedAt: '2026-11-26T18:00:00Z' }, 'LOW'],
+    [
+      'template critical->HIGH beats event LOW',
+      {
+        alertPriorityRule: 'LOW',
+        priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] },
+      },
+      { priority: 'LOW', customDetails: { severity: 'critical' } },
+      'HIGH',
+    ],
+    [
+      'template without match lets the event decide',
+      {
+        alertPriorityRule: 'LOW',
+        priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] },
+      },
+      { priority: 'HIGH', customDetails: { severity: 'minor' } },
+      'HIGH',
+    ],
+    [
+      'support hours: inside (Thu 11:00 Berlin) HIGH, event LOW ignored',
+      { alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: weekdays },
+      { priority: 'LOW' },
+      'HIGH',
+    ],
+    [
+      'support hours: outside (Thu 19:00 Berlin) LOW, event HIGH ignored',
+      { alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS', supportHours: weekdays },
+      { priority: 'HIGH', receivedAt: '2026-11-26T18:00:00Z' },
+      'LOW',
+    ],
     ['LOW during support hours: inside -> LOW', { alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS', supportHours: weekdays }, {}, 'LOW'],
-    ['LOW during support hours: outside -> HIGH', { alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS', supportHours: weekdays }, { receivedAt: '2026-11-26T07:59:00Z' }, 'HIGH'],
+    [
+      'LOW during support hours: outside -> HIGH',
+      { alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS', supportHours: weekdays },
+      { receivedAt: '2026-11-26T07:59:00Z' },
+      'HIGH',
+    ],
   ])('%s', (_name, settings, fields, expected) => {
     const decision = alertPriority(source(settings), event(fields));
     expect(decision.priority).toBe(expected);
@@ -152,11 +205,21 @@ describe('alert source settings for grouping and priority', () => {
   it('refuses malformed time zones, times, days and impossible windows, naming the field', () => {
     expect(errors({ alertPriorityRule: 'HIGH_DURING_SUPPORT_HOURS' })).toEqual(['supportHours']);
     expect(errors({ supportHours: { timezone: 'Mars/Olympus', supportDays: {} } })).toEqual(['supportHours.timezone']);
-    expect(errors({ supportHours: { timezone: 'UTC', supportDays: { MONDAY: { start: '8:00', end: '18:00' } } } })).toEqual(['supportHours.supportDays.MONDAY.start']);
-    expect(errors({ supportHours: { timezone: 'UTC', supportDays: { MONDAY: { start: '08:00', end: '25:00' } } } })).toEqual(['supportHours.supportDays.MONDAY.end']);
-    expect(errors({ supportHours: { timezone: 'UTC', supportDays: { MONDAY: { start: '08:00', end: '08:00' } } } })).toEqual(['supportHours.supportDays.MONDAY.end']);
+    expect(errors({ supportHours: { timezone: 'UTC', supportDays: { MONDAY: { start: '8:00', end: '18:00' } } } })).toEqual([
+      'supportHours.supportDays.MONDAY.start',
+    ]);
+    expect(errors({ supportHours: { timezone: 'UTC', supportDays: { MONDAY: { start: '08:00', end: '25:00' } } } })).toEqual([
+      'supportHours.supportDays.MONDAY.end',
+    ]);
+    expect(errors({ supportHours: { timezone: 'UTC', supportDays: { MONDAY: { start: '08:00', end: '08:00' } } } })).toEqual([
+      'supportHours.supportDays.MONDAY.end',
+    ]);
     expect(errors({ supportHours: { timezone: 'UTC', supportDays: { FUNDAY: { start: '08:00', end: '09:00' } } } })).toEqual(['supportHours.supportDays']);
-    expect(errors({ priorityTemplate: { valueTemplate: { textTemplate: 'no placeholder' }, mappings: [{ value: 'x', priority: 'HIGH' }] } })).toEqual(['priorityTemplate.valueTemplate.textTemplate']);
-    expect(errors({ priorityTemplate: { valueTemplate: { textTemplate: '{{ x }}' }, mappings: [{ value: 'x', priority: 'MEDIUM' }] } })).toEqual(['priorityTemplate.mappings.0.priority']);
+    expect(errors({ priorityTemplate: { valueTemplate: { textTemplate: 'no placeholder' }, mappings: [{ value: 'x', priority: 'HIGH' }] } })).toEqual([
+      'priorityTemplate.valueTemplate.textTemplate',
+    ]);
+    expect(errors({ priorityTemplate: { valueTemplate: { textTemplate: '{{ x }}' }, mappings: [{ value: 'x', priority: 'MEDIUM' }] } })).toEqual([
+      'priorityTemplate.mappings.0.priority',
+    ]);
   });
 });

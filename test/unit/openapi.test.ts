@@ -103,15 +103,45 @@ describe('the OpenAPI document is structurally valid OpenAPI 3.1', () => {
       }
       const declared = params.filter((p: Json) => p.in === 'path');
       const inTemplate = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      expect({ where: `${method} ${path}`, declared: declared.map((p: Json) => p.name).sort() }).toEqual({ where: `${method} ${path}`, declared: [...inTemplate].sort() });
+      expect({ where: `${method} ${path}`, declared: declared.map((p: Json) => p.name).sort() }).toEqual({
+        where: `${method} ${path}`,
+        declared: [...inTemplate].sort(),
+      });
       expect(declared.every((p: Json) => p.required === true)).toBe(true);
     }
   });
 
   it('uses only the fields OpenAPI 3.1 defines for its objects, and component names it allows', () => {
     const allowed = {
-      operation: ['tags', 'summary', 'description', 'externalDocs', 'operationId', 'parameters', 'requestBody', 'responses', 'callbacks', 'deprecated', 'security', 'servers'],
-      parameter: ['name', 'in', 'description', 'required', 'deprecated', 'allowEmptyValue', 'style', 'explode', 'allowReserved', 'schema', 'example', 'examples', 'content'],
+      operation: [
+        'tags',
+        'summary',
+        'description',
+        'externalDocs',
+        'operationId',
+        'parameters',
+        'requestBody',
+        'responses',
+        'callbacks',
+        'deprecated',
+        'security',
+        'servers',
+      ],
+      parameter: [
+        'name',
+        'in',
+        'description',
+        'required',
+        'deprecated',
+        'allowEmptyValue',
+        'style',
+        'explode',
+        'allowReserved',
+        'schema',
+        'example',
+        'examples',
+        'content',
+      ],
       requestBody: ['description', 'content', 'required'],
       response: ['description', 'headers', 'content', 'links'],
       header: ['description', 'required', 'deprecated', 'style', 'explode', 'schema', 'example', 'examples', 'content'],
@@ -229,12 +259,18 @@ function valid(schema: Json, value: Json): boolean {
 
 function typeOf(value: Json, type: string): boolean {
   switch (type) {
-    case 'null': return value === null;
-    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array': return Array.isArray(value);
-    case 'integer': return Number.isInteger(value);
-    case 'number': return typeof value === 'number';
-    default: return typeof value === type;
+    case 'null':
+      return value === null;
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    default:
+      return typeof value === type;
   }
 }
 
@@ -247,13 +283,27 @@ function agreesWithZod(name: string, schema: z.ZodType, samples: Array<[string, 
   });
 }
 
-describe('the request schemas judge bodies as the handlers\' zod schemas do', () => {
+describe("the request schemas judge bodies as the handlers' zod schemas do", () => {
   const k = { apiKey: 'key' };
   const images = (n: number) => Array.from({ length: n }, (_, i) => ({ src: `https://img.example.com/${i}.png` }));
   agreesWithZod('EventRequest', eventSchema, [
     ['a minimal ALERT', { ...k, eventType: 'ALERT', summary: 'Disk full' }],
     ['RESOLVE with an alertKey', { ...k, eventType: 'RESOLVE', alertKey: 'disk' }],
-    ['every field', { integrationKey: 'key', eventType: 'ALERT', summary: 's', details: 'd', alertKey: 'a', priority: 'LOW', images: images(20), links: [{ href: 'https://x.example.com', text: 't' }], customDetails: { a: { b: 1 } }, routingKey: 'r' }],
+    [
+      'every field',
+      {
+        integrationKey: 'key',
+        eventType: 'ALERT',
+        summary: 's',
+        details: 'd',
+        alertKey: 'a',
+        priority: 'LOW',
+        images: images(20),
+        links: [{ href: 'https://x.example.com', text: 't' }],
+        customDetails: { a: { b: 1 } },
+        routingKey: 'r',
+      },
+    ],
     ['null for absent fields', { ...k, eventType: 'ACCEPT', alertKey: 'a', summary: null, images: null, customDetails: null }],
     ['an unknown field', { ...k, eventType: 'COMMENT', alertKey: 'a', colour: 'red' }],
     ['no eventType', { ...k, summary: 's' }],
@@ -277,10 +327,13 @@ describe('the request schemas judge bodies as the handlers\' zod schemas do', ()
   const support = { timezone: 'Europe/Berlin', supportDays: { MONDAY: { start: '08:00', end: '18:00' } } };
   agreesWithZod('AlertSourceSettings', alertSourceSettingsSchema, [
     ['only a name', { name: 'n' }],
-    ['ilert\'s ONE_ALERT_PER_EMAIL', { name: 'n', alertCreation: 'ONE_ALERT_PER_EMAIL' }],
+    ["ilert's ONE_ALERT_PER_EMAIL", { name: 'n', alertCreation: 'ONE_ALERT_PER_EMAIL' }],
     ['window grouping with its window', { name: 'n', alertCreation: 'ONE_ALERT_GROUPED_PER_WINDOW', alertGroupingWindow: 'PT15M' }],
     ['support-hours priority with support hours', { name: 'n', alertPriorityRule: 'LOW_DURING_SUPPORT_HOURS', supportHours: support }],
-    ['a priority template', { name: 'n', priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] } }],
+    [
+      'a priority template',
+      { name: 'n', priorityTemplate: { valueTemplate: { textTemplate: '{{ customDetails.severity }}' }, mappings: [{ value: 'critical', priority: 'HIGH' }] } },
+    ],
     ['no name', { integrationType: 'API' }],
     ['an empty name', { name: '' }],
     ['an unknown integrationType', { name: 'n', integrationType: 'CARRIER_PIGEON' }],
@@ -296,7 +349,10 @@ describe('the request schemas judge bodies as the handlers\' zod schemas do', ()
   const rule = { escalationTimeout: 0, users: [{ id: 'u1' }] };
   agreesWithZod('EscalationPolicySettings', escalationPolicySettingsSchema, [
     ['one rule', { name: 'p', escalationRules: [rule] }],
-    ['a routing key, repeating', { name: 'p', routingKey: 'db', escalationRules: [rule, { escalationTimeout: 30, schedules: [{ id: 's' }] }], repeating: true, frequency: 3 }],
+    [
+      'a routing key, repeating',
+      { name: 'p', routingKey: 'db', escalationRules: [rule, { escalationTimeout: 30, schedules: [{ id: 's' }] }], repeating: true, frequency: 3 },
+    ],
     ['no rules', { name: 'p' }],
     ['an empty rule list', { name: 'p', escalationRules: [] }],
     ['a negative timeout', { name: 'p', escalationRules: [{ escalationTimeout: -1 }] }],
@@ -318,7 +374,10 @@ describe('the request schemas judge bodies as the handlers\' zod schemas do', ()
   });
 
   it('makes every field of an update optional, without defaults, over the same fields as create', () => {
-    for (const [update, create] of [['AlertSourceUpdate', 'AlertSourceSettings'], ['EscalationPolicyUpdate', 'EscalationPolicySettings']]) {
+    for (const [update, create] of [
+      ['AlertSourceUpdate', 'AlertSourceSettings'],
+      ['EscalationPolicyUpdate', 'EscalationPolicySettings'],
+    ]) {
       expect(component(update).required).toBeUndefined();
       expect(Object.keys(component(update).properties)).toEqual(Object.keys(component(create).properties));
       expect(Object.values(component(update).properties).filter((p: Json) => 'default' in p)).toEqual([]);

@@ -33,19 +33,23 @@ describe('jsonDepth', () => {
 });
 
 describe('isHttpUrl', () => {
-  it.each(['https://example.com', 'http://example.com/a.png?x=1#y', 'HTTPS://EXAMPLE.COM/Path', 'https://127.0.0.1:8443/'])(
-    'accepts %p',
-    (url) => {
-      expect(isHttpUrl(url)).toBe(true);
-    },
-  );
+  it.each(['https://example.com', 'http://example.com/a.png?x=1#y', 'HTTPS://EXAMPLE.COM/Path', 'https://127.0.0.1:8443/'])('accepts %p', (url) => {
+    expect(isHttpUrl(url)).toBe(true);
+  });
 
-  it.each(['', 'ftp://example.com', 'javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', '/relative/path', 'example.com', 'https://', 'mailto:a@b.c'])(
-    'rejects %p',
-    (url) => {
-      expect(isHttpUrl(url)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'ftp://example.com',
+    'javascript:alert(1)',
+    'data:text/html,x',
+    'file:///etc/passwd',
+    '/relative/path',
+    'example.com',
+    'https://',
+    'mailto:a@b.c',
+  ])('rejects %p', (url) => {
+    expect(isHttpUrl(url)).toBe(false);
+  });
 });
 
 describe('isPlainObject', () => {
@@ -70,7 +74,7 @@ describe('ids', () => {
   beforeEach(() => {
     jest.isolateModules(() => {
       // isolateModules takes a synchronous loader: an import() would resolve after it returned, in the shared registry.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       ids = require('../../lambdas/handlers/ids') as Ids;
     });
   });
@@ -223,12 +227,9 @@ describe('bearer tokens', () => {
     expect(bearerToken(header)).toBe(token);
   });
 
-  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'abc', 'Token abc', 'Bearer a b', 'xBearer abc'])(
-    'finds no token in %p',
-    (header) => {
-      expect(bearerToken(header)).toBeUndefined();
-    },
-  );
+  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'abc', 'Token abc', 'Bearer a b', 'xBearer abc'])('finds no token in %p', (header) => {
+    expect(bearerToken(header)).toBeUndefined();
+  });
 
   it('matches equal tokens only', () => {
     expect(tokensMatch('s3cret-token', 's3cret-token')).toBe(true);
@@ -271,7 +272,7 @@ describe('local gateway routes (matchRoute)', () => {
     ['GET', '/api/events', 'events'],
     ['POST', '/api/events/a/b', 'events/a/b'],
     ['DELETE', '/api/alerts', 'alerts'],
-  ])('%s %s, no route, goes to the api handler\'s catch-all', (method, path, proxy) => {
+  ])("%s %s, no route, goes to the api handler's catch-all", (method, path, proxy) => {
     expect(matchRoute(method, path)).toEqual({ handler: 'api', routeKey: 'ANY /api/{proxy+}', pathParameters: { proxy } });
   });
 
