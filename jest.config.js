@@ -1,4 +1,4 @@
-// Three layers, each a jest project: unit (pure domain), integration (the local runtime over HTTP), infra (CDK template).
+// Three layers, each a jest project: unit (no network, no database), integration (the local runtime over HTTP), infra (CDK template).
 const transform = { '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }] };
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'] };
 

@@ -57,7 +57,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    await ensureTable(dynamo.endpoint, TABLE_NAME);
+    const table = await ensureTable(dynamo.endpoint, TABLE_NAME);
+    if (table.indexesBuilt.length > 0) options.log(`table ${TABLE_NAME}: built the missing indexes ${table.indexesBuilt.join(', ')}`);
     const queues = await startLocalQueues({ port: options.sqsPort, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, name: LOCAL_NAMES.queue });
     cleanups.push(queues.stop);
     // Handlers and pollers reach the queue through a proxy that SIGUSR2 can cut, to rehearse a queue outage.

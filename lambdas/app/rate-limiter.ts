@@ -94,8 +94,8 @@ export class RateLimiter {
 }
 
 /**
- * How many events to reserve: one for a quiet source; for a busy one about half of what this instance served so far
- * in the minute, capped by MAX_LEASE and by a tenth of what the limit has left.
+ * How many events to reserve: one for a quiet source; for a busy one as many as this instance served so far in the
+ * minute, capped by MAX_LEASE and by a tenth of what the limit has left.
  */
 export function leaseSize(limit: number, counted: number, served: number): number {
   const left = Math.max(0, limit - counted);

@@ -143,7 +143,7 @@ describe('table', () => {
     });
   });
 
-  test('has the keys and the four indexes of TABLE_SCHEMA, every attribute a string, projecting everything', () => {
+  test('has the keys and the four indexes of TABLE_SCHEMA, every attribute a string, each index projecting the keys plus status, alertSourceId and alertKeyNormalized', () => {
     const keySchema = (hash: string, range: string) => [
       { AttributeName: hash, KeyType: 'HASH' },
       { AttributeName: range, KeyType: 'RANGE' },
