@@ -124,6 +124,9 @@ export { EVENT_OUTCOMES };
 /** Each function's timeout; the processor's has room for a whole batch under a stalled table (every call fails within 3 s). */
 export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = { ingest: 10, processor: 60, api: 10 };
 
+/** The largest body the management API reads; a larger one is 413 PAYLOAD_TOO_LARGE. */
+export const MANAGEMENT_BODY_BYTES = 64 * 1024;
+
 /** Defaults of the settings a deployment may change (lib/config.ts) and of the handlers' own. */
 export const DEFAULTS = {
   memoryMb: 256,

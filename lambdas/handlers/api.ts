@@ -7,7 +7,7 @@ import { AlertSources } from '../app/alert-sources';
 import { Alerts } from '../app/alerts';
 import { EscalationPolicies } from '../app/escalation-policies';
 import type { AlertFilter, AlertSourcesPort, AlertsPort, EscalationPoliciesPort, EventsPort, Host, PageRequest } from '../app/ports';
-import type { ApiRouteKey } from '../contract';
+import { MANAGEMENT_BODY_BYTES, type ApiRouteKey } from '../contract';
 import { ALERT_STATUSES, type AlertStatus } from '../domain/alert';
 import type { AlertSource } from '../domain/alert-source';
 import { isPlainObject, type FieldError } from '../domain/validation';
@@ -40,12 +40,10 @@ type Params = Record<string, string>;
 type RouteHandler = (req: APIGatewayProxyEventV2, params: Params) => Promise<HttpResponse>;
 type UseCases = { sources: AlertSources; policies: EscalationPolicies; alerts: Alerts };
 
-const MAX_BODY_BYTES = 64 * 1024;
-
 const sourceView = (source: AlertSource) => ({ ...source, apiKey: source.integrationKey });
 
 const jsonObjectBody = (req: APIGatewayProxyEventV2): Record<string, unknown> => {
-  const body = parseJsonBody(req, MAX_BODY_BYTES);
+  const body = parseJsonBody(req, MANAGEMENT_BODY_BYTES);
   if (!isPlainObject(body)) throw new HttpError(400, 'INVALID_BODY', 'The body must be a JSON object');
   return body;
 };
