@@ -38,10 +38,24 @@ export async function claimKey(deps: ClaimDeps, sourceId: string, key: string, a
       continue;
     }
     const left = waitUntil - Date.now();
-    if (left <= 0) throw new KeyInUseError();
+    if (left <= 0) {
+      if (await appliedAlready(deps, claim.pending)) {
+        // Its owner answered 202 but could not mark the claim committed (the store failed just then): the processor
+        // applied the event, so it was queued, and it is the key's answer.
+        await deps.idempotency.commit(sourceId, key, claim.pending.eventId).catch(() => undefined);
+        return claim.pending;
+      }
+      throw new KeyInUseError();
+    }
     // Woken at once when the first request runs in this process; otherwise re-read with a growing pause.
     await deps.idempotency.settled(sourceId, key, Math.min(pause, left));
   }
+}
+
+/** Whether the event of a pending claim was already applied (or parked) by the processor: only a queued event is. */
+async function appliedAlready(deps: ClaimDeps, pending: FirstAnswer): Promise<boolean> {
+  const record = await deps.events.get(pending.eventId);
+  return record !== undefined && record.outcome !== 'QUEUED';
 }
 
 /**

@@ -46,14 +46,17 @@ export function clientFor(rt: Pick<RuntimeProcess, 'url' | 'adminToken'>) {
     applied: async (eventIds: string[], timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
       const records = new Map<string, any>();
+      const lastSeen = new Map<string, string>();
       while (records.size < eventIds.length) {
         for (const id of eventIds) {
           if (records.has(id)) continue;
           const res = await request('GET', `/api/events/${id}`);
           if (res.status === 200 && res.body.outcome !== 'QUEUED') records.set(id, res.body);
+          else lastSeen.set(id, res.status === 200 ? 'QUEUED' : `answered ${res.status}`);
         }
         if (records.size < eventIds.length) {
-          if (Date.now() > deadline) throw new Error(`events still QUEUED after ${timeoutMs} ms: ${eventIds.filter((id) => !records.has(id)).join(', ')}`);
+          const pending = eventIds.filter((id) => !records.has(id)).map((id) => `${id} (${lastSeen.get(id)})`);
+          if (Date.now() > deadline) throw new Error(`events not applied after ${timeoutMs} ms: ${pending.join(', ')}`);
           await new Promise((r) => setTimeout(r, 50));
         }
       }

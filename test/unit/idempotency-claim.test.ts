@@ -1,0 +1,50 @@
+// Claiming an Idempotency-Key when the first request's claim is still PENDING: a live owner makes the repeat wait and
+// retry; an owner whose event was applied although its claim never got marked committed is the key's answer.
+import { claimKey, KeyInUseError, type ClaimDeps } from '../../lambdas/app/idempotency-claim';
+import type { EventRecord } from '../../lambdas/store/events';
+
+const first = { eventId: 'E1', alertKey: 'disk' };
+const repeat = { eventId: 'E2', alertKey: 'disk' };
+
+/** A key held PENDING by E1 whose lease is still running, and an event store that knows E1 with `outcome`. */
+function pendingKey(outcome: EventRecord['outcome'] | undefined) {
+  const committed: string[] = [];
+  const deps: ClaimDeps = {
+    idempotency: {
+      claim: async () => ({ pending: first, leaseExpired: false }),
+      takeOver: async () => false,
+      commit: async (_source, _key, eventId) => {
+        committed.push(eventId);
+      },
+      settled: (_source, _key, ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
+    },
+    events: {
+      withdraw: async () => 'not-queued',
+      get: async (id) => (outcome && id === first.eventId ? ({ eventId: id, outcome } as EventRecord) : undefined),
+    },
+    now: () => new Date(),
+  };
+  return { deps, committed };
+}
+
+describe('claimKey with a pending first request', () => {
+  it('tells the repeat to retry while the first event is still queued', async () => {
+    const { deps, committed } = pendingKey('QUEUED');
+    await expect(claimKey(deps, 'S', 'k', repeat)).rejects.toBeInstanceOf(KeyInUseError);
+    expect(committed).toEqual([]);
+  });
+
+  it('tells the repeat to retry when the first event has no record yet', async () => {
+    const { deps } = pendingKey(undefined);
+    await expect(claimKey(deps, 'S', 'k', repeat)).rejects.toBeInstanceOf(KeyInUseError);
+  });
+
+  it.each(['CREATED', 'APPENDED', 'FAILED'] as const)(
+    'replays the first answer once its event was applied (%s) and marks the claim committed',
+    async (outcome) => {
+      const { deps, committed } = pendingKey(outcome);
+      await expect(claimKey(deps, 'S', 'k', repeat)).resolves.toEqual(first);
+      expect(committed).toEqual(['E1']);
+    },
+  );
+});
