@@ -1,4 +1,4 @@
-// The events API over HTTP on the local runtime: the seed's curl, both URL forms, and every bad input of SPEC section 2.
+// The events API over HTTP on the local runtime: the documented curl, both URL forms, and every bad input of an event body (each a 4xx naming the field).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';

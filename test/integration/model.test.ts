@@ -1,4 +1,4 @@
-// Model-based check of SPEC 4: random event streams over 10 alert sources x 30 keys, posted concurrently to the runtime
+// Model-based check of event processing (grouping, accept, resolve, order per alert source): random event streams over 10 alert sources x 30 keys, posted concurrently to the runtime
 // (4 pollers on the queue), must leave exactly the outcomes, alerts and logs of the sequential model in test/model.
 //
 // CI runs one fixed stream (MODEL_SEED 20250505, 1,000 events: 60 to 100 s on a shared 2-core machine, most of it
