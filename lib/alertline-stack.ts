@@ -1,4 +1,5 @@
-// The AWS deployment of Alertline: HTTP API -> ingest -> SQS FIFO -> processor -> DynamoDB, and the management api.
+// The AWS deployment of Alertline: HTTP API -> ingest -> SQS FIFO -> processor -> DynamoDB, the management api, and
+// the escalator and notifier that page people.
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CfnRoute, CfnStage, HttpApi, HttpMethod, HttpRoute, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -14,6 +15,7 @@ import { FUNCTION_TIMEOUT_SECONDS, HTTP_ROUTES, QUEUE, TABLE_SCHEMA, WRITTEN_ENT
 import { AlertlineConfig, readConfig } from './config';
 import { AlertlineFunction } from './constructs/alertline-function';
 import { Monitoring } from './constructs/monitoring';
+import { Notifications } from './constructs/notifications';
 import { acknowledgeNagFindings } from './nag';
 
 /**
@@ -220,17 +222,37 @@ export class AlertlineStack extends Stack {
       { routes: managementRoutes, rateLimit: config.managementThrottleRate, burstLimit: config.managementThrottleBurst },
     ]);
 
+    const notifications = new Notifications(this, 'Notifications', {
+      functionSettings,
+      tableName: table.tableName,
+      grantTable,
+      publicUrl: httpApi.apiEndpoint,
+      emailSender: config.emailSender,
+      allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
+      dataRemovalPolicy,
+      starters: [processor, api],
+      actionServer: api,
+    });
+
     const monitoring = new Monitoring(this, 'Monitoring', {
-      functions: { ingest, processor, api },
+      functions: { ingest, processor, api, escalator: notifications.escalator, notifier: notifications.notifier },
       queue,
       deadLetterQueue,
+      notificationDeadLetterQueue: notifications.deadLetterQueue,
       httpApi,
       alarmEmail: config.alarmEmail,
       oldestMessageAgeAlarmSeconds: config.oldestMessageAgeAlarmSeconds,
       dashboardName: `${this.stackName}-${this.region}`,
     });
 
-    acknowledgeNagFindings({ functions: [ingest, processor, api], tracing: config.tracing, adminToken, eventsRoutes, managementRoutes });
+    acknowledgeNagFindings({
+      functions: [ingest, processor, api, notifications.escalator, notifications.notifier],
+      tracing: config.tracing,
+      adminToken,
+      actionSecret: notifications.actionSecret,
+      eventsRoutes,
+      managementRoutes,
+    });
 
     // The $default stage's URL, with a trailing slash.
     const apiUrl = stage.url;
@@ -243,6 +265,7 @@ export class AlertlineStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'NotificationDeadLetterQueueUrl', { value: notifications.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
   }

@@ -33,6 +33,10 @@ export interface AlertlineConfig {
   readonly retainData: boolean;
   /** Alarm when the oldest message in the event queue has waited longer than this. */
   readonly oldestMessageAgeAlarmSeconds: number;
+  /** The From address of email notifications, a verified SES identity; empty: email notifications fail with a clear error. */
+  readonly emailSender: string;
+  /** Let webhook and Slack contacts target http: and private addresses (on-premises receivers); off by default. */
+  readonly allowPrivateWebhookTargets: boolean;
 }
 
 export const CONTEXT_PREFIX = 'alertline:';
@@ -54,6 +58,8 @@ export const DEFAULT_CONFIG: AlertlineConfig = {
   tracing: false,
   retainData: true,
   oldestMessageAgeAlarmSeconds: 300,
+  emailSender: '',
+  allowPrivateWebhookTargets: false,
 };
 
 const RETENTION_DAYS = new Set<number>(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
@@ -120,6 +126,8 @@ const PARSERS: { [K in keyof AlertlineConfig]: Parse<AlertlineConfig[K]> } = {
   tracing: boolean,
   retainData: boolean,
   oldestMessageAgeAlarmSeconds: integer(60, 14 * 24 * 3600),
+  emailSender: matching(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an email address (a verified SES identity), or empty'),
+  allowPrivateWebhookTargets: boolean,
 };
 
 export const contextKey = (name: keyof AlertlineConfig) => `${CONTEXT_PREFIX}${name}`;

@@ -29,9 +29,17 @@ const FIVE_MINUTES = Duration.minutes(5);
 const ONE_MINUTE = Duration.minutes(1);
 
 export interface MonitoringProps {
-  readonly functions: { readonly ingest: IFunction; readonly processor: IFunction; readonly api: IFunction };
+  readonly functions: {
+    readonly ingest: IFunction;
+    readonly processor: IFunction;
+    readonly api: IFunction;
+    readonly escalator: IFunction;
+    readonly notifier: IFunction;
+  };
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** Where a notification message lands after failing every receive (a notifier crash, not a refused delivery). */
+  readonly notificationDeadLetterQueue: IQueue;
   readonly httpApi: IHttpApi;
   /** Empty: the topic has no subscription (subscribe later, e.g. a chat webhook). */
   readonly alarmEmail: string;
@@ -132,6 +140,30 @@ export class Monitoring extends Construct {
       threshold: 0,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: 'Alertline: the management API function failed invocations. See the api logs.',
+    });
+    alarm('EscalatorErrorsAlarm', {
+      metric: errors(functions.escalator),
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        'Alertline: the escalator failed a tick, so escalations that fell due may be late; the next tick (each minute) ' +
+        'takes them up again. See the escalator logs.',
+    });
+    alarm('NotifierErrorsAlarm', {
+      metric: errors(functions.notifier),
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        'Alertline: the notifier failed whole invocations; their notifications are retried and end in the notification ' +
+        'dead-letter queue if it persists. See the notifier logs.',
+    });
+    alarm('NotificationDeadLetterQueueNotEmptyAlarm', {
+      metric: props.notificationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: ONE_MINUTE }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        'Alertline: a notification message failed every receive and is parked in the notification dead-letter queue: ' +
+        'someone may not have been paged. See the notifier logs, and the notifications of the alert it names.',
     });
     alarm('HttpApi5xxAlarm', {
       metric: httpApi.metricServerError({ statistic: Stats.SUM, period: FIVE_MINUTES }),

@@ -64,7 +64,7 @@ describe('a stack with every setting changed', () => {
 
   test("keeps every log group, the functions' and the API's access log, for the set retention", () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(6); // five functions' and the API's access log
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(7);
   });
 

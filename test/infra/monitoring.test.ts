@@ -27,8 +27,8 @@ const queueName = (queueId: string) => ({ Name: 'QueueName', Value: { 'Fn::GetAt
 const functionName = (functionId: string) => ({ Name: 'FunctionName', Value: { Ref: functionId } });
 
 describe('alarms', () => {
-  test('there are ten, each explained and notifying the alarm topic when it fires and when it clears', () => {
-    expect(alarms()).toHaveLength(10);
+  test('there are fifteen, each explained and notifying the alarm topic when it fires and when it clears', () => {
+    expect(alarms()).toHaveLength(15);
     for (const alarm of alarms()) {
       expect(alarm.AlarmDescription).toMatch(/^Alertline: .{40,}/);
       expect(alarm.AlarmActions).toEqual([{ Ref: find.topicId() }]);
@@ -77,8 +77,8 @@ describe('alarms', () => {
     expect(alarmOn('Alertline', 'RetriedEventAge', { Name: 'service', Value: 'alertline' }, custom)).toEqual(expected(120));
   });
 
-  test('any error of the processor, ingest and api functions within 5 minutes', () => {
-    for (const functionId of [find.processorId(), find.ingestId(), find.apiId()]) {
+  test('any error of any function within 5 minutes', () => {
+    for (const functionId of [find.processorId(), find.ingestId(), find.apiId(), find.escalatorId(), find.notifierId()]) {
       expect(alarmOn('AWS/Lambda', 'Errors', functionName(functionId))).toEqual(
         expect.objectContaining({
           Statistic: 'Sum',
@@ -88,6 +88,18 @@ describe('alarms', () => {
         }),
       );
     }
+  });
+
+  test('a message in the notification dead-letter queue: someone may not have been paged', () => {
+    expect(alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName(find.notificationDeadLetterQueueId()))).toEqual(
+      expect.objectContaining({
+        Statistic: 'Maximum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmDescription: expect.stringContaining('may not have been paged'),
+      }),
+    );
   });
 
   test('any 5xx answer of the HTTP API within 5 minutes', () => {
@@ -102,7 +114,7 @@ describe('alarms', () => {
   });
 
   test('any throttle of any function', () => {
-    for (const functionId of [find.processorId(), find.ingestId(), find.apiId()]) {
+    for (const functionId of [find.processorId(), find.ingestId(), find.apiId(), find.escalatorId(), find.notifierId()]) {
       expect(alarmOn('AWS/Lambda', 'Throttles', functionName(functionId))).toEqual(
         expect.objectContaining({
           Statistic: 'Sum',
@@ -172,7 +184,7 @@ describe('dashboard', () => {
   test('shows the state of every alarm first', () => {
     const [first] = dashboard(template).widgets;
     expect(first.type).toBe('alarm');
-    expect(first.properties.alarms).toHaveLength(10);
+    expect(first.properties.alarms).toHaveLength(15);
   });
 
   test('counts events accepted, and events rejected by each code', () => {
@@ -216,7 +228,7 @@ describe('dashboard', () => {
   test("shows HTTP API requests and errors, and each function's errors and throttles", () => {
     const api = { ApiId: `<${find.httpApiId()}>` };
     expect(graph('HTTP API')).toEqual([row('AWS/ApiGateway', 'Count', api), row('AWS/ApiGateway', '4xx', api), row('AWS/ApiGateway', '5xx', api)]);
-    const functions = [find.ingestId(), find.processorId(), find.apiId()];
+    const functions = [find.ingestId(), find.processorId(), find.apiId(), find.escalatorId(), find.notifierId()];
     expect(graph('Function errors and throttles')).toEqual([
       ...functions.map((id) => row('AWS/Lambda', 'Errors', { FunctionName: `<${id}>` }, { stat: 'Sum' })),
       ...functions.map((id) => row('AWS/Lambda', 'Throttles', { FunctionName: `<${id}>` }, { stat: 'Sum' })),

@@ -15,7 +15,7 @@ function stackRoutes(): Array<[string, string]> {
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables)
       .map(([id, r]) => [
         id,
-        'ADMIN_TOKEN_SECRET_ARN' in r.Properties.Environment.Variables ? 'api' : 'QUEUE_URL' in r.Properties.Environment.Variables ? 'ingest' : 'processor',
+        'ADMIN_TOKEN_SECRET_ARN' in r.Properties.Environment.Variables ? 'api' : 'QUEUE_URL' in r.Properties.Environment.Variables ? 'ingest' : 'another',
       ]),
   );
   return Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => {

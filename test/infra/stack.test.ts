@@ -59,7 +59,7 @@ const eventQueueId = () => find.eventQueueId();
 
 describe('event queue', () => {
   test('is FIFO without content-based deduplication and redrives to a FIFO dead-letter queue after 5 receives', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.resourceCountIs('AWS::SQS::Queue', 4); // this pair, and the notification queue's pair
     const dlq = deadLetterQueueId();
     expect(resources[dlq].Properties).toEqual(
       expect.objectContaining({
@@ -117,7 +117,7 @@ describe('event queue', () => {
   });
 
   test('the processor consumes it in batches of 10, at most 10 at a time, and reports partial batch failures', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2); // and the notifier's
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [eventQueueId(), 'Arn'] },
       FunctionName: { Ref: processorId() },
@@ -165,9 +165,9 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  test('all three run Node.js 22 on arm64 with the Powertools settings and source maps', () => {
+  test('all five run Node.js 22 on arm64 with the Powertools settings and source maps', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions).sort()).toEqual([apiId(), ingestId(), processorId()].sort());
+    expect(Object.keys(functions).sort()).toEqual([apiId(), ingestId(), processorId(), find.escalatorId(), find.notifierId()].sort());
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toEqual(
         expect.objectContaining({
@@ -188,8 +188,10 @@ describe('functions', () => {
   });
 
   test('each logs to its own log group kept for a month, and kept when the stack is deleted', () => {
-    const logGroups = [ingestId(), processorId(), apiId()].map((id) => resources[id].Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(logGroups).size).toBe(3);
+    const logGroups = [ingestId(), processorId(), apiId(), find.escalatorId(), find.notifierId()].map(
+      (id) => resources[id].Properties.LoggingConfig.LogGroup.Ref,
+    );
+    expect(new Set(logGroups).size).toBe(5);
     for (const logGroup of logGroups) {
       expect(resources[logGroup]).toEqual(
         expect.objectContaining({
@@ -230,7 +232,8 @@ describe('admin token', () => {
     expect(readers.length).toBeGreaterThan(0);
     expect([...new Set(readers.flatMap((s) => s.roles))]).toEqual([roleOf(apiId())]);
     expect(readers.flatMap((s) => asList(s.Action))).toContain('secretsmanager:GetSecretValue');
-    expect(rolesAllowed('secretsmanager:GetSecretValue')).toEqual([roleOf(apiId())]);
+    // The others that read a secret read the action-link key (see notifications.test.ts).
+    expect(rolesAllowed('secretsmanager:GetSecretValue')).toEqual([apiId(), find.escalatorId(), find.notifierId()].map(roleOf).sort());
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 });
@@ -244,8 +247,11 @@ describe('permissions', () => {
     expect(wildcards).toEqual([]);
   });
 
-  test('only ingest sends to the queue', () => {
-    expect(rolesAllowed('sqs:SendMessage')).toEqual([roleOf(ingestId())]);
+  test('only ingest sends to the event queue', () => {
+    const senders = identityStatements().filter(
+      (s) => s.Effect === 'Allow' && asList(s.Action).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(`"${eventQueueId()}"`),
+    );
+    expect([...new Set(senders.flatMap((s) => s.roles))]).toEqual([roleOf(ingestId())]);
   });
 
   const tableStatements = (functionId: string) =>
@@ -260,7 +266,7 @@ describe('permissions', () => {
       { 'Fn::GetAtt': [table, 'Arn'] },
       ...TABLE_SCHEMA.indexes.map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${index.name}`]] })),
     ];
-    for (const id of [ingestId(), processorId(), apiId()]) {
+    for (const id of [ingestId(), processorId(), apiId(), find.escalatorId(), find.notifierId()]) {
       const reads = tableStatements(id).filter((s) => !s.actions.includes('dynamodb:PutItem'));
       expect(reads).toEqual([{ actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], resource: tableAndIndexes, condition: undefined }]);
     }
@@ -270,8 +276,8 @@ describe('permissions', () => {
 
   test.each([
     ['ingest', ingestId, ['EVENT#*', 'IDEMPOTENCY#*', 'RATE#*']],
-    ['processor', processorId, ['ALERT#*', 'EVENT#*', 'OPEN#*']],
-    ['api', apiId, ['ALERT#*', 'OPEN#*', 'POLICY#*', 'ROUTINGKEY#*', 'SOURCE#*']],
+    ['processor', processorId, ['ALERT#*', 'ESCJOB#*', 'EVENT#*', 'OPEN#*']],
+    ['api', apiId, ['ALERT#*', 'ESCJOB#*', 'OPEN#*', 'POLICY#*', 'ROUTINGKEY#*', 'SOURCE#*', 'USER#*']],
   ])("%s writes only the items whose partition key starts with its own entities' prefixes", (_name, functionId, prefixes) => {
     expect(writes(functionId())).toEqual([
       {
@@ -291,7 +297,11 @@ describe('permissions', () => {
   });
 
   test("the write prefixes are the ones the store's key builders produce, and each entity of the table has a writer", () => {
-    const granted = new Set([ingestId(), processorId(), apiId()].flatMap((id) => writes(id)[0].condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']));
+    const granted = new Set(
+      [ingestId(), processorId(), apiId(), find.escalatorId(), find.notifierId()].flatMap(
+        (id) => writes(id)[0].condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'],
+      ),
+    );
     // Every `<entity>Keys.item(...)` of lambdas/store/keys.ts: an entity added there without a grant fails here.
     type KeyBuilder = { item: (...ids: string[]) => keys.Key };
     const builders = (Object.values(keys) as unknown[]).filter(
@@ -331,7 +341,11 @@ describe('HTTP API', () => {
   });
 
   test('lets API Gateway invoke each HTTP function with one permission for the whole API, not one per route', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((p) => p.Properties)
+      .filter((p) => p.Principal === 'apigateway.amazonaws.com');
+    // The one other permission: EventBridge runs the escalator (see notifications.test.ts).
+    expect(Object.keys(template.findResources('AWS::Lambda::Permission'))).toHaveLength(permissions.length + 1);
     expect(permissions.map((p) => p.FunctionName['Fn::GetAtt'][0]).sort()).toEqual([apiId(), ingestId()].sort());
     for (const permission of permissions) {
       expect(permission).toEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' }));

@@ -23,6 +23,8 @@ export const CUSTOM_CONTEXT = {
   'alertline:tracing': 'true',
   'alertline:retainData': 'false',
   'alertline:oldestMessageAgeAlarmSeconds': 120,
+  'alertline:emailSender': 'alerts@example.com',
+  'alertline:allowPrivateWebhookTargets': 'true',
 };
 
 export interface Synthesized {
@@ -63,10 +65,29 @@ export function finders(template: Template) {
     processorId: () => functionWithEnv('MAX_RECEIVE_COUNT'),
     apiId: () => functionWithEnv('ADMIN_TOKEN_SECRET_ARN'),
     tableId: () => onlyId(template.findResources('AWS::DynamoDB::Table')),
-    secretId: () => onlyId(template.findResources('AWS::SecretsManager::Secret')),
+    secretId: () => onlyId(template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('bearer token') } })),
+    actionSecretId: () =>
+      onlyId(
+        template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('signs the accept and resolve links') } }),
+      ),
+    /** The escalator is the target of the one EventBridge rule; the notifier the function of the standard queue's event source. */
+    escalatorId: (): string => {
+      const rule = Object.values(template.findResources('AWS::Events::Rule'))[0] as Json;
+      return rule.Properties.Targets[0].Arn['Fn::GetAtt'][0];
+    },
+    notifierId: (): string => {
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Json[];
+      const queueIds = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: Match.absent(), RedrivePolicy: Match.anyValue() } }));
+      const mapping = mappings.find((m) => queueIds.includes(m.Properties.EventSourceArn['Fn::GetAtt'][0]));
+      return mapping.Properties.FunctionName.Ref;
+    },
     httpApiId: () => onlyId(template.findResources('AWS::ApiGatewayV2::Api')),
     topicId: () => onlyId(template.findResources('AWS::SNS::Topic')),
-    deadLetterQueueId: () => onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } })),
-    eventQueueId: () => onlyId(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } })),
+    deadLetterQueueId: () => onlyId(template.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true, RedrivePolicy: Match.absent() } })),
+    eventQueueId: () => onlyId(template.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true, RedrivePolicy: Match.anyValue() } })),
+    notificationDeadLetterQueueId: () =>
+      onlyId(template.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: Match.absent(), RedrivePolicy: Match.absent() } })),
+    notificationQueueId: () =>
+      onlyId(template.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: Match.absent(), RedrivePolicy: Match.anyValue() } })),
   };
 }
