@@ -1,6 +1,6 @@
 // `npm start`: the whole Alertline pipeline on this machine (see local/runtime.ts), until Ctrl-C.
 import { randomBytes } from 'node:crypto';
-import { DEFAULTS, QUEUE } from '../lambdas/contract';
+import { DEFAULTS, ESCALATION_TICK, QUEUE } from '../lambdas/contract';
 
 // Read by Powertools itself when the handlers' logger and metrics are built (their names come from the contract).
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
@@ -39,6 +39,12 @@ async function main(): Promise<void> {
     pollers: intEnv('POLLERS', 2),
     visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', QUEUE.localVisibilityTimeoutSeconds),
     sourceCacheTtlMs: intEnv('SOURCE_CACHE_TTL_MS', DEFAULTS.sourceCacheTtlMs),
+    allowPrivateWebhookTargets: process.env.ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
+    escalationTickSeconds: intEnv('ESCALATION_TICK_SECONDS', ESCALATION_TICK.localSecondsDefault),
+    publicUrl: process.env.PUBLIC_URL || undefined,
+    actionSecret: process.env.ACTION_SECRET || undefined,
+    smtpUrl: process.env.SMTP_URL || undefined,
+    emailSender: process.env.EMAIL_SENDER || undefined,
     loseAcks: Number(process.env.LOCAL_FAULT_LOSE_ACKS ?? 0),
     faultSeed: parseFaultSeed(process.env.LOCAL_FAULT_SEED),
     log: (line) => console.error(line),

@@ -6,18 +6,21 @@ import {
   TABLE_SCHEMA,
   alertKeys,
   alertSourceKeys,
+  escalationJobKeys,
   escalationPolicyKeys,
   eventKeys,
   idempotencyKeys,
   logEntryKeys,
+  notificationKeys,
   openAlertKeys,
   rateLimitKeys,
   routingKeyKeys,
+  userKeys,
   type Key,
 } from './store/keys';
 
-export type FunctionName = 'ingest' | 'processor' | 'api';
-export type HttpFunction = Exclude<FunctionName, 'processor'>;
+export type FunctionName = 'ingest' | 'processor' | 'api' | 'escalator' | 'notifier';
+export type HttpFunction = Extract<FunctionName, 'ingest' | 'api'>;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** Who may call a route: anyone holding an alert source's integration key, the admin token, or anyone at all. */
 export type Access = 'integration-key' | 'admin' | 'public';
@@ -48,11 +51,21 @@ export const ROUTES = [
   { method: 'GET', path: '/api/escalation-policies/{id}', function: 'api', access: 'admin' },
   { method: 'PUT', path: '/api/escalation-policies/{id}', function: 'api', access: 'admin' },
   { method: 'DELETE', path: '/api/escalation-policies/{id}', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/users', function: 'api', access: 'admin' },
+  { method: 'POST', path: '/api/users', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/users/{id}', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/users/{id}', function: 'api', access: 'admin' },
+  { method: 'DELETE', path: '/api/users/{id}', function: 'api', access: 'admin' },
   { method: 'GET', path: '/api/alerts', function: 'api', access: 'admin' },
   { method: 'GET', path: '/api/alerts/{id}', function: 'api', access: 'admin' },
   { method: 'GET', path: '/api/alerts/{id}/log-entries', function: 'api', access: 'admin' },
   { method: 'PUT', path: '/api/alerts/{id}/accept', function: 'api', access: 'admin' },
   { method: 'PUT', path: '/api/alerts/{id}/resolve', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/alerts/{id}/assign', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/alerts/{id}/notifications', function: 'api', access: 'admin' },
+  // Action links: the signed token in the path is the credential (one alert, one action, one user), so no admin token.
+  { method: 'GET', path: '/api/actions/{token}', function: 'api', access: 'public' },
+  { method: 'POST', path: '/api/actions/{token}', function: 'api', access: 'public' },
   { method: 'GET', path: '/api/openapi.json', function: 'api', access: 'public' },
 ] as const satisfies readonly RouteSpec[];
 
@@ -122,7 +135,7 @@ export const METRICS_NAMESPACE = 'Alertline';
 export { EVENT_OUTCOMES };
 
 /** Each function's timeout; the processor's has room for a whole batch under a stalled table (every call fails within 3 s). */
-export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = { ingest: 10, processor: 60, api: 10 };
+export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = { ingest: 10, processor: 60, api: 10, escalator: 60, notifier: 60 };
 
 /** The largest body the management API reads; a larger one is 413 PAYLOAD_TOO_LARGE. */
 export const MANAGEMENT_BODY_BYTES = 64 * 1024;
@@ -148,8 +161,22 @@ export const QUEUE = {
   deadLetterRetentionDays: 14,
 } as const;
 
+/** The notification queue (standard: deliveries need no order) and its dead-letter queue. */
+export const NOTIFICATION_QUEUE = {
+  /** Receives of one message before it is parked; a delivery's own retries (5 attempts) are new messages. */
+  maxReceiveCount: 5,
+  /** Six times the notifier's timeout, as for the event queue. */
+  visibilityTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.notifier * 6,
+  deadLetterRetentionDays: 14,
+  /** Messages per notifier invocation: each is at most one delivery of 5 s, sent side by side. */
+  batchSize: 10,
+} as const;
+
+/** How often the escalator looks for due escalations: AWS schedules it each minute; locally ESCALATION_TICK_SECONDS. */
+export const ESCALATION_TICK = { awsMinutes: 1, localSecondsDefault: 15 } as const;
+
 /** The names the local runtime gives its table and queue (AWS names them after the stack). */
-export const LOCAL_NAMES = { table: 'alertline', queue: 'alertline-events' } as const;
+export const LOCAL_NAMES = { table: 'alertline', queue: 'alertline-events', notificationQueue: 'alertline-notifications' } as const;
 
 /** The table's keys and indexes, as the store defines them: the stack and the local runtime build the table from it. */
 export { TABLE_SCHEMA, type Key };
@@ -161,22 +188,41 @@ export { TABLE_SCHEMA, type Key };
 export const WRITTEN_ENTITIES = {
   // The QUEUED event record (and its withdrawal when the queue refuses it), the Idempotency-Key claim, the rate-limit counter.
   ingest: [eventKeys.item('id'), idempotencyKeys.item('source', 'key'), rateLimitKeys.item('source', 0)],
-  // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log.
+  // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log; the
+  // escalation job a new alert's first level or an accept's or resolve's notices make.
   processor: [
     eventKeys.item('id'),
     alertKeys.item('id'),
     logEntryKeys.item('alert', 'at', 'id'),
     openAlertKeys.item('source', 'key'),
     openAlertKeys.source('source'),
+    escalationJobKeys.item('minute', 'at', 'alert', 'step'),
   ],
-  // Alert sources; escalation policies and their routing keys' claims; an operator's accept or resolve: the alert, its
-  // log entry and the open-alert lock it releases.
+  // Alert sources; escalation policies and their routing keys' claims; users; an operator's accept, resolve or reroute:
+  // the alert, its log entry, the open-alert lock it releases and the escalation job it makes.
   api: [
     alertSourceKeys.item('id'),
     escalationPolicyKeys.item('id'),
     routingKeyKeys.item('key'),
+    userKeys.item('id'),
     alertKeys.item('id'),
     logEntryKeys.item('alert', 'at', 'id'),
     openAlertKeys.item('source', 'key'),
+    escalationJobKeys.item('minute', 'at', 'alert', 'step'),
+  ],
+  // The escalation engine: an alert's escalation state, its log, its notifications, the jobs and the cursor.
+  escalator: [
+    alertKeys.item('id'),
+    logEntryKeys.item('alert', 'at', 'id'),
+    notificationKeys.item('alert', 'at', 'id'),
+    escalationJobKeys.item('minute', 'at', 'alert', 'step'),
+    escalationJobKeys.cursor,
+  ],
+  // Deliveries (the notification's attempts, the alert's log) and the jobs it runs, as the escalator does (no cursor).
+  notifier: [
+    alertKeys.item('id'),
+    logEntryKeys.item('alert', 'at', 'id'),
+    notificationKeys.item('alert', 'at', 'id'),
+    escalationJobKeys.item('minute', 'at', 'alert', 'step'),
   ],
 } satisfies Record<FunctionName, Key[]>;

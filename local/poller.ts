@@ -66,6 +66,8 @@ export function startPollers(options: {
    * handles it. Without one the chance is Math.random's.
    */
   faultSeed?: number;
+  /** The function the batches stand for, in the Lambda context handed to the handler. @default 'processor' */
+  functionName?: string;
 }): Poller {
   let stopping = false;
   const queueArn = `arn:aws:sqs:local:000000000000:${options.queueUrl.split('/').pop()}`;
@@ -95,7 +97,7 @@ export function startPollers(options: {
       if (messages.length === 0) continue;
       try {
         const records = messages.map((m) => toRecord(m, queueArn));
-        const response = await options.handler({ Records: records }, lambdaContext('processor'));
+        const response = await options.handler({ Records: records }, lambdaContext(options.functionName ?? 'processor'));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = records.filter((r) => !failed.has(r.messageId));
         if (options.loseAcks && chance() < options.loseAcks) {

@@ -1,12 +1,15 @@
-// Runs the SQS-compatible server (fauxqs) in this process on 127.0.0.1, with the FIFO queue and its FIFO dead-letter queue as the stack creates them.
+// Runs the SQS-compatible server (fauxqs) in this process on 127.0.0.1, with the queues as the stack creates them: the FIFO
+// event queue and its FIFO dead-letter queue, the standard notification queue and its dead-letter queue.
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as vm from 'node:vm';
-import { QUEUE } from '../lambdas/contract';
+import { NOTIFICATION_QUEUE, QUEUE } from '../lambdas/contract';
 
 export interface LocalQueues {
   endpoint: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  notificationQueueUrl: string;
+  notificationDeadLetterQueueUrl: string;
   stop: () => Promise<void>;
 }
 
@@ -32,7 +35,12 @@ async function importFauxqs(): ReturnType<typeof plainImport> {
   }
 }
 
-export async function startLocalQueues(options: { port: number; visibilityTimeoutSeconds: number; name: string }): Promise<LocalQueues> {
+export async function startLocalQueues(options: {
+  port: number;
+  visibilityTimeoutSeconds: number;
+  name: string;
+  notificationName: string;
+}): Promise<LocalQueues> {
   // fauxqs's startFauxqs() listens on 0.0.0.0 whatever host it is given, so the runtime builds its app and listens on
   // loopback itself: nothing on the network may read or send the queued events.
   const { buildApp } = await importFauxqs();
@@ -51,13 +59,24 @@ export async function startLocalQueues(options: { port: number; visibilityTimeou
       VisibilityTimeout: String(options.visibilityTimeoutSeconds),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(QUEUE.maxReceiveCount) }),
     });
-    return { endpoint, queueUrl: queue.url, deadLetterQueueUrl: dlq.url, stop: () => app.close() };
+    const notifications = await notificationQueues(sqs, options.notificationName, options.visibilityTimeoutSeconds);
+    return { endpoint, queueUrl: queue.url, deadLetterQueueUrl: dlq.url, ...notifications, stop: () => app.close() };
   } catch (error) {
     await app.close();
     throw error;
   } finally {
     sqs.destroy();
   }
+}
+
+/** Standard: deliveries need no order. A message received maxReceiveCount times without success is parked. */
+async function notificationQueues(sqs: SQSClient, name: string, visibilityTimeoutSeconds: number) {
+  const dlq = await createQueue(sqs, `${name}-dlq`, { MessageRetentionPeriod: String(NOTIFICATION_QUEUE.deadLetterRetentionDays * 24 * 3600) });
+  const queue = await createQueue(sqs, name, {
+    VisibilityTimeout: String(visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(NOTIFICATION_QUEUE.maxReceiveCount) }),
+  });
+  return { notificationQueueUrl: queue.url, notificationDeadLetterQueueUrl: dlq.url };
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {

@@ -1,11 +1,14 @@
-// The whole pipeline on one machine: DynamoDB Local, the FIFO queues, the HTTP gateway, the pollers, and crash recovery.
+// The whole pipeline on one machine: DynamoDB Local, the queues, the HTTP gateway, the pollers, the escalator's timer, and
+// crash recovery.
 // Each handler is built from a configuration made here (no process.env), so several runtimes can share one process.
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DEFAULTS, LOCAL_NAMES, QUEUE } from '../lambdas/contract';
+import { DEFAULTS, ESCALATION_TICK, LOCAL_NAMES, QUEUE } from '../lambdas/contract';
 import { createApiHandler } from '../lambdas/handlers/api';
 import { createQueueClient } from '../lambdas/handlers/clients';
+import { createTick } from '../lambdas/handlers/escalator';
+import { createNotifierBatch } from '../lambdas/handlers/notifier';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import { createProcessorHandler } from '../lambdas/handlers/processor';
 import { createRecovery } from '../lambdas/handlers/recovery';
@@ -15,6 +18,7 @@ import { startPollers } from './poller';
 import { startFaultProxy } from './fault-proxy';
 import { startLocalQueues } from './queue';
 import { ensurePrivateDir } from './private-dir';
+import { actionSecretIn, startTicker } from './escalation';
 
 export interface RuntimeOptions {
   port: number;
@@ -27,6 +31,20 @@ export interface RuntimeOptions {
   visibilityTimeoutSeconds: number;
   /** How long the handlers reuse an alert source they read. @default DEFAULTS.sourceCacheTtlMs of the contract */
   sourceCacheTtlMs?: number;
+  /** ALLOW_PRIVATE_WEBHOOK_TARGETS: contacts may target http: and loopback/private addresses (on-premises receivers, tests). */
+  allowPrivateWebhookTargets?: boolean;
+  /** Milliseconds since the epoch, for every handler built here: tests pass a manual clock and step it. @default Date.now */
+  clock?: () => number;
+  /** ESCALATION_TICK_SECONDS: how often the escalator runs; 0 never (tests call tick()). @default 15 */
+  escalationTickSeconds?: number;
+  /** PUBLIC_URL: the base of links in notifications. @default the runtime's own URL */
+  publicUrl?: string;
+  /** ACTION_SECRET: signs action links. @default generated at the first start and kept in the data folder */
+  actionSecret?: string;
+  /** SMTP_URL: where email notifications go (e.g. smtp://127.0.0.1:2525); absent, they fail with a clear error. */
+  smtpUrl?: string;
+  /** EMAIL_SENDER: the From of email notifications. */
+  emailSender?: string;
   /** Fault rehearsal: the share of processed batches whose acknowledgement is dropped, as if the process died in between. */
   loseAcks?: number;
   /** The seed of those drops, so that a rehearsal drops the same batches on every run; unset: unseeded chance. */
@@ -40,8 +58,12 @@ export interface Runtime {
   sqsEndpoint: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  notificationQueueUrl: string;
+  notificationDeadLetterQueueUrl: string;
   tableName: string;
   recovered: number;
+  /** One escalator tick now, with the runtime's clock: runs the escalation jobs due. */
+  tick: () => Promise<{ ran: number; failed: number }>;
   stop: () => Promise<void>;
 }
 
@@ -59,7 +81,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const table = await ensureTable(dynamo.endpoint, TABLE_NAME);
     if (table.indexesBuilt.length > 0) options.log(`table ${TABLE_NAME}: built the missing indexes ${table.indexesBuilt.join(', ')}`);
-    const queues = await startLocalQueues({ port: options.sqsPort, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, name: LOCAL_NAMES.queue });
+    const queues = await startLocalQueues({
+      port: options.sqsPort,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      name: LOCAL_NAMES.queue,
+      notificationName: LOCAL_NAMES.notificationQueue,
+    });
     cleanups.push(queues.stop);
     // Handlers and pollers reach the queue through a proxy that SIGUSR2 can cut, to rehearse a queue outage.
     const proxy = await startFaultProxy(new URL(queues.endpoint));
@@ -73,10 +100,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const store = { tableName: TABLE_NAME, dynamoDbEndpoint: dynamo.endpoint };
     const queue = { queueUrl: queues.queueUrl, sqsEndpoint: proxy.endpoint };
+    const engine = { notificationQueueUrl: queues.notificationQueueUrl, sqsEndpoint: proxy.endpoint, clock: options.clock };
+    const actionSecret = { value: actionSecretIn(dataDir, options.actionSecret) };
+    const allowPrivateWebhookTargets = options.allowPrivateWebhookTargets ?? false;
     const sourceCacheTtlMs = options.sourceCacheTtlMs ?? DEFAULTS.sourceCacheTtlMs;
     const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs });
-    const api = createApiHandler({ ...store, adminToken: { token: options.adminToken } });
-    const processor = createProcessorHandler({ ...store, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount });
+    const api = createApiHandler({
+      ...store,
+      ...engine,
+      adminToken: { token: options.adminToken },
+      allowPrivateWebhookTargets,
+      actionSecret,
+      publicUrl: options.publicUrl,
+    });
+    const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount });
     const recovered = await createRecovery({ ...store, ...queue })();
 
     const sqs = createQueueClient({ endpoint: proxy.endpoint });
@@ -106,18 +143,43 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }),
     );
     const url = `http://${options.host}:${(server.address() as AddressInfo).port}`;
+    const notifier = createNotifierBatch({
+      ...store,
+      ...engine,
+      publicUrl: options.publicUrl ?? url,
+      actionSecret,
+      smtpUrl: options.smtpUrl,
+      emailSender: options.emailSender,
+      allowPrivateWebhookTargets,
+    });
+    const notificationPollers = startPollers({
+      sqs,
+      queueUrl: queues.notificationQueueUrl,
+      count: 1,
+      handler: notifier,
+      functionName: 'notifier',
+      onError: (e) => options.log(`notification poller: ${(e as Error).message}`),
+    });
+    cleanups.push(() => notificationPollers.stop());
+    const tick = createTick({ ...store, ...engine });
+    const ticker = startTicker(options.escalationTickSeconds ?? ESCALATION_TICK.localSecondsDefault, tick, (e) =>
+      options.log(`escalator: ${(e as Error).message}`),
+    );
+    cleanups.push(() => ticker.stop());
     const runtime = {
       url,
       dynamoDbEndpoint: dynamo.endpoint,
       sqsEndpoint: proxy.endpoint,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      notificationQueueUrl: queues.notificationQueueUrl,
+      notificationDeadLetterQueueUrl: queues.notificationDeadLetterQueueUrl,
       tableName: TABLE_NAME,
       recovered,
     };
     // Tools (bench, dead-letter CLI, tests) find the running endpoints here.
     writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ ...runtime, pid: process.pid }, null, 2));
-    return { ...runtime, stop: stopAll };
+    return { ...runtime, tick, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

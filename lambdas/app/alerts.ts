@@ -1,14 +1,33 @@
 // Use cases of alerts and events for the API: reads, paged lists and log entries, and an operator's accept or resolve.
 import { operatorTransition, type Alert, type LogEntry, type OperatorAction } from '../domain/alert';
+import { firstStep, nextStep } from '../domain/escalation';
+import { isPlainObject } from '../domain/validation';
 import type { EventRecord } from '../store/events';
 import { InvalidCursorError } from '../store/cursor';
 import { conditionalWrite, ConflictError, NotFoundError, ValidationError } from './errors';
-import type { AlertFilter, AlertsPort, EventsPort, Host, Page, PageRequest } from './ports';
+import type { Key } from '../store/keys';
+import type {
+  AlertFilter,
+  AlertsPort,
+  EscalationPoliciesPort,
+  EventsPort,
+  Host,
+  NotificationQueuePort,
+  NotificationRecord,
+  NotificationsPort,
+  Page,
+  PageRequest,
+} from './ports';
 
 export interface AlertDeps {
   alerts: AlertsPort;
   events: EventsPort;
   host: Pick<Host, 'now' | 'newId'>;
+  /** Reroute reads the new policy. */
+  policies?: Pick<EscalationPoliciesPort, 'get'>;
+  notifications?: Pick<NotificationsPort, 'listForAlert'>;
+  /** Runs the escalation jobs a change wrote at once (absent: the escalator's tick finds them). */
+  queue?: Pick<NotificationQueuePort, 'runJob'>;
 }
 
 /** How many times an operator action is decided again on a fresh read before the caller is asked to retry. */
@@ -24,6 +43,27 @@ async function paged<T>(read: () => Promise<Page<T>>): Promise<Page<T>> {
     if (error instanceof InvalidCursorError) throw new ValidationError(error.message, [{ path: 'nextCursor', message: error.message }], 'INVALID_CURSOR');
     throw error;
   }
+}
+
+/** A conditional write's result, or undefined when its condition failed (the alert changed since it was read). */
+async function unlessChanged<T>(write: () => Promise<T>): Promise<{ value: T } | undefined> {
+  let value: T | undefined;
+  const done = await conditionalWrite(async () => {
+    value = await write();
+    return value;
+  });
+  return done ? { value: value as T } : undefined;
+}
+
+const invalidPolicy = (message: string) =>
+  new ValidationError(`Invalid assignment: escalationPolicy.id ${message}`, [{ path: 'escalationPolicy.id', message }]);
+
+/** The body of a reroute: {"escalationPolicy": {"id": "..."}}. */
+function policyIdOf(body: unknown): string {
+  const policy = isPlainObject(body) ? body.escalationPolicy : undefined;
+  const id = isPlainObject(policy) ? policy.id : undefined;
+  if (typeof id !== 'string' || id.trim() === '') throw invalidPolicy('is required: a non-empty string');
+  return id;
 }
 
 export class Alerts {
@@ -53,18 +93,58 @@ export class Alerts {
   /**
    * An operator's accept or resolve: unchanged when the alert is already there, refused when the state machine
    * forbids it. The write is conditioned on the status read; when the processor changed the alert in between, the
-   * action is decided again on a fresh read.
+   * action is decided again on a fresh read. `logText` replaces the log entry's text (an action link names its user).
    */
-  async act(id: string, action: OperatorAction): Promise<Alert> {
+  async act(id: string, action: OperatorAction, logText?: string): Promise<Alert> {
     for (let attempt = 0; attempt < FRESH_READS; attempt++) {
       const alert = await this.get(id);
       const transition = operatorTransition(alert.status, action);
       if ('conflict' in transition) throw new ConflictError('INVALID_STATE', transition.conflict);
       if ('unchanged' in transition) return alert;
       const status = transition.change as 'ACCEPTED' | 'RESOLVED';
-      const log = { id: this.deps.host.newId(), type: status, text: ACTION_TEXT[status] };
-      if (await conditionalWrite(() => this.deps.alerts.changeStatus(alert, status, log, this.deps.host.now()))) return this.get(id);
+      const log = { id: this.deps.host.newId(), type: status, text: logText ?? ACTION_TEXT[status] };
+      const written = await unlessChanged(() => this.deps.alerts.changeStatus(alert, status, log, this.deps.host.now()));
+      if (written) {
+        await this.runJob(written.value?.job);
+        return this.get(id);
+      }
     }
     throw new ConflictError('CONFLICT', 'The alert changed while it was being updated; retry');
+  }
+
+  /**
+   * Reroute: gives an open alert another escalation policy and restarts its escalation at level 1 of that policy
+   * (a PENDING alert escalates on from there; an ACCEPTED one notifies level 1 once). 404 for an unknown alert, 400 for
+   * an unknown policy, 409 ALERT_NOT_OPEN for a resolved alert.
+   */
+  async assign(id: string, body: unknown): Promise<Alert> {
+    const policyId = policyIdOf(body);
+    for (let attempt = 0; attempt < FRESH_READS; attempt++) {
+      const alert = await this.get(id);
+      const policy = await this.deps.policies?.get(policyId);
+      if (!policy) throw invalidPolicy(`names no existing escalation policy: ${policyId}`);
+      if (alert.status === 'RESOLVED') throw new ConflictError('ALERT_NOT_OPEN', 'A resolved alert cannot be rerouted');
+      const now = this.deps.host.now();
+      const next = alert.status === 'PENDING' ? nextStep(policy, alert.priority, firstStep(0, now)) : undefined;
+      const log = { id: this.deps.host.newId(), type: 'REROUTED' as const, text: `Rerouted to escalation policy ${policy.name}` };
+      const written = await unlessChanged(() => this.deps.alerts.reroute(alert, { policyId, nextEscalationAt: next?.dueAt, log, now }));
+      if (written) {
+        await this.runJob(written.value.job);
+        return this.get(id);
+      }
+    }
+    throw new ConflictError('CONFLICT', 'The alert changed while it was being updated; retry');
+  }
+
+  /** An alert's notifications, oldest first, without the store's own fields (sort key, contact index). */
+  async notifications(alertId: string): Promise<Array<Omit<NotificationRecord, 'sk' | 'contactIndex'>>> {
+    await this.get(alertId);
+    const records = this.deps.notifications ? await this.deps.notifications.listForAlert(alertId) : [];
+    return records.map(({ sk: _sk, contactIndex: _contactIndex, ...answered }) => answered);
+  }
+
+  /** The fast path; a failed send is left to the escalator's tick, which finds the job all the same. */
+  private async runJob(job: Key | undefined): Promise<void> {
+    if (job && this.deps.queue) await this.deps.queue.runJob(job).catch(() => undefined);
   }
 }

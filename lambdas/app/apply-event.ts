@@ -1,24 +1,30 @@
 // The processor's use case: read the open alerts, let the domain decide, write the decision; on a lost race, read and decide again.
 // Several events of a batch that touch different locks are read together and written in one transaction.
-import { decide, logEntryFor, newAlert, type EventOutcome, type Grouping } from '../domain/alert';
+import { decide, logEntryFor, newAlert, type Alert, type Decision, type EventOutcome, type Grouping } from '../domain/alert';
 import { windowMinutes, type AlertSource } from '../domain/alert-source';
-import { routingKeyToFollow } from '../domain/escalation-policy';
+import { firstStep, levelJob, nextStep, type EscalationJob } from '../domain/escalation';
+import { routingKeyToFollow, type EscalationPolicy } from '../domain/escalation-policy';
 import { normalizeAlertKey, type AcceptedEvent } from '../domain/event';
 import { alertPriority } from '../domain/priority';
 import type { AlertStore, Application, CandidateRead } from '../store/alerts';
+import { jobKey } from '../store/escalation-jobs';
+import type { Key } from '../store/keys';
 
 export interface ApplyDeps {
   /** What applying events needs of the alert store: the consistent reads and the conditional writes. */
   alerts: Pick<AlertStore, 'readCandidates' | 'readCandidatesMany' | 'apply' | 'applyAll'>;
   /** The escalation policy whose routing key this is, if any. */
   policyForRoutingKey: (routingKey: string) => Promise<{ id: string } | undefined>;
+  /** An escalation policy by id (a short cache is fine): a new alert's escalation starts only when its policy exists. */
+  policyById?: (id: string) => Promise<EscalationPolicy | undefined>;
   now: () => string;
   newId: () => string;
   /** Jittered pause between attempts after a lost race. */
   pause?: (attempt: number) => Promise<void>;
 }
 
-export type ApplyEventResult = { outcome: EventOutcome; alertId?: string } | { duplicate: true };
+/** `jobs`: the escalation jobs written with the event, to be run at once through the notification queue. */
+export type ApplyEventResult = { outcome: EventOutcome; alertId?: string; jobs?: Key[] } | { duplicate: true };
 
 const MAX_ATTEMPTS = 10;
 const defaultPause = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
@@ -52,7 +58,8 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
       },
     );
   }
-  const log = logEntryFor(decision, event, created);
+  const escalation = await startEscalation(created, deps);
+  const log = logEntryFor(decision, event, escalation?.alert ?? created);
   const app: Application = {
     eventId: event.eventId,
     alertSourceId: event.alertSourceId,
@@ -60,10 +67,28 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
     now,
     locks: read.locks,
     logEntry: log && { id: deps.newId(), ...log },
-    newAlert: created,
+    newAlert: escalation?.alert ?? created,
+    jobs: escalation ? [escalation.job] : noticeJobs(decision, now),
   };
   return { decision, app };
 }
+
+/** A new alert whose policy exists starts at level 1, due at once; the next level is due after rule 1's timeout (HIGH). */
+async function startEscalation(created: Alert | undefined, deps: ApplyDeps): Promise<{ alert: Alert; job: EscalationJob } | undefined> {
+  const policy = created?.escalationPolicy && deps.policyById && (await deps.policyById(created.escalationPolicy.id));
+  if (!created || !policy) return undefined;
+  const first = firstStep(0, created.createdAt);
+  const alert = { ...created, escalationLevel: 1, nextEscalationAt: nextStep(policy, created.priority, first)?.dueAt };
+  return { alert, job: levelJob(created.id, first) };
+}
+
+/** An accept or resolve of an escalating alert tells those notified: a NOTICE job in the same transaction. */
+function noticeJobs(decision: Decision, now: string): EscalationJob[] | undefined {
+  if ((decision.kind !== 'ACCEPT' && decision.kind !== 'RESOLVE') || decision.alert.escalationLevel === undefined) return undefined;
+  return [{ kind: 'NOTICE', alertId: decision.alert.id, reason: decision.kind === 'ACCEPT' ? 'ACCEPTED' : 'RESOLVED', dueAt: now }];
+}
+
+const jobKeysOf = (app: Application): Key[] | undefined => app.jobs?.map((job) => jobKey(job, Date.parse(app.now)));
 
 /**
  * Applies one accepted event. The alert source may have been deleted since the event was accepted: the event is
@@ -76,7 +101,7 @@ export async function applyEvent(event: AcceptedEvent, source: AlertSource | und
     const read = await deps.alerts.readCandidates(event.alertSourceId, alertKeyNormalized, readsSource(event, source));
     const { decision, app } = await prepare(event, source, read, deps);
     const result = await deps.alerts.apply(decision, app);
-    if ('applied' in result) return { outcome: result.applied, alertId: result.alertId };
+    if ('applied' in result) return { outcome: result.applied, alertId: result.alertId, jobs: jobKeysOf(app) };
     if ('duplicate' in result) return { duplicate: true };
   }
   throw new Error(`Event ${event.eventId} lost ${MAX_ATTEMPTS} races for alert key "${event.alertKey}"`);
@@ -143,11 +168,11 @@ export async function applyInRounds(items: SourcedEvent[], deps: ApplyDeps): Pro
           withSource: readsSource(event, source),
         })),
       );
-      const entries = [];
+      const entries: Array<{ decision: Decision; app: Application }> = [];
       for (const [i, { event, source }] of round.entries()) entries.push(await prepare(event, source, reads[i], deps));
       const written = await deps.alerts.applyAll(entries);
       if ('cancelled' in written) return { results, stoppedBy: 'a race or a redelivery cancelled the transaction' };
-      results.push(...written.applied.map((a) => ({ outcome: a.outcome, alertId: a.alertId })));
+      results.push(...written.applied.map((a, i) => ({ outcome: a.outcome, alertId: a.alertId, jobs: jobKeysOf(entries[i].app) })));
     }
   } catch (error) {
     // The events not yet applied are applied one by one next, where an error is reported against its own event.

@@ -3,11 +3,13 @@ import { escalationPolicySettingsSchema, mergePolicySettings, type EscalationPol
 import { fieldErrors } from '../domain/validation';
 import { RoutingKeyTakenError } from '../store/escalation-policies';
 import { conditionalWrite, ConflictError, NotFoundError, ValidationError } from './errors';
-import type { AlertSourcesPort, EscalationPoliciesPort, Host } from './ports';
+import type { AlertSourcesPort, EscalationPoliciesPort, Host, UsersPort } from './ports';
 
 export interface EscalationPolicyDeps {
   policies: EscalationPoliciesPort;
   sources: Pick<AlertSourcesPort, 'list'>;
+  /** Rules name users: each must exist when the policy is saved. */
+  users: Pick<UsersPort, 'get'>;
   host: Pick<Host, 'now' | 'newId'>;
 }
 
@@ -46,6 +48,7 @@ export class EscalationPolicies {
 
   async create(input: Record<string, unknown>): Promise<EscalationPolicy> {
     const settings = parseSettings(input);
+    await this.checkUsersExist(settings);
     const now = this.deps.host.now();
     const policy: EscalationPolicy = { id: this.deps.host.newId(), ...settings, createdAt: now, updatedAt: now };
     await claimingRoutingKey(() => this.deps.policies.create(policy));
@@ -56,6 +59,7 @@ export class EscalationPolicies {
   replace(id: string, patch: Record<string, unknown>): Promise<EscalationPolicy> {
     return this.withFreshPolicy(id, async (current) => {
       const settings = parseSettings(mergePolicySettings(current, patch));
+      await this.checkUsersExist(settings);
       const updated: EscalationPolicy = { ...settings, id: current.id, createdAt: current.createdAt, updatedAt: this.deps.host.now() };
       return (await conditionalWrite(() => claimingRoutingKey(() => this.deps.policies.replace(updated, current)))) ? updated : undefined;
     });
@@ -67,6 +71,21 @@ export class EscalationPolicies {
       await this.checkNotInUse(current);
       return (await conditionalWrite(() => this.deps.policies.delete(current))) ? true : undefined;
     });
+  }
+
+  /**
+   * Every user a rule names must exist: a 400 naming each unknown one's path. A read, not a condition, as for
+   * USER_IN_USE: a user deleted at this very moment can still be named, and the engine skips a user that is gone.
+   */
+  private async checkUsersExist(settings: EscalationPolicySettings): Promise<void> {
+    const named = settings.escalationRules.flatMap((rule, i) =>
+      (rule.users ?? []).map((user, j) => ({ id: user.id, path: `escalationRules.${i}.users.${j}.id` })),
+    );
+    const ids = [...new Set(named.map((n) => n.id))];
+    const found = await Promise.all(ids.map(async (id) => [id, (await this.deps.users.get(id)) !== undefined] as const));
+    const known = new Map(found);
+    const errors = named.filter((n) => !known.get(n.id)).map((n) => ({ path: n.path, message: `names no existing user: ${n.id}` }));
+    if (errors.length) throw new ValidationError(`Invalid escalation policy: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
   }
 
   /**

@@ -11,6 +11,6 @@ export const ALIASES: Record<string, string> = {
   '@aws-sdk/credential-provider-node': join(__dirname, 'lambda-credentials.ts'),
 };
 
-export const HANDLERS = ['ingest', 'processor', 'api'] as const;
+export const HANDLERS = ['ingest', 'processor', 'api', 'escalator', 'notifier'] as const;
 /** Each function's entry file: it reads the environment once and builds the handler from lambdas/handlers/. */
 export const handlerEntry = (name: (typeof HANDLERS)[number]) => join(__dirname, '..', 'functions', `${name}.ts`);

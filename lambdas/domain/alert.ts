@@ -11,7 +11,17 @@ export const isOpen = (status: AlertStatus): status is OpenStatus => status !== 
 export const EVENT_OUTCOMES = ['QUEUED', 'CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT', 'FAILED'] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
-export const LOG_ENTRY_TYPES = ['ALERT_RECEIVED', 'EVENT_APPENDED', 'ACCEPTED', 'RESOLVED', 'COMMENT'] as const;
+export const LOG_ENTRY_TYPES = [
+  'ALERT_RECEIVED',
+  'EVENT_APPENDED',
+  'ACCEPTED',
+  'RESOLVED',
+  'COMMENT',
+  'ESCALATED',
+  'NOTIFICATION_SENT',
+  'NOTIFICATION_FAILED',
+  'REROUTED',
+] as const;
 export type LogEntryType = (typeof LOG_ENTRY_TYPES)[number];
 
 export interface Alert {
@@ -25,6 +35,10 @@ export interface Alert {
   /** Why the alert got its priority (the source's rule, support hours, the event's field, a template mapping). */
   priorityReason?: string;
   escalationPolicy?: { id: string };
+  /** The escalation level last notified (1-based); absent when the alert has no policy. */
+  escalationLevel?: number;
+  /** When the next level falls due; absent when none will (LOW, accepted, resolved, last level passed). */
+  nextEscalationAt?: string;
   images: NonNullable<AcceptedEvent['images']>;
   links: NonNullable<AcceptedEvent['links']>;
   customDetails: Record<string, unknown>;
@@ -34,6 +48,15 @@ export interface Alert {
   acceptedAt?: string;
   resolvedAt?: string;
 }
+
+/** An alert as the API answers it: the escalation fields are null rather than absent, so clients see them. */
+export type AlertView = Omit<Alert, 'escalationLevel' | 'nextEscalationAt'> & { escalationLevel: number | null; nextEscalationAt: string | null };
+
+export const alertView = (alert: Alert): AlertView => ({
+  ...alert,
+  escalationLevel: alert.escalationLevel ?? null,
+  nextEscalationAt: alert.nextEscalationAt ?? null,
+});
 
 export interface LogEntry {
   id: string;
@@ -48,6 +71,8 @@ export interface LogEntry {
 export interface OpenAlertRef {
   id: string;
   status: OpenStatus;
+  /** Set when the alert escalates: its accept or resolve then sends notices to those notified. */
+  escalationLevel?: number;
 }
 
 export type Decision =

@@ -12,8 +12,41 @@ export interface StoreConfig {
 /** The admin token itself (local runtime), or the Secrets Manager secret that holds it (AWS). */
 export type AdminTokenSource = { token: string } | { secretArn: string };
 
-export interface ApiConfig extends StoreConfig {
+/** A secret given directly (local runtime: ACTION_SECRET) or the Secrets Manager secret that holds it (AWS: ACTION_SECRET_ARN). */
+export type SecretSource = { value: string } | { secretArn: string };
+
+/** What the handlers that start or run escalations share: the notification queue and the clock. */
+export interface EngineConfig {
+  /** Absent: nothing is sent to it (tests of other concerns); the escalator's tick still finds every job. */
+  notificationQueueUrl?: string;
+  /** Absent in AWS; the SQS-compatible server's URL in the local runtime. */
+  sqsEndpoint?: string;
+  /** Milliseconds since the epoch; the local runtime's tests pass a manual clock (absent: Date.now). */
+  clock?: () => number;
+}
+
+export interface ApiConfig extends StoreConfig, EngineConfig {
   adminToken: AdminTokenSource;
+  /** ALLOW_PRIVATE_WEBHOOK_TARGETS=true: contacts may target http: and loopback/private addresses (absent: refused). */
+  allowPrivateWebhookTargets?: boolean;
+  /** Signs and verifies action links. */
+  actionSecret?: SecretSource;
+  /** The base of links in messages, e.g. http://127.0.0.1:8787. */
+  publicUrl?: string;
+}
+
+/** The escalator: runs due escalation jobs each tick. */
+export interface EscalatorConfig extends StoreConfig, EngineConfig {}
+
+/** The notifier: runs jobs and delivers notifications from the notification queue. */
+export interface NotifierConfig extends StoreConfig, EngineConfig {
+  publicUrl: string;
+  actionSecret: SecretSource;
+  /** Local: smtp://host:port; absent there, email notifications fail with a clear error. */
+  smtpUrl?: string;
+  /** AWS: the SES sender identity; email goes through SES when it is set and SMTP_URL is not. */
+  emailSender?: string;
+  allowPrivateWebhookTargets: boolean;
 }
 
 export interface IngestConfig extends StoreConfig {
@@ -23,7 +56,7 @@ export interface IngestConfig extends StoreConfig {
   sourceCacheTtlMs: number;
 }
 
-export interface ProcessorConfig extends StoreConfig {
+export interface ProcessorConfig extends StoreConfig, EngineConfig {
   sourceCacheTtlMs: number;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
   maxReceiveCount: number;
@@ -58,9 +91,32 @@ function adminTokenSourceFrom(env: Env): AdminTokenSource {
   throw new Error('Missing environment variable ADMIN_TOKEN or ADMIN_TOKEN_SECRET_ARN');
 }
 
+/** Only the exact value 'true' opens outbound safety: a typo must not. */
+export const allowPrivateWebhookTargetsFrom = (env: Env): boolean => env.ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true';
+
+/** ACTION_SECRET (the secret itself, local runtime) or ACTION_SECRET_ARN (the secret holding it, AWS). */
+function actionSecretFrom(env: Env): SecretSource | undefined {
+  const value = optional(env, 'ACTION_SECRET');
+  if (value) return { value };
+  const secretArn = optional(env, 'ACTION_SECRET_ARN');
+  return secretArn ? { secretArn } : undefined;
+}
+
+const engineConfigFrom = (env: Env): EngineConfig => ({
+  notificationQueueUrl: optional(env, 'NOTIFICATION_QUEUE_URL'),
+  sqsEndpoint: optional(env, 'SQS_ENDPOINT'),
+});
+
 // Each reads the environment once, when its Lambda entry file loads; a missing or malformed variable fails the cold start.
 
-export const apiConfigFromEnv = (env: Env = process.env): ApiConfig => ({ ...storeConfigFrom(env), adminToken: adminTokenSourceFrom(env) });
+export const apiConfigFromEnv = (env: Env = process.env): ApiConfig => ({
+  ...storeConfigFrom(env),
+  ...engineConfigFrom(env),
+  adminToken: adminTokenSourceFrom(env),
+  allowPrivateWebhookTargets: allowPrivateWebhookTargetsFrom(env),
+  actionSecret: actionSecretFrom(env),
+  publicUrl: optional(env, 'PUBLIC_URL'),
+});
 
 export const ingestConfigFromEnv = (env: Env = process.env): IngestConfig => ({
   ...storeConfigFrom(env),
@@ -71,6 +127,28 @@ export const ingestConfigFromEnv = (env: Env = process.env): IngestConfig => ({
 
 export const processorConfigFromEnv = (env: Env = process.env): ProcessorConfig => ({
   ...storeConfigFrom(env),
+  ...engineConfigFrom(env),
   sourceCacheTtlMs: nonNegative(env, 'SOURCE_CACHE_TTL_MS', DEFAULTS.sourceCacheTtlMs),
   maxReceiveCount: nonNegative(env, 'MAX_RECEIVE_COUNT', QUEUE.maxReceiveCount),
 });
+
+export const escalatorConfigFromEnv = (env: Env = process.env): EscalatorConfig => ({
+  ...storeConfigFrom(env),
+  notificationQueueUrl: required(env, 'NOTIFICATION_QUEUE_URL'),
+  sqsEndpoint: optional(env, 'SQS_ENDPOINT'),
+});
+
+export const notifierConfigFromEnv = (env: Env = process.env): NotifierConfig => {
+  const actionSecret = actionSecretFrom(env);
+  if (!actionSecret) throw new Error('Missing environment variable ACTION_SECRET or ACTION_SECRET_ARN');
+  return {
+    ...storeConfigFrom(env),
+    notificationQueueUrl: required(env, 'NOTIFICATION_QUEUE_URL'),
+    sqsEndpoint: optional(env, 'SQS_ENDPOINT'),
+    publicUrl: required(env, 'PUBLIC_URL'),
+    actionSecret,
+    smtpUrl: optional(env, 'SMTP_URL'),
+    emailSender: optional(env, 'EMAIL_SENDER'),
+    allowPrivateWebhookTargets: allowPrivateWebhookTargetsFrom(env),
+  };
+};

@@ -1,5 +1,6 @@
 // HTTP edge helpers: JSON responses and the one error shape every route answers with.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ActionLinkError } from '../app/actions';
 import { ConflictError, NotFoundError, ValidationError } from '../app/errors';
 import type { FieldError } from '../domain/validation';
 import { Conflict, Unavailable } from '../store/errors';
@@ -11,6 +12,13 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
+});
+
+/** An HTML page (an action link's); `headers` carry the page's own policy (content security, caching, referrer). */
+export const html = (statusCode: number, body: string, headers: Readonly<Record<string, string>> = {}): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'text/html; charset=utf-8', ...headers },
+  body,
 });
 
 export const errorResponse = (status: number, code: string, message: string, errors?: FieldError[], headers?: Record<string, string>) =>
@@ -80,6 +88,10 @@ export function httpErrorOf(error: unknown): HttpError | undefined {
   if (error instanceof NotFoundError) return new HttpError(404, 'NOT_FOUND', error.message);
   if (error instanceof ConflictError) return new HttpError(409, error.code, error.message, error.errors);
   if (error instanceof ValidationError) return new HttpError(400, error.code, error.message, error.errors);
+  // An altered link is refused like a wrong credential; an expired one (or one whose user is gone) is gone for good.
+  if (error instanceof ActionLinkError) {
+    return error.reason === 'invalid' ? new HttpError(401, 'INVALID_ACTION_LINK', error.message) : new HttpError(410, 'ACTION_LINK_EXPIRED', error.message);
+  }
   return undefined;
 }
 

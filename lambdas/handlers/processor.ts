@@ -7,14 +7,17 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyEvent, applyInRounds, type ApplyDeps, type ApplyEventResult, type SourcedEvent } from '../app/apply-event';
 import { SourceCache } from '../app/source-cache';
+import type { NotificationQueuePort } from '../app/ports';
 import type { AlertSource } from '../domain/alert-source';
+import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { AcceptedEvent } from '../domain/event';
 import { parseQueuedEvent } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import { EscalationPolicyStore } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
-import { logger, metrics, storeContextOf } from './clients';
+import type { Key } from '../store/keys';
+import { logger, metrics, notificationQueueOf, storeContextOf } from './clients';
 import type { ProcessorConfig } from './config';
 import { newId } from './ids';
 
@@ -24,6 +27,21 @@ export interface ProcessorDeps {
   sourceOf: (event: AcceptedEvent) => Promise<AlertSource | undefined>;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
   maxReceiveCount: number;
+  /** Where the escalation jobs an event wrote are sent to run at once (absent: the escalator's tick finds them). */
+  notificationQueue?: Pick<NotificationQueuePort, 'runJob'>;
+}
+
+/** Policies by id for a short while, like alert sources: a burst of new alerts reads each policy once. */
+function policyCache(load: (id: string) => Promise<EscalationPolicy | undefined>, ttlMs: number, clock: () => number) {
+  const entries = new Map<string, { policy: EscalationPolicy | undefined; until: number }>();
+  return async (id: string) => {
+    const hit = entries.get(id);
+    if (hit && hit.until > clock()) return hit.policy;
+    const policy = await load(id);
+    if (entries.size >= 1000) entries.clear();
+    if (ttlMs > 0) entries.set(id, { policy, until: clock() + ttlMs });
+    return policy;
+  };
 }
 
 function processorDeps(config: ProcessorConfig): ProcessorDeps {
@@ -31,17 +49,35 @@ function processorDeps(config: ProcessorConfig): ProcessorDeps {
   const sources = new AlertSourceStore(storeContext);
   const sourceCache = new SourceCache(config.sourceCacheTtlMs);
   const policies = new EscalationPolicyStore(storeContext);
+  const clock = config.clock ?? Date.now;
   return {
     apply: {
       alerts: new AlertStore(storeContext),
       policyForRoutingKey: (routingKey: string) => policies.getByRoutingKey(routingKey),
-      now: () => new Date().toISOString(),
+      policyById: policyCache((id) => policies.get(id), config.sourceCacheTtlMs, clock),
+      now: () => new Date(clock()).toISOString(),
       newId,
     },
+    notificationQueue: notificationQueueOf(config),
     events: new EventStore(storeContext),
     sourceOf: (event) => sourceCache.get(event.alertSourceId, (id) => sources.get(id)),
     maxReceiveCount: config.maxReceiveCount,
   };
+}
+
+/**
+ * The fast path of escalation: the jobs an event wrote (a new alert's first level, notices) are run through the
+ * notification queue now. A send that fails is only logged: the escalator's tick finds the job all the same.
+ */
+async function startJobs(deps: ProcessorDeps, results: ApplyEventResult[]): Promise<void> {
+  const keys = results.flatMap((r): Key[] => ('jobs' in r && r.jobs) || []);
+  if (!deps.notificationQueue || keys.length === 0) return;
+  const queue = deps.notificationQueue;
+  await Promise.all(
+    keys.map((key) =>
+      queue.runJob(key).catch((error: unknown) => logger.warn('could not queue an escalation job; the tick runs it', { key, error: error as Error })),
+    ),
+  );
 }
 
 function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
@@ -67,7 +103,9 @@ async function processRecord(deps: ProcessorDeps, record: SQSRecord): Promise<vo
   const event = parseQueuedEvent(record.body);
   logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
   try {
-    reportApplied(event, await applyEvent(event, await deps.sourceOf(event), deps.apply));
+    const result = await applyEvent(event, await deps.sourceOf(event), deps.apply);
+    reportApplied(event, result);
+    await startJobs(deps, [result]);
   } catch (error) {
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
     logger.error('event failed', { attempt, error: error as Error });
@@ -98,6 +136,7 @@ async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<
   const { results, stoppedBy } = await applyInRounds(leading, deps.apply);
   if (stoppedBy) logger.info('batch path stopped; the rest is applied one by one', { applied: results.length, reason: String(stoppedBy) });
   results.forEach((result, i) => reportApplied(leading[i].event, result));
+  await startJobs(deps, results);
   return new Set(leading.slice(0, results.length).map((l) => l.messageId));
 }
 

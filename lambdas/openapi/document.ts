@@ -1,7 +1,10 @@
 // The OpenAPI 3.1 document of the events and management API, as committed in openapi.json and served at GET /api/openapi.json.
 import packageJson from '../../package.json';
+import { ACTIONS_TAG, actionPaths } from './actions';
 import { answer, failure, header, ingest, managed, ordered, pathParameter, queryParameter, PAGE_PARAMETERS, RESPONSES, schema, type Op } from './operations';
 import { componentSchemas, type JsonSchema } from './schemas';
+import { escalationPaths, escalationSchemas } from './escalation';
+import { USERS_TAG, userPaths, userSchemas } from './users';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema> };
 
@@ -113,6 +116,8 @@ function paths(): Record<string, JsonSchema> {
       }),
     },
 
+    ...userPaths(),
+
     '/api/alerts': {
       get: managed({
         tags: ['Alerts'],
@@ -175,6 +180,9 @@ function paths(): Record<string, JsonSchema> {
       }),
     },
 
+    ...escalationPaths(),
+    ...actionPaths(),
+
     '/api/openapi.json': {
       get: {
         tags: ['Meta'],
@@ -213,13 +221,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Events', description: "The events API, as ilert's: what monitoring tools call" },
       { name: 'Alert sources', description: 'Where events come from, and the rules they are judged by' },
       { name: 'Escalation policies', description: 'Who is notified, chosen per alert source or by routing key' },
+      USERS_TAG,
       { name: 'Alerts', description: "Alerts, their log, and the operator's accept and resolve" },
+      ACTIONS_TAG,
       { name: 'Meta', description: 'This document' },
     ],
     security: [{ adminToken: [] }],
     paths: withOrderedResponses(paths()),
     components: {
-      schemas: componentSchemas(),
+      // Sorted by name, as componentSchemas() sorts its own.
+      schemas: Object.fromEntries(Object.entries({ ...componentSchemas(), ...userSchemas(), ...escalationSchemas() }).sort(([a], [b]) => (a < b ? -1 : 1))),
       responses: RESPONSES,
       parameters: {
         IdempotencyKey: {

@@ -1,6 +1,6 @@
 // The JSON Schemas of the OpenAPI document: request bodies generated from the handlers' zod schemas, responses described here and checked against the domain types.
 import { z } from 'zod';
-import { ALERT_STATUSES, EVENT_OUTCOMES, LOG_ENTRY_TYPES, type Alert, type LogEntry } from '../domain/alert';
+import { ALERT_STATUSES, EVENT_OUTCOMES, LOG_ENTRY_TYPES, type AlertView, type LogEntry } from '../domain/alert';
 import {
   ALERT_CREATION_MODES,
   ALERT_PRIORITY_RULES,
@@ -84,6 +84,8 @@ const alert = described(
     priority,
     priorityReason: z.string().optional(),
     escalationPolicy: idRef('escalation policy').optional(),
+    escalationLevel: z.number().int().min(1).nullable().describe('The escalation level last notified; null without a policy'),
+    nextEscalationAt: timestamp().nullable().describe('When the next level falls due; null when none will'),
     images: z.array(image),
     links: z.array(link),
     customDetails: z.record(z.string(), z.unknown()),
@@ -165,8 +167,8 @@ const escalationPolicy = described(
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
 type Documents<Domain, Doc extends z.ZodType> = SameKeys<Domain, z.output<Doc>> extends true ? ([Domain] extends [z.output<Doc>] ? true : false) : false;
 export const responsesMatchDomainTypes: [
-  Documents<Alert, typeof alert>,
-  Documents<Awaited<ReturnType<AlertStore['list']>>, typeof alertList>,
+  Documents<AlertView, typeof alert>,
+  Documents<{ items: AlertView[]; nextCursor?: string }, typeof alertList>,
   Documents<LogEntry, typeof logEntry>,
   Documents<Awaited<ReturnType<AlertStore['logEntries']>>, typeof logEntryList>,
   Documents<EventRecord, typeof eventRecord>,
@@ -226,7 +228,7 @@ function completeAlertSourceSettings(schema: JsonSchema): void {
 }
 
 /** PUT merges the given fields over the stored ones, then validates the whole: every field is optional and has no default. */
-function asUpdate(settings: JsonSchema, description: string): JsonSchema {
+export function asUpdate(settings: JsonSchema, description: string): JsonSchema {
   const { required: _r, allOf: _a, description: _d, ...rest } = settings;
   const properties = Object.fromEntries(
     Object.entries(rest.properties as Record<string, JsonSchema>).map(([name, { default: _default, ...property }]) => [name, property]),

@@ -1,11 +1,13 @@
 // Applying the processor's decisions: the transaction of one event (its outcome and the decision's effects), and what a cancelled one means.
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Alert, type Decision, type EventOutcome, type LogEntry } from '../domain/alert';
+import type { EscalationJob } from '../domain/escalation';
 import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
 import { alertItem } from './alert-rows';
 import { alertUpdate, statusChange } from './alert-status';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
+import { jobPut } from './escalation-jobs';
 import { Conflict } from './errors';
 import { eventKeys, logEntryKeys, openAlertKeys, type Key } from './keys';
 import { ConditionFailed, toStoreError } from './sdk-errors';
@@ -20,6 +22,8 @@ export interface Application {
   locks: LockState;
   logEntry?: { id: string; type: LogEntry['type']; text: string };
   newAlert?: Alert;
+  /** Escalation jobs the decision makes (a new alert's first level, an accept's or resolve's notices), written with it. */
+  jobs?: EscalationJob[];
 }
 
 export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
@@ -84,7 +88,8 @@ function effects(tableName: string, decision: Decision, app: Application): Trans
 
 /** The writes of one event: its outcome (with its log entry, if any) and the decision's effects. */
 export function itemsFor(tableName: string, decision: Decision, app: Application): TransactItem[] {
-  return [eventUpdate(tableName, app, OUTCOME_OF[decision.kind], alertIdOf(decision, app)), ...effects(tableName, decision, app)];
+  const jobs = (app.jobs ?? []).map((job) => jobPut(tableName, job, Date.parse(app.now)).item);
+  return [eventUpdate(tableName, app, OUTCOME_OF[decision.kind], alertIdOf(decision, app)), ...effects(tableName, decision, app), ...jobs];
 }
 
 /**

@@ -77,14 +77,19 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
   const openAlert = (id: string | undefined) => {
     const item = id ? alerts.get(keyString(alertKeys.item(id))) : undefined;
     const alert = item && alertFromItem(item);
-    return alert && isOpen(alert.status) ? { id: alert.id, status: alert.status, createdAt: alert.createdAt } : undefined;
+    return alert && isOpen(alert.status)
+      ? { id: alert.id, status: alert.status, createdAt: alert.createdAt, escalationLevel: alert.escalationLevel }
+      : undefined;
   };
   return requests.map((r) => {
     const key = keyLockOf(keyLock(r));
     const source = sourceLock(r);
     const newest = openAlert(key.openAlertIds[0]);
     return {
-      candidates: { byKey: newest && { id: newest.id, status: newest.status }, bySource: openAlert(source?.alertId as string | undefined) },
+      candidates: {
+        byKey: newest && { id: newest.id, status: newest.status, escalationLevel: newest.escalationLevel },
+        bySource: openAlert(source?.alertId as string | undefined),
+      },
       locks: { key, source: r.withSource ? { revision: source?.revision as string | undefined } : undefined },
     };
   });

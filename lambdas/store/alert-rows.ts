@@ -14,6 +14,8 @@ export const alertItem = (alert: Alert) => {
     ...plain,
     alertKeyNormalized,
     escalationPolicyId: escalationPolicy?.id,
+    // A new alert with a policy starts the engine's state too: the first routing (epoch 0), round 0.
+    ...(alert.escalationLevel === undefined ? {} : { escalationEpoch: 0, escalationRound: 0 }),
     images: JSON.stringify(images),
     links: JSON.stringify(links),
     customDetails: JSON.stringify(customDetails),
@@ -30,6 +32,8 @@ export const alertFromItem = (item: Record<string, unknown>): Alert => ({
   priority: item.priority as Alert['priority'],
   priorityReason: item.priorityReason as string | undefined,
   escalationPolicy: item.escalationPolicyId ? { id: item.escalationPolicyId as string } : undefined,
+  escalationLevel: item.escalationLevel as number | undefined,
+  nextEscalationAt: item.nextEscalationAt as string | undefined,
   images: JSON.parse(item.images as string),
   links: JSON.parse(item.links as string),
   customDetails: JSON.parse(item.customDetails as string),

@@ -1,12 +1,12 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert locks: one facade over the modules of each concern.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Alert, Decision } from '../domain/alert';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Alert, Decision, LogEntry } from '../domain/alert';
 import { applyDecision, applyDecisions, type Application } from './alert-apply';
 import { listAlerts, type AlertFilter } from './alert-list';
 import { readCandidates, type CandidateRead, type CandidateRequest } from './alert-locks';
 import { logEntries, type LogPage } from './alert-log';
-import { alertFromItem } from './alert-rows';
-import { changeStatus, type OperatorLogEntry } from './alert-status';
+import { alertFromItem, operatorLogItem } from './alert-rows';
+import { changeStatus, reroute, type OperatorLogEntry, type Reroute } from './alert-status';
 import type { StoreContext } from './client';
 import { alertKeys } from './keys';
 
@@ -44,8 +44,18 @@ export class AlertStore {
   }
 
   /** An operator's accept or resolve, conditioned on the status read; Conflict when the alert changed since. */
-  changeStatus(alert: Alert, status: 'ACCEPTED' | 'RESOLVED', log: OperatorLogEntry, now: string): Promise<void> {
+  changeStatus(alert: Alert, status: 'ACCEPTED' | 'RESOLVED', log: OperatorLogEntry, now: string) {
     return changeStatus(this.ctx, alert, status, log, now);
+  }
+
+  /** Another policy for an open alert, its escalation restarted at level 1; Conflict when the alert changed since it was read. */
+  reroute(alert: Alert, change: Reroute) {
+    return reroute(this.ctx, alert, change);
+  }
+
+  /** An entry of the engine or the notifier: an item of its own under the alert, like an operator's. */
+  async addLogEntry(entry: LogEntry): Promise<void> {
+    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: operatorLogItem(entry) }));
   }
 
   /** One page of an alert's log, oldest first. */

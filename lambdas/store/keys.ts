@@ -12,10 +12,11 @@ export const TABLE_SCHEMA = {
   projection: { type: 'INCLUDE', nonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
   indexes: [
     /**
-     * gsi1, every item of one kind, newest first (sort: `<createdAt>#<id>`). Serves three listings:
+     * gsi1, every item of one kind, newest first (sort: `<createdAt>#<id>`). Serves these listings:
      * - alerts: gsi1pk `ALERTS` (the alert listing without a selective filter);
      * - alert sources: gsi1pk `SOURCES`;
-     * - escalation policies: gsi1pk `POLICIES`.
+     * - escalation policies: gsi1pk `POLICIES`;
+     * - users: gsi1pk `USERS`.
      */
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /**
@@ -123,6 +124,34 @@ export const escalationPolicyKeys = {
   item: (id: string): Key => ({ pk: `POLICY#${id}`, sk: 'POLICY' }),
   list: (createdAt: string, id: string) => ({ gsi1pk: 'POLICIES', gsi1sk: byCreation(createdAt, id) }),
   listPartition: 'POLICIES',
+};
+
+export const userKeys = {
+  item: (id: string): Key => ({ pk: `USER#${id}`, sk: 'USER' }),
+  list: (createdAt: string, id: string) => ({ gsi1pk: 'USERS', gsi1sk: byCreation(createdAt, id) }),
+  listPartition: 'USERS',
+};
+
+/**
+ * An alert's notifications, under the alert: `NOTIFICATION#<dueAt of its job>#<id>`, so a query on the prefix lists
+ * them oldest first.
+ */
+export const notificationKeys = {
+  item: (alertId: string, dueAt: string, id: string): Key => ({ pk: `ALERT#${alertId}`, sk: `NOTIFICATION#${dueAt}#${id}` }),
+  prefix: 'NOTIFICATION#',
+  partition: (alertId: string) => `ALERT#${alertId}`,
+};
+
+/**
+ * The escalation engine's timer and outbox: one item per job, in the partition of the minute it may first run
+ * (`YYYY-MM-DDTHH:MM`), sorted by due time. The escalator reads partitions by key from its cursor, never by scanning.
+ */
+export const escalationJobKeys = {
+  item: (minute: string, dueAt: string, alertId: string, step: string): Key => ({ pk: `ESCJOB#${minute}`, sk: `${dueAt}#${alertId}#${step}` }),
+  partition: (minute: string) => `ESCJOB#${minute}`,
+  /** The oldest minute partition that may still hold a job. */
+  // Under ESCJOB# too, so that the roles that run jobs may write it by the same partition-key prefix.
+  cursor: { pk: 'ESCJOB#CURSOR', sk: 'CURSOR' } as Key,
 };
 
 /**

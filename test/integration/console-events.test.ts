@@ -23,7 +23,7 @@ const API_FILES = FILES.filter((f) => f.startsWith('ingest-') || f.startsWith('a
 const SQS_FILE = 'processor-sqs-fifo-batch';
 
 /** The placeholders a console user replaces (README, "Testing in the Lambda console"). */
-const PLACEHOLDERS = ['REPLACE_WITH_ADMIN_TOKEN', 'REPLACE_WITH_ALERT_ID', 'REPLACE_WITH_EVENT_ID', 'REPLACE_WITH_INTEGRATION_KEY'];
+const PLACEHOLDERS = ['REPLACE_WITH_ADMIN_TOKEN', 'REPLACE_WITH_ALERT_ID', 'REPLACE_WITH_EVENT_ID', 'REPLACE_WITH_INTEGRATION_KEY', 'REPLACE_WITH_USER_ID'];
 
 /** The route keys of the HTTP API, as the stack creates them from the contract (test/infra/routes.test.ts). */
 const STACK_ROUTES: Record<string, 'ingest' | 'api'> = Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), route.function]));
@@ -160,6 +160,16 @@ describe('replayed against the local runtime', () => {
 
   it('api-list-alert-sources: 200 listing it', async () => {
     for (const list of await replay('api-list-alert-sources', 200)) expect(list.map((s: any) => s.id)).toContain(sourceId);
+  });
+
+  it('api-create-user: 201, the secret answered as hasSecret only; the policy file names it', async () => {
+    const [user, other] = await replay('api-create-user', 201);
+    expect(user.contacts).toEqual([
+      { type: 'EMAIL', target: 'uma@example.com', priorities: ['HIGH', 'LOW'], hasSecret: false },
+      { type: 'WEBHOOK', target: 'https://hooks.example.com/alertline', priorities: ['HIGH'], hasSecret: true },
+    ]);
+    expect(other.id).not.toBe(user.id);
+    values.REPLACE_WITH_USER_ID = user.id;
   });
 
   it('api-create-escalation-policy: 201', async () => {

@@ -16,10 +16,7 @@ beforeAll(async () => {
 afterAll(() => rt?.stop());
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-const RULES = [
-  { escalationTimeout: 0, users: [{ id: 'u-1' }] },
-  { escalationTimeout: 15, schedules: [{ id: 's-1' }] },
-];
+const RULES = [{ escalationTimeout: 0 }, { escalationTimeout: 15, schedules: [{ id: 's-1' }] }];
 
 async function createPolicy(fields: Record<string, unknown> = {}) {
   const res = await client.request('POST', '/api/escalation-policies', { body: { name: unique('policy'), escalationRules: RULES, ...fields } });

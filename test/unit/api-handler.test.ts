@@ -6,17 +6,26 @@ import { MANAGEMENT_ALIASES, ROUTES, routeKey } from '../../lambdas/contract';
 import { createApiHandler } from '../../lambdas/handlers/api';
 import { Unavailable } from '../../lambdas/store/errors';
 import { lambdaContext } from '../../local/lambda-context';
-import { fixedHost, MemoryAlerts, MemoryEvents, MemoryPolicies, MemorySources } from './support/memory-stores';
+import { fixedHost, MemoryAlerts, MemoryEvents, MemoryPolicies, MemorySources, MemoryUsers } from './support/memory-stores';
 
 const TOKEN = 'admin-token-for-tests';
 const CATCH_ALL = 'ANY /api/{proxy+}';
 
 function setup() {
-  const stores = { sources: new MemorySources(), policies: new MemoryPolicies(), alerts: new MemoryAlerts(), events: new MemoryEvents() };
+  const stores = {
+    sources: new MemorySources(),
+    policies: new MemoryPolicies(),
+    users: new MemoryUsers(),
+    alerts: new MemoryAlerts(),
+    events: new MemoryEvents(),
+  };
   const logged: unknown[] = [];
   const logger = new Logger({ logLevel: 'SILENT' });
   jest.spyOn(logger, 'error').mockImplementation((...args: unknown[]) => void logged.push(args[1]));
-  const handler = createApiHandler({ tableName: 'unused', adminToken: { token: TOKEN } }, { ...stores, host: fixedHost(), logger });
+  const handler = createApiHandler(
+    { tableName: 'unused', adminToken: { token: TOKEN }, actionSecret: { value: 'action-secret-for-tests' } },
+    { ...stores, host: fixedHost(), logger },
+  );
   /** A request as API Gateway hands it over: `key` is the route key it matched (the catch-all by default). */
   async function call(
     method: string,
@@ -39,7 +48,8 @@ function setup() {
       isBase64Encoded: false,
     } as unknown as APIGatewayProxyEventV2;
     const res = await handler(event, lambdaContext('api'));
-    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
+    const isHtml = String(res.headers?.['content-type']).startsWith('text/html');
+    return { status: res.statusCode, body: res.body ? (isHtml ? res.body : JSON.parse(res.body)) : undefined, headers: res.headers };
   }
   return { ...stores, call, logged };
 }
@@ -55,8 +65,9 @@ describe('routing', () => {
     const body = method === 'POST' || method === 'PUT' ? {} : undefined;
     for (const options of [{ key, body }, { body }]) {
       const { status, body: answer } = await call(method, pathOf(template), options);
-      expect([200, 400, 404]).toContain(status);
-      if (status === 404) expect(answer.message).toMatch(/^(Alert|Alert source|Escalation policy|Event) not found$/);
+      // An action link's token is its credential: "missing" is no token.
+      expect(template.startsWith('/api/actions/') ? [401] : [200, 400, 404]).toContain(status);
+      if (status === 404) expect(answer.message).toMatch(/^(Alert|Alert source|Escalation policy|Event|User) not found$/);
     }
   });
 

@@ -14,13 +14,17 @@ function setup() {
     ...stores,
     app: {
       sources: new AlertSources({ sources: stores.sources, policies: stores.policies, host }),
-      policies: new EscalationPolicies({ policies: stores.policies, sources: stores.sources, host }),
+      policies: new EscalationPolicies({ policies: stores.policies, sources: stores.sources, users: knownUsers, host }),
       alerts: new Alerts({ alerts: stores.alerts, events: stores.events, host }),
     },
   };
 }
 
 const rules = [{ escalationTimeout: 0, users: [{ id: 'u1' }] }];
+/** The users the rules name exist (their checks are tested over HTTP in test/integration/users.test.ts). */
+const knownUsers = {
+  get: async (id: string) => (id === 'u1' ? { id, firstName: 'U', lastName: 'One', contacts: [], createdAt: '', updatedAt: '' } : undefined),
+};
 
 describe('operator accept and resolve', () => {
   it('accepts a pending alert and logs who did it', async () => {

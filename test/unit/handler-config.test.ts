@@ -9,7 +9,13 @@ describe('configuration from the environment', () => {
     expect(ingestConfigFromEnv(AWS)).toEqual({ tableName: 'table', queueUrl: AWS.QUEUE_URL, sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs });
     expect(processorConfigFromEnv(AWS)).toEqual({ tableName: 'table', sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs, maxReceiveCount: 7 });
     expect(processorConfigFromEnv({ TABLE_NAME: 't' }).maxReceiveCount).toBe(QUEUE.maxReceiveCount);
-    expect(apiConfigFromEnv(AWS)).toEqual({ tableName: 'table', adminToken: { secretArn: 'arn:secret' } });
+    expect(apiConfigFromEnv(AWS)).toEqual({ tableName: 'table', adminToken: { secretArn: 'arn:secret' }, allowPrivateWebhookTargets: false });
+  });
+
+  it("allows private webhook targets only for the exact value 'true'", () => {
+    expect(apiConfigFromEnv({ ...AWS, ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' }).allowPrivateWebhookTargets).toBe(true);
+    for (const value of ['TRUE', '1', 'yes', ''])
+      expect(apiConfigFromEnv({ ...AWS, ALLOW_PRIVATE_WEBHOOK_TARGETS: value }).allowPrivateWebhookTargets).toBe(false);
   });
 
   it('takes the local endpoints and a token given directly, the token before the secret', () => {

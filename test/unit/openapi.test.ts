@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { alertSourceSettingsSchema } from '../../lambdas/domain/alert-source';
 import { escalationPolicySettingsSchema } from '../../lambdas/domain/escalation-policy';
 import { EVENT_TYPES, LIMITS, eventSchema } from '../../lambdas/domain/event';
+import { userSettingsSchema } from '../../lambdas/domain/user';
 import { buildOpenApiDocument } from '../../lambdas/openapi/document';
 import { matchRoute } from '../../local/gateway';
 import { OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi';
@@ -361,6 +362,23 @@ describe("the request schemas judge bodies as the handlers' zod schemas do", () 
     ['21 users in a rule', { name: 'p', escalationRules: [{ escalationTimeout: 0, users: Array.from({ length: 21 }, (_, i) => ({ id: `u${i}` })) }] }],
   ]);
 
+  const uma = { firstName: 'Uma', lastName: 'Oncall' };
+  const hook = { type: 'WEBHOOK', target: 'https://hooks.example.com/a' };
+  agreesWithZod('UserSettings', userSettingsSchema({ allowPrivateTargets: false }), [
+    ['names only', uma],
+    [
+      'contacts of each type',
+      { ...uma, contacts: [hook, { type: 'EMAIL', target: 'u@example.com', priorities: ['LOW'] }, { type: 'SLACK', target: 'https://hooks.slack.com/x' }] },
+    ],
+    ['nulls for the optional fields', { ...uma, email: null, timezone: null, contacts: [{ ...hook, secret: null, priorities: null }] }],
+    ['no lastName', { firstName: 'Uma' }],
+    ['an unknown contact type', { ...uma, contacts: [{ type: 'FAX', target: '1' }] }],
+    ['a contact without target', { ...uma, contacts: [{ type: 'EMAIL' }] }],
+    ['no priorities', { ...uma, contacts: [{ ...hook, priorities: [] }] }],
+    ['an empty secret', { ...uma, contacts: [{ ...hook, secret: '' }] }],
+    ['11 contacts', { ...uma, contacts: Array.from({ length: 11 }, () => hook) }],
+  ]);
+
   it('states the limits of the event contract', () => {
     const props = component('EventRequest').properties;
     const nonNull = (p: Json) => p.anyOf?.find((s: Json) => s.type !== 'null') ?? p;
@@ -377,6 +395,7 @@ describe("the request schemas judge bodies as the handlers' zod schemas do", () 
     for (const [update, create] of [
       ['AlertSourceUpdate', 'AlertSourceSettings'],
       ['EscalationPolicyUpdate', 'EscalationPolicySettings'],
+      ['UserUpdate', 'UserSettings'],
     ]) {
       expect(component(update).required).toBeUndefined();
       expect(Object.keys(component(update).properties)).toEqual(Object.keys(component(create).properties));

@@ -1,9 +1,20 @@
 // In-memory stand-ins for the stores the API's use cases call, keeping the same conditions: a write conditioned on
 // what was read fails with the store vocabulary (NotFound, Conflict) when the item is gone or changed.
-import type { AlertFilter, AlertSourcesPort, AlertsPort, EscalationPoliciesPort, EventsPort, Host, Page, PageRequest } from '../../../lambdas/app/ports';
+import type {
+  AlertFilter,
+  AlertSourcesPort,
+  AlertsPort,
+  EscalationPoliciesPort,
+  EventsPort,
+  Host,
+  Page,
+  PageRequest,
+  UsersPort,
+} from '../../../lambdas/app/ports';
 import type { Alert, LogEntry } from '../../../lambdas/domain/alert';
 import type { AlertSource } from '../../../lambdas/domain/alert-source';
 import type { EscalationPolicy } from '../../../lambdas/domain/escalation-policy';
+import type { User } from '../../../lambdas/domain/user';
 import { InvalidCursorError } from '../../../lambdas/store/cursor';
 import { RoutingKeyTakenError } from '../../../lambdas/store/escalation-policies';
 import { Conflict, NotFound } from '../../../lambdas/store/errors';
@@ -66,6 +77,27 @@ export class MemoryPolicies implements EscalationPoliciesPort {
   }
 }
 
+export class MemoryUsers implements UsersPort {
+  readonly items = new Map<string, User>();
+  async list(page: PageRequest): Promise<Page<User>> {
+    return { items: [...this.items.values()].slice(0, page.limit) };
+  }
+  async get(id: string) {
+    return this.items.get(id);
+  }
+  async create(user: User) {
+    this.items.set(user.id, user);
+  }
+  async replace(user: User, previous: User) {
+    if (this.items.get(user.id)?.updatedAt !== previous.updatedAt) throw new Conflict(user.id);
+    this.items.set(user.id, user);
+  }
+  async delete(user: User) {
+    if (this.items.get(user.id)?.updatedAt !== user.updatedAt) throw new Conflict(user.id);
+    this.items.delete(user.id);
+  }
+}
+
 export class MemoryAlerts implements AlertsPort {
   readonly items = new Map<string, Alert>();
   readonly log: LogEntry[] = [];
@@ -89,6 +121,17 @@ export class MemoryAlerts implements AlertsPort {
     if (current?.status !== alert.status) throw new Conflict(alert.id);
     this.items.set(alert.id, { ...current, status, updatedAt: now });
     this.log.push({ ...log, alertId: alert.id, createdAt: now });
+  }
+  async addLogEntry(entry: LogEntry) {
+    this.log.push(entry);
+  }
+  async reroute(alert: Alert, change: { policyId: string; nextEscalationAt?: string; log: { id: string; type: LogEntry['type']; text: string }; now: string }) {
+    const current = this.items.get(alert.id);
+    if (current?.status !== alert.status) throw new Conflict(alert.id);
+    const rerouted = { escalationPolicy: { id: change.policyId }, escalationLevel: 1, nextEscalationAt: change.nextEscalationAt, updatedAt: change.now };
+    this.items.set(alert.id, { ...current, ...rerouted });
+    this.log.push({ ...change.log, alertId: alert.id, createdAt: change.now });
+    return { job: { pk: 'ESCJOB#memory', sk: alert.id } };
   }
   add(fields: Partial<Alert> & { id: string }): Alert {
     const alert: Alert = {
