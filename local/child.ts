@@ -17,7 +17,16 @@ export interface RuntimeProcess {
   pid: number;
   /** Sends a signal to the runtime (SIGUSR2 cuts or restores its queue). */
   signal: (signal: NodeJS.Signals) => void;
-  info: { dynamoDbEndpoint: string; sqsEndpoint: string; queueUrl: string; deadLetterQueueUrl: string; tableName: string; recovered: number };
+  info: {
+    dynamoDbEndpoint: string;
+    sqsEndpoint: string;
+    queueUrl: string;
+    deadLetterQueueUrl: string;
+    notificationQueueUrl: string;
+    notificationDeadLetterQueueUrl: string;
+    tableName: string;
+    recovered: number;
+  };
   /** Ctrl-C: lets in-flight batches finish. */
   stop: () => Promise<number | null>;
   /** kill -9 of the runtime (DynamoDB Local survives it and is cleaned up by the next start). */

@@ -11,6 +11,7 @@ import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
 import { matchRoute } from '../../local/gateway';
 import { lambdaContext } from '../../local/lambda-context';
 import { clientFor } from '../support/client';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 
@@ -23,7 +24,14 @@ const API_FILES = FILES.filter((f) => f.startsWith('ingest-') || f.startsWith('a
 const SQS_FILE = 'processor-sqs-fifo-batch';
 
 /** The placeholders a console user replaces (README, "Testing in the Lambda console"). */
-const PLACEHOLDERS = ['REPLACE_WITH_ADMIN_TOKEN', 'REPLACE_WITH_ALERT_ID', 'REPLACE_WITH_EVENT_ID', 'REPLACE_WITH_INTEGRATION_KEY', 'REPLACE_WITH_USER_ID'];
+const PLACEHOLDERS = [
+  'REPLACE_WITH_ADMIN_TOKEN',
+  'REPLACE_WITH_ALERT_ID',
+  'REPLACE_WITH_EVENT_ID',
+  'REPLACE_WITH_INTEGRATION_KEY',
+  'REPLACE_WITH_POLICY_ID',
+  'REPLACE_WITH_USER_ID',
+];
 
 /** The route keys of the HTTP API, as the stack creates them from the contract (test/infra/routes.test.ts). */
 const STACK_ROUTES: Record<string, 'ingest' | 'api'> = Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), route.function]));
@@ -108,6 +116,7 @@ describe('replayed against the local runtime', () => {
       TABLE_NAME: rt.info.tableName,
       DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint,
       QUEUE_URL: rt.info.queueUrl,
+      NOTIFICATION_QUEUE_URL: rt.info.notificationQueueUrl,
       SQS_ENDPOINT: rt.info.sqsEndpoint,
       ADMIN_TOKEN: rt.adminToken,
       AWS_REGION: 'us-east-1',
@@ -173,8 +182,9 @@ describe('replayed against the local runtime', () => {
   });
 
   it('api-create-escalation-policy: 201', async () => {
-    for (const policy of await replay('api-create-escalation-policy', 201))
-      expect(policy).toMatchObject({ id: expect.any(String), escalationRules: expect.any(Array) });
+    const policies = await replay('api-create-escalation-policy', 201);
+    for (const policy of policies) expect(policy.escalationRules[0]).toMatchObject({ users: [{ id: values.REPLACE_WITH_USER_ID }] });
+    values.REPLACE_WITH_POLICY_ID = policies[0].id;
   });
 
   it.each(['ingest-post-event', 'ingest-post-event-path-key'])('%s: 202 QUEUED', async (name) => {
@@ -220,6 +230,25 @@ describe('replayed against the local runtime', () => {
   it('api-get-event: 200 with its outcome', async () => {
     for (const record of await replay('api-get-event', 200))
       expect(record).toMatchObject({ eventId: accepted[0], outcome: 'CREATED', alertId: values.REPLACE_WITH_ALERT_ID });
+  });
+
+  it('api-assign-alert and api-list-notifications: 200, the alert rerouted to the policy, and its user notified at level 1', async () => {
+    for (const alert of await replay('api-assign-alert', 200))
+      expect(alert).toMatchObject({ id: values.REPLACE_WITH_ALERT_ID, escalationPolicy: { id: values.REPLACE_WITH_POLICY_ID }, escalationLevel: 1 });
+    // The reroute notifies level 1 of the policy: its user's EMAIL and WEBHOOK contacts (a second time when the first
+    // reroute's level ran before the second reroute superseded it; never more).
+    const contactTypes = (list: any): string[] => list.items.map((n: any) => n.contactType);
+    const listNow = async () => (await client.request('GET', `/api/alerts/${values.REPLACE_WITH_ALERT_ID}/notifications`)).body;
+    let listed: any;
+    await waitFor(async () => new Set(contactTypes((listed = await listNow()))).size === 2, {
+      timeoutMs: 30_000,
+      what: () => `the notifications of the reroute (listed: ${JSON.stringify(listed)})`,
+    });
+    for (const list of await replay('api-list-notifications', 200)) {
+      expect([...new Set(contactTypes(list))].sort()).toEqual(['EMAIL', 'WEBHOOK']);
+      expect(list.items.length).toBeLessThanOrEqual(4);
+      for (const n of list.items) expect(n).toMatchObject({ userId: values.REPLACE_WITH_USER_ID, level: 1, reason: 'ESCALATION' });
+    }
   });
 
   it('api-accept-alert and api-resolve-alert: 200, the alert accepted, then resolved', async () => {
