@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', 'bench/_scratch/', 'tmp/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', 'bench/_scratch/', 'tmp/', 'dist/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -28,6 +28,12 @@ async function main(): Promise<void> {
   const { startRuntime } = await import('../local/runtime.js');
   const { parseFaultSeed } = await import('../local/poller.js');
   const { ensureDemoSource, demoCurl } = await import('../local/demo.js');
+  const { ensureWebUiBuilt } = await import('../local/web-build.js');
+  // A fresh clone or edited sources: build the UI now, so that `npm ci && npm start` is all it takes. The API does not
+  // need it: a failed build is reported and the runtime starts all the same.
+  await ensureWebUiBuilt({ log: (line) => console.log(line) }).catch((error: Error) =>
+    console.error(`The web UI could not be built (the API runs without it): ${error.message}`),
+  );
   const started = Date.now();
   const runtime = await startRuntime({
     port,
@@ -55,6 +61,7 @@ async function main(): Promise<void> {
     `Alertline is running on ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dataDir})`,
     runtime.recovered ? `Re-queued ${runtime.recovered} accepted event(s) that were not applied before the last stop.` : '',
     generatedToken ? `Admin token (generated for this run; set ADMIN_TOKEN to choose one): ${adminToken}` : 'Admin token: from ADMIN_TOKEN',
+    `Web UI: ${runtime.url}/ (sign in with the admin token)`,
   ];
   if (demo) {
     lines.push(

@@ -178,6 +178,20 @@ export const ESCALATION_TICK = { awsMinutes: 1, localSecondsDefault: 15 } as con
 /** The names the local runtime gives its table and queue (AWS names them after the stack). */
 export const LOCAL_NAMES = { table: 'alertline', queue: 'alertline-events', notificationQueue: 'alertline-notifications' } as const;
 
+/**
+ * The web UI's security headers (SPEC section 8), sent by the local gateway and by CloudFront's response headers
+ * policy alike. No inline script or style: alert data that slipped past the sanitizer still cannot run.
+ */
+export const WEB_UI_HEADERS = {
+  contentSecurityPolicy:
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; connect-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  referrerPolicy: 'no-referrer',
+} as const;
+
+/** The paths that belong to the API, never to the web UI: the HTTP API's origin in AWS, the route table locally. */
+export const API_PATH_PATTERNS = ['/api/*', '/v2/*'] as const;
+
 /** The table's keys and indexes, as the store defines them: the stack and the local runtime build the table from it. */
 export { TABLE_SCHEMA, type Key };
 

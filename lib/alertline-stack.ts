@@ -16,6 +16,7 @@ import { AlertlineConfig, readConfig } from './config';
 import { AlertlineFunction } from './constructs/alertline-function';
 import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
+import { WebUi } from './constructs/web-ui';
 import { acknowledgeNagFindings } from './nag';
 
 /**
@@ -222,11 +223,14 @@ export class AlertlineStack extends Stack {
       { routes: managementRoutes, rateLimit: config.managementThrottleRate, burstLimit: config.managementThrottleBurst },
     ]);
 
+    // The UI and the API on one origin; alert links in notifications open the UI's alert page there.
+    const webUi = new WebUi(this, 'WebUi', { httpApi });
+
     const notifications = new Notifications(this, 'Notifications', {
       functionSettings,
       tableName: table.tableName,
       grantTable,
-      publicUrl: httpApi.apiEndpoint,
+      publicUrl: webUi.url,
       emailSender: config.emailSender,
       allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
       dataRemovalPolicy,
@@ -252,12 +256,14 @@ export class AlertlineStack extends Stack {
       actionSecret: notifications.actionSecret,
       eventsRoutes,
       managementRoutes,
+      webUi,
     });
 
     // The $default stage's URL, with a trailing slash.
     const apiUrl = stage.url;
     new CfnOutput(this, 'ApiUrl', { value: apiUrl });
     new CfnOutput(this, 'EventsEndpoint', { value: `${apiUrl}api/events` });
+    new CfnOutput(this, 'WebUiUrl', { value: `${webUi.url}/`, description: 'The web UI; sign in with the admin token' });
     new CfnOutput(this, 'AdminTokenSecretArn', { value: adminToken.secretArn });
     new CfnOutput(this, 'ReadAdminTokenCommand', {
       value: `aws secretsmanager get-secret-value --secret-id ${adminToken.secretArn} --query SecretString --output text`,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { HTTP_ROUTES, routeKey, type HttpFunction } from '../lambdas/contract';
 import { lambdaContext } from './lambda-context';
+import { isWebUiRequest, serveWebUi, WEB_UI_DIR } from './web-ui';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -145,7 +146,12 @@ function send(res: import('node:http').ServerResponse, status: number, headers: 
   res.end(body);
 }
 
-export function createGateway(handlers: Record<HttpFunction, HttpHandler>): Server {
+export interface GatewayOptions {
+  /** The built web UI, served for GET and HEAD requests no route matches. @default WEB_UI_DIR (dist/web) */
+  webUiDir?: string;
+}
+
+export function createGateway(handlers: Record<HttpFunction, HttpHandler>, options: GatewayOptions = {}): Server {
   return createServer((req, res) => {
     // Split by hand: new URL() would resolve "%2e%2e" segments and route /api/events/%2e%2e to another function.
     const [rawPath, ...rawQuery] = (req.url ?? '/').split('?');
@@ -166,6 +172,11 @@ export function createGateway(handlers: Record<HttpFunction, HttpHandler>): Serv
     req.on('error', () => res.destroy());
     req.on('end', async () => {
       if (refused) return;
+      if (!match && isWebUiRequest(req.method ?? 'GET', url.pathname)) {
+        const page = await serveWebUi(options.webUiDir ?? WEB_UI_DIR, req.method ?? 'GET', url.pathname);
+        res.writeHead(page.status, page.headers);
+        return void res.end(page.body);
+      }
       if (!match) return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
       const event = toEvent(req, url, Buffer.concat(chunks), match);
       try {

@@ -43,15 +43,21 @@ describe.each([
   test('acknowledges only these findings, each on the one resource it concerns and with a written reason', () => {
     const acknowledged = acknowledgements(synthesized.app);
     const count = (id: string) => acknowledged.filter((a) => a.id === id).length;
-    // Five functions; two secrets (the admin token and the action-link key), neither rotated on a schedule.
-    expect(count(BASIC_EXECUTION_ROLE)).toBe(5);
-    expect(count('AwsSolutions-L1')).toBe(5);
+    // Five functions and CDK's BucketDeployment handler; two secrets (the admin token and the action-link key), neither rotated on a schedule.
+    expect(count(BASIC_EXECUTION_ROLE)).toBe(6);
+    expect(count('AwsSolutions-L1')).toBe(6);
     expect(count('AwsSolutions-SMG4')).toBe(2);
     // On every route: the events routes hold no Authorization header, the management routes check the token themselves.
     expect(count('AwsSolutions-APIG4')).toBe(HTTP_ROUTES.length);
     // The X-Ray wildcard only when tracing is on, on each function's policy.
     expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(xrayAcknowledgements);
-    expect(acknowledged).toHaveLength(12 + HTTP_ROUTES.length + xrayAcknowledgements);
+    // The web UI: its bucket's access logs, the distribution's geo restriction, WAF, logs and default certificate, and
+    // the object-level wildcards CDK's BucketDeployment grants its handler.
+    expect(count('AwsSolutions-S1')).toBe(1);
+    for (const id of ['CFR1', 'CFR2', 'CFR3', 'CFR4']) expect(count(`AwsSolutions-${id}`)).toBe(1);
+    const deploymentWildcards = acknowledged.filter((a) => a.id.startsWith('AwsSolutions-IAM5[') && a.id !== 'AwsSolutions-IAM5[Resource::*]');
+    expect(deploymentWildcards.map((a) => a.construct.node.path)).toEqual(Array(7).fill(expect.stringMatching(/^Alertline\/Custom::CDKBucketDeployment/)));
+    expect(acknowledged).toHaveLength(12 + 2 + 5 + 7 + HTTP_ROUTES.length + xrayAcknowledgements);
     for (const { construct, reason } of acknowledged) {
       expect(CfnResource.isCfnResource(construct)).toBe(true);
       expect(reason.length).toBeGreaterThan(60);

@@ -106,7 +106,7 @@ describe('notification queue', () => {
 });
 
 describe('escalator and notifier', () => {
-  test('know the table, the public URL of links (the HTTP API) and the action-link secret; private targets are refused by default', () => {
+  test("know the table, the public URL of links (the web UI's distribution, which also forwards /api/*) and the action-link secret; private targets are refused by default", () => {
     for (const id of [find.escalatorId(), find.notifierId()]) {
       const variables = resources[id].Properties.Environment.Variables;
       expect(variables).toEqual(
@@ -116,7 +116,8 @@ describe('escalator and notifier', () => {
           ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false',
         }),
       );
-      expect(JSON.stringify(variables.PUBLIC_URL)).toContain(find.httpApiId());
+      const distribution = find.onlyId(template.findResources('AWS::CloudFront::Distribution'));
+      expect(variables.PUBLIC_URL).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
       expect(variables.EMAIL_SENDER).toBeUndefined();
       expect(resources[id].Properties).toEqual(expect.objectContaining({ Timeout: 60, MemorySize: 256 }));
     }

@@ -1,4 +1,6 @@
 // CDK assertions on the synthesized Alertline stack with the default settings: what a deployment gets, and who may touch what.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as keys from '../../lambdas/store/keys';
 import { TABLE_SCHEMA } from '../../lambdas/contract';
@@ -15,11 +17,14 @@ interface Statement {
 
 let template: Template;
 let resources: Synthesized['resources'];
+let outdir: string;
 let find: ReturnType<typeof finders>;
 
 beforeAll(() => {
   // Synthesized once, with the real esbuild bundling (the slow part), as `cdk synth` does it.
-  ({ template, resources } = synth({}, { bundle: true }));
+  let app: Synthesized['app'];
+  ({ app, template, resources } = synth({}, { bundle: true }));
+  outdir = app.outdir;
   find = finders(template);
 }, 120_000);
 
@@ -167,8 +172,10 @@ describe('table', () => {
 describe('functions', () => {
   test('all five run Node.js 22 on arm64 with the Powertools settings and source maps', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions).sort()).toEqual([apiId(), ingestId(), processorId(), find.escalatorId(), find.notifierId()].sort());
-    for (const fn of Object.values(functions)) {
+    const alertline = [apiId(), ingestId(), processorId(), find.escalatorId(), find.notifierId()];
+    // The one other function is CDK's BucketDeployment handler, which copies the web UI into its bucket during deployments.
+    expect(Object.keys(functions).filter((id) => !alertline.includes(id))).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+    for (const fn of alertline.map((id) => functions[id])) {
       expect(fn.Properties).toEqual(
         expect.objectContaining({
           Runtime: 'nodejs22.x',
@@ -239,12 +246,20 @@ describe('admin token', () => {
 });
 
 describe('permissions', () => {
-  test('no statement allows a wildcard action', () => {
+  test("no statement allows a wildcard action, but S3 object actions of the web UI's deployment on its two buckets", () => {
+    const isDeployment = (role: string) => role.startsWith('CustomCDKBucketDeployment');
     const wildcards = identityStatements()
-      .filter((s) => s.Effect === 'Allow')
+      .filter((s) => s.Effect === 'Allow' && !s.roles.some(isDeployment))
       .flatMap((s) => asList(s.Action))
       .filter((action) => action.includes('*'));
     expect(wildcards).toEqual([]);
+    // CDK's BucketDeployment reads the staged build from the asset bucket and syncs it into the UI's bucket: nothing else.
+    const deployment = identityStatements().filter((s) => s.roles.some(isDeployment));
+    const uiBucket = onlyId(template.findResources('AWS::S3::Bucket'));
+    for (const statement of deployment) {
+      expect(asList(statement.Action).every((action) => action.startsWith('s3:'))).toBe(true);
+      for (const resource of statement.Resource as Json[]) expect(JSON.stringify(resource)).toMatch(new RegExp(`cdk-hnb659fds-assets-|"${uiBucket}"`));
+    }
   });
 
   test('only ingest sends to the event queue', () => {
@@ -422,4 +437,14 @@ describe('outputs', () => {
     template.hasOutput('AlarmTopicArn', { Value: { Ref: find.topicId() } });
     template.hasOutput('DashboardName', { Value: { Ref: find.onlyId(template.findResources('AWS::CloudWatch::Dashboard')) } });
   });
+});
+
+test('the web UI is deployed from the Vite build of web/, made by the synth itself', () => {
+  const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Json[];
+  const [key] = new Set(deployments.flatMap((d) => d.Properties.SourceObjectKeys as string[]));
+  const staged = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+  const page = readFileSync(join(staged, 'index.html'), 'utf8');
+  const scripts = [...page.matchAll(/<script type="module"[^>]* src="\/assets\/([^"]+\.js)"/g)].map((m) => m[1]);
+  expect(scripts).toHaveLength(1);
+  expect(readdirSync(join(staged, 'assets'))).toContain(scripts[0]);
 });
