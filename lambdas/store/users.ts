@@ -37,8 +37,12 @@ export class UserStore {
     await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(user), ...conditions.isNew }));
   }
 
+  /**
+   * A consistent read: a policy saved right after its user was created checks that the user exists, and an eventually
+   * consistent read could still miss it ("names no existing user").
+   */
   async get(id: string): Promise<User | undefined> {
-    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: userKeys.item(id) }));
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: userKeys.item(id), ConsistentRead: true }));
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
