@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact, User } from '../domain/user';
 import type { StoreContext } from './client';
-import { conditions } from './conditions';
+import { putNew } from './put-new';
 import { decodeCursor, encodeCursor } from './cursor';
 import { getMany, queryKeys } from './items';
 import { creationPosition, indexQuery, userKeys } from './keys';
@@ -34,7 +34,7 @@ export class UserStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(user: User): Promise<void> {
-    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(user), ...conditions.isNew }));
+    await putNew(this.ctx, toItem(user));
   }
 
   /**
