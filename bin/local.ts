@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     faultSeed: parseFaultSeed(process.env.LOCAL_FAULT_SEED),
     log: (line) => console.error(line),
   });
-  const demo = await ensureDemoSource(dataDir, { url: runtime.url, adminToken });
+  const demo = await ensureDemoSource(dataDir, { url: runtime.url, adminToken }, { webhookUrl: process.env.DEMO_WEBHOOK_URL || undefined });
 
   const lines = [
     `Alertline is running on ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dataDir})`,

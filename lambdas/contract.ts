@@ -6,6 +6,7 @@ import {
   TABLE_SCHEMA,
   alertKeys,
   alertSourceKeys,
+  escalationCursorKeys,
   escalationJobKeys,
   escalationPolicyKeys,
   eventKeys,
@@ -131,6 +132,8 @@ export function canonicalRoute(
 /** Where the handlers' logs and Powertools metrics are named: the `service` key and dimension, and the namespace. */
 export const SERVICE_NAME = 'alertline';
 export const METRICS_NAMESPACE = 'Alertline';
+/** The notifier counts each notification that ended FAILED; an alarm fires on it. */
+export const NOTIFICATIONS_FAILED_METRIC = 'NotificationsFailed';
 /** The processor counts each applied event as the metric `Outcome<outcome>`; the dashboard graphs each. */
 export { EVENT_OUTCOMES };
 
@@ -230,7 +233,7 @@ export const WRITTEN_ENTITIES = {
     logEntryKeys.item('alert', 'at', 'id'),
     notificationKeys.item('alert', 'at', 'id'),
     escalationJobKeys.item('minute', 'at', 'alert', 'step'),
-    escalationJobKeys.cursor,
+    escalationCursorKeys.item(),
   ],
   // Deliveries (the notification's attempts, the alert's log) and the jobs it runs, as the escalator does (no cursor).
   notifier: [

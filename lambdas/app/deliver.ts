@@ -35,21 +35,26 @@ export const retryDelaySeconds = (attempts: number): number => 2 ** attempts;
 
 type Outcome = { status: 'SENT' } | { status: 'PENDING' | 'FAILED'; error: string };
 
+/** The status this call recorded (PENDING: an attempt failed and another is scheduled), or none when it recorded nothing. */
+export type DeliveryResult = Outcome['status'] | undefined;
+
 /**
  * Sends the notification once and records what happened. A notification already SENT or FAILED is left alone (a
  * repeated message); when another deliverer recorded an attempt meanwhile, this one's result is dropped, so the record
- * and the log count each attempt once. A retryable failure schedules the next attempt as a delayed message.
+ * and the log count each attempt once. A retryable failure schedules the next attempt as a delayed message. Answers
+ * what it recorded, so that the caller counts each notification that ended FAILED once.
  */
-export async function deliverNotification(ref: NotificationRef, deps: DeliverDeps): Promise<void> {
+export async function deliverNotification(ref: NotificationRef, deps: DeliverDeps): Promise<DeliveryResult> {
   const record = await deps.notifications.get(ref.alertId, ref.sk);
-  if (!record || record.status !== 'PENDING') return;
+  if (!record || record.status !== 'PENDING') return undefined;
   const { alert, user, outcome } = await sendOnce(deps, record);
   const attempts = record.attempts + 1;
   const at = new Date(deps.now()).toISOString();
   const change = outcome.status === 'SENT' ? { status: 'SENT' as const, attempts, sentAt: at } : { status: outcome.status, attempts, lastError: outcome.error };
-  if (!(await deps.notifications.recordAttempt(record, change))) return;
+  if (!(await deps.notifications.recordAttempt(record, change))) return undefined;
   if (alert) await log(deps, record, attempts, at, logLine(record, user, outcome, attempts));
   if (outcome.status === 'PENDING') await deps.queue.deliver({ alertId: ref.alertId, sk: ref.sk, attempt: attempts }, retryDelaySeconds(attempts));
+  return outcome.status;
 }
 
 /** One attempt: the alert and the user as they are now, and what became of the send (FAILED at once when one is gone). */

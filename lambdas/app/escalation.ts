@@ -23,7 +23,7 @@ import { notificationKeys, type Key } from '../store/keys';
 import type { AlertsPort, EscalationPoliciesPort, NotificationQueuePort, NotificationRecord, NotificationsPort, UsersPort } from './ports';
 
 export interface EscalationDeps {
-  jobs: Pick<EscalationJobStore, 'get' | 'delete' | 'inMinute' | 'cursor' | 'moveCursor' | 'escalationState' | 'claimLevel'>;
+  jobs: Pick<EscalationJobStore, 'get' | 'delete' | 'inMinute' | 'cursor' | 'moveCursor' | 'escalationState' | 'claimLevel' | 'postpone'>;
   alerts: Pick<AlertsPort, 'get'>;
   policies: Pick<EscalationPoliciesPort, 'get'>;
   users: Pick<UsersPort, 'get'>;
@@ -91,16 +91,18 @@ async function runLevel(stored: LevelJob, deps: EscalationDeps, decideAgain = tr
 }
 
 /**
- * The claim did not hold. When the alert already shows this very step, someone claimed it: if their lease ran out they
- * died before finishing, and the expansion is redone (it is idempotent); while it runs they may still finish, so the job
- * stays. Otherwise the alert moved on (accepted, resolved, rerouted, a later step): the job is dropped, nothing sent.
+ * The claim did not hold. Only a claim writes claimedAt on the job, so a job that has one was claimed: its level went
+ * out, or its claimer died between the claim and the sends. While the claimer's lease runs it may still finish, so the
+ * job stays; after that the expansion is redone (it is idempotent), whatever the alert did since (a later level, a
+ * reroute), as the level fell due before, unless the alert is resolved. A job without claimedAt lost to the alert's
+ * state (accepted, resolved, rerouted, a later step): it is dropped, nothing sent.
  */
 async function afterFailedClaim(stored: LevelJob, alert: Alert, users: User[], deps: EscalationDeps): Promise<boolean> {
-  const [state, fresh] = await Promise.all([deps.jobs.escalationState(alert.id), deps.jobs.get(stored.key)]);
+  const fresh = await deps.jobs.get(stored.key);
   if (!fresh) return true;
-  const mine = state?.epoch === stored.job.epoch && state.step === levelStep(stored.job);
-  if (!mine || !fresh.claimedAt) return finish(stored, deps);
+  if (!fresh.claimedAt) return finish(stored, deps);
   if (deps.now() - Date.parse(fresh.claimedAt) < CLAIM_LEASE_MS) return false;
+  if (alert.status === 'RESOLVED') return finish(stored, deps);
   return expandAndFinish(stored, alert, users, deps);
 }
 
@@ -178,6 +180,30 @@ async function runNotice(stored: StoredJob, job: Extract<EscalationJob, { kind: 
   return finish(stored, deps);
 }
 
+/** A job that failed this many ticks in a row is given up (logged as an error), so that it cannot hold the others back. */
+export const MAX_JOB_FAILURES = 10;
+
+/**
+ * A job that failed moves to the next minute's partition (true: it no longer holds this one, so the cursor passes it
+ * and the jobs after it keep running); after MAX_JOB_FAILURES it is deleted. False when even that failed (the store is
+ * down): the job stays where it is for the next tick.
+ */
+async function setAside(stored: StoredJob, error: unknown, deps: EscalationDeps): Promise<boolean> {
+  const failures = (stored.failures ?? 0) + 1;
+  try {
+    if (failures >= MAX_JOB_FAILURES) {
+      deps.logger?.error('escalation job failed too often; given up', { job: stored.key, failures, error: error as Error });
+      await deps.jobs.delete(stored.key);
+    } else {
+      deps.logger?.error('escalation job failed; retried next minute', { job: stored.key, failures, error: error as Error });
+      await deps.jobs.postpone(stored, deps.now() + 60_000, failures);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One tick of the escalator: reads the minute partitions from the cursor up to now's (at most MAX_MINUTES_PER_TICK),
  * runs every job due by now, each on its own (one failing job does not stop the others), and moves the cursor forward
@@ -202,8 +228,7 @@ export async function tick(deps: EscalationDeps): Promise<{ ran: number; failed:
           return await runJob(stored.key, deps);
         } catch (error) {
           failed++;
-          deps.logger?.error('escalation job failed; the next tick retries it', { job: stored.key, error: error as Error });
-          return false;
+          return setAside(stored, error, deps);
         }
       }),
     );

@@ -6,8 +6,12 @@ type TargetType = 'EMAIL' | 'WEBHOOK' | 'SLACK';
 
 /**
  * Addresses inside the operator's own network or host. A notification aimed at one of them could reach
- * services that trust their network (cloud metadata endpoints, admin ports), so they are refused.
- * BlockList also matches an IPv4-mapped IPv6 address (::ffff:a.b.c.d) against the IPv4 subnets.
+ * services that trust their network (cloud metadata endpoints, admin ports), so they are refused; so are
+ * addresses that are no single public host (multicast, reserved, benchmarking).
+ * BlockList also matches an IPv4-mapped IPv6 address (::ffff:a.b.c.d) against the IPv4 subnets. The IPv6
+ * prefixes that embed an IPv4 address some other way (IPv4-compatible, NAT64, 6to4, Teredo) are refused
+ * whole: they are transition mechanisms a notification receiver has no need of, and one of them could
+ * carry 127.0.0.1 past the IPv4 rules.
  */
 const FORBIDDEN = ((): BlockList => {
   const list = new BlockList();
@@ -19,12 +23,19 @@ const FORBIDDEN = ((): BlockList => {
     ['169.254.0.0', 16], // link-local, where cloud metadata lives
     ['172.16.0.0', 12],
     ['192.168.0.0', 16],
+    ['198.18.0.0', 15], // benchmarking
+    ['224.0.0.0', 4], // multicast
+    ['240.0.0.0', 4], // reserved, includes the broadcast address 255.255.255.255
   ];
   const v6: Array<[string, number]> = [
-    ['::', 128], // unspecified
-    ['::1', 128],
+    ['::', 96], // IPv4-compatible ::a.b.c.d, includes the unspecified :: and loopback ::1
+    ['64:ff9b::', 96], // NAT64, well-known prefix
+    ['64:ff9b:1::', 48], // NAT64, local-use prefix
+    ['2001::', 32], // Teredo
+    ['2002::', 16], // 6to4
     ['fc00::', 7], // unique-local
     ['fe80::', 10], // link-local
+    ['ff00::', 8], // multicast
   ];
   for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
   for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');

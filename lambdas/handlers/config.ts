@@ -44,8 +44,13 @@ export interface NotifierConfig extends StoreConfig, EngineConfig {
   actionSecret: SecretSource;
   /** Local: smtp://host:port; absent there, email notifications fail with a clear error. */
   smtpUrl?: string;
-  /** AWS: the SES sender identity; email goes through SES when it is set and SMTP_URL is not. */
+  /** The From address: the SES sender identity in AWS; locally the From of SMTP mail. */
   emailSender?: string;
+  /**
+   * Whether email without SMTP_URL goes through SES (with emailSender). Only the Lambda entry sets it: the local
+   * runtime never sends through whatever AWS account its environment's credentials reach.
+   */
+  ses?: boolean;
   allowPrivateWebhookTargets: boolean;
 }
 
@@ -149,6 +154,7 @@ export const notifierConfigFromEnv = (env: Env = process.env): NotifierConfig =>
     actionSecret,
     smtpUrl: optional(env, 'SMTP_URL'),
     emailSender: optional(env, 'EMAIL_SENDER'),
+    ses: true,
     allowPrivateWebhookTargets: allowPrivateWebhookTargetsFrom(env),
   };
 };

@@ -39,8 +39,16 @@ export function createTick(config: EscalatorConfig, deps: Partial<EscalationDeps
   };
 }
 
-/** The escalator Lambda handler (an EventBridge schedule's event carries nothing it needs). */
+/**
+ * The escalator Lambda handler (an EventBridge schedule's event carries nothing it needs). A tick in which a job failed
+ * fails the invocation once all jobs ran, so that the escalator's errors alarm fires: a failed job is retried next
+ * minute and given up after MAX_JOB_FAILURES, and someone should look before then.
+ */
 export const createEscalatorHandler = (config: EscalatorConfig, deps: Partial<EscalationDeps> = {}) => {
   const run = createTick(config, deps);
-  return middy(() => run()).use(injectLambdaContext(logger));
+  return middy(async () => {
+    const result = await run();
+    if (result.failed > 0) throw new Error(`${result.failed} of ${result.ran} escalation jobs failed; each is retried next minute (see the errors above)`);
+    return result;
+  }).use(injectLambdaContext(logger));
 };

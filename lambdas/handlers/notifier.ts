@@ -1,15 +1,17 @@
 // Notifier Lambda: the notification queue's messages, each on its own: run an escalation job, or deliver one notification.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverNotification, type DeliverDeps } from '../app/deliver';
 import { runJob, type EscalationDeps } from '../app/escalation';
+import { NOTIFICATIONS_FAILED_METRIC } from '../contract';
 import { createSenders, noMailer, sesMailer, smtpMailer, type Mailer } from '../notify';
 import { parseNotificationMessage } from '../queue/notification-queue';
 import { adminTokenReader } from './auth';
-import { logger } from './clients';
+import { logger, metrics } from './clients';
 import type { NotifierConfig, SecretSource } from './config';
 import { engineDeps } from './escalator';
 
@@ -20,11 +22,11 @@ export interface NotifierDeps {
   actionSecret: () => Promise<string>;
 }
 
-/** The sender of email: SMTP where SMTP_URL is set (local), SES where a sender identity is (AWS), else none (fails clearly). */
-function mailerOf(config: NotifierConfig): Mailer {
+/** The sender of email: SMTP where SMTP_URL is set, SES in AWS where a sender identity is, else none (fails clearly). */
+export function mailerOf(config: NotifierConfig): Mailer {
   const from = config.emailSender ?? 'alertline@localhost';
   if (config.smtpUrl) return smtpMailer(config.smtpUrl, from);
-  if (config.emailSender) return sesMailer(new SESv2Client({}), config.emailSender);
+  if (config.ses && config.emailSender) return sesMailer(new SESv2Client({}), config.emailSender);
   return noMailer;
 }
 
@@ -56,7 +58,9 @@ async function handleRecord(deps: NotifierDeps, record: SQSRecord): Promise<void
     await runJob({ pk: message.pk, sk: message.sk }, deps.engine);
     return;
   }
-  await deliverNotification({ alertId: message.alertId, sk: message.sk }, { ...deps.deliver, actionSecret: await deps.actionSecret() });
+  const result = await deliverNotification({ alertId: message.alertId, sk: message.sk }, { ...deps.deliver, actionSecret: await deps.actionSecret() });
+  // Counted once, by the deliverer that recorded the end: the alarm on it says someone was not paged.
+  if (result === 'FAILED') metrics.addMetric(NOTIFICATIONS_FAILED_METRIC, MetricUnit.Count, 1);
 }
 
 /** The batch function itself, without Lambda's middlewares: the local runtime's poller calls it. */
@@ -80,4 +84,9 @@ export function createNotifierBatch(config: NotifierConfig, deps: Partial<Notifi
 
 /** The notifier Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
 export const createNotifierHandler = (config: NotifierConfig, deps: Partial<NotifierDeps> = {}) =>
-  middy(createNotifierBatch(config, deps)).use(injectLambdaContext(logger));
+  middy(createNotifierBatch(config, deps)).use(injectLambdaContext(logger)).after(publishMetrics);
+
+/** Flushes the metrics when there are any: most batches fail nothing, and Powertools warns on an empty flush. */
+function publishMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}

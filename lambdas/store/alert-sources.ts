@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertSource } from '../domain/alert-source';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
+import { putNew } from './put-new';
 import { NotFound } from './errors';
 import { indexQueries, alertSourceKeys } from './keys';
 import { listKind, queryKeys } from './items';
@@ -27,7 +28,7 @@ export class AlertSourceStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(source: AlertSource): Promise<void> {
-    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(source), ...conditions.isNew }));
+    await putNew(this.ctx, toItem(source));
   }
 
   /** Replaces the stored settings; throws NotFound when the source was deleted meanwhile. */

@@ -13,6 +13,8 @@ export interface StoredJob {
   key: Key;
   job: EscalationJob;
   claimedAt?: string;
+  /** Ticks in a row this job failed in (see the tick's setAside). */
+  failures?: number;
 }
 
 /** The engine's state on an alert item (see the claim condition in escalationClaim). */
@@ -32,8 +34,13 @@ export function jobPut(tableName: string, job: EscalationJob, nowMs: number): { 
 }
 
 const storedJobFrom = (item: Record<string, unknown>): StoredJob => {
-  const { pk, sk, entity: _e, step: _s, claimedAt, ...job } = item;
-  return { key: { pk: pk as string, sk: sk as string }, job: job as unknown as EscalationJob, claimedAt: claimedAt as string | undefined };
+  const { pk, sk, entity: _e, step: _s, claimedAt, failures, ...job } = item;
+  return {
+    key: { pk: pk as string, sk: sk as string },
+    job: job as unknown as EscalationJob,
+    claimedAt: claimedAt as string | undefined,
+    failures: failures as number | undefined,
+  };
 };
 
 /** What a claim writes besides marking the job: the next level's job (if any) and the ESCALATED log entry. */
@@ -88,6 +95,24 @@ export class EscalationJobStore {
 
   async delete(key: Key): Promise<void> {
     await this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: key }));
+  }
+
+  /**
+   * Moves a job to the partition of `untilMs`'s minute, with its claim and its count of failures: one transaction, so
+   * that it is never in both partitions, nor in none.
+   */
+  async postpone(stored: StoredJob, untilMs: number, failures: number): Promise<void> {
+    const { key, item } = jobPut(this.ctx.tableName, stored.job, untilMs);
+    const put = item.Put!;
+    put.Item = { ...put.Item, failures, ...(stored.claimedAt ? { claimedAt: stored.claimedAt } : {}) };
+    await this.ctx.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.ctx.tableName, Key: stored.key, ConditionExpression: 'attribute_exists(pk)' } },
+          { Put: { ...put, Item: { ...put.Item, ...key } } },
+        ],
+      }),
+    );
   }
 
   /** Every job of a minute partition (a partition holds the jobs of one minute: few), oldest due first. */

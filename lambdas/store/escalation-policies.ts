@@ -6,6 +6,7 @@ import { conditions } from './conditions';
 import { Conflict } from './errors';
 import { listKind } from './items';
 import { escalationPolicyKeys, routingKeyKeys } from './keys';
+import { putNew } from './put-new';
 import { ConditionFailed, toStoreError } from './sdk-errors';
 import type { TransactItem } from './transactions';
 
@@ -52,7 +53,7 @@ export class EscalationPolicyStore {
   async create(policy: EscalationPolicy): Promise<void> {
     const put = { TableName: this.ctx.tableName, Item: toItem(policy), ...conditions.isNew };
     if (policy.routingKey === undefined) {
-      await this.ctx.db.send(new PutCommand(put));
+      await putNew(this.ctx, put.Item);
       return;
     }
     const items: TransactItem[] = [{ Put: put }, this.claim(policy.routingKey, policy.id)];

@@ -149,9 +149,15 @@ export const notificationKeys = {
 export const escalationJobKeys = {
   item: (minute: string, dueAt: string, alertId: string, step: string): Key => ({ pk: `ESCJOB#${minute}`, sk: `${dueAt}#${alertId}#${step}` }),
   partition: (minute: string) => `ESCJOB#${minute}`,
-  /** The oldest minute partition that may still hold a job. */
-  // Under ESCJOB# too, so that the roles that run jobs may write it by the same partition-key prefix.
-  cursor: { pk: 'ESCJOB#CURSOR', sk: 'CURSOR' } as Key,
+  /** The oldest minute partition that may still hold a job: an entity of its own, which only the escalator writes. */
+  get cursor(): Key {
+    return escalationCursorKeys.item();
+  },
+};
+
+/** The escalator's cursor (see escalationJobKeys): one item. */
+export const escalationCursorKeys = {
+  item: (): Key => ({ pk: 'ESCCURSOR#escalator', sk: 'CURSOR' }),
 };
 
 /**

@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact, User } from '../domain/user';
 import type { StoreContext } from './client';
-import { conditions } from './conditions';
+import { putNew } from './put-new';
 import { decodeCursor, encodeCursor } from './cursor';
 import { getMany, queryKeys } from './items';
 import { creationPosition, indexQuery, userKeys } from './keys';
@@ -34,11 +34,15 @@ export class UserStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(user: User): Promise<void> {
-    await this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: toItem(user), ...conditions.isNew }));
+    await putNew(this.ctx, toItem(user));
   }
 
+  /**
+   * A consistent read: a policy saved right after its user was created checks that the user exists, and an eventually
+   * consistent read could still miss it ("names no existing user").
+   */
   async get(id: string): Promise<User | undefined> {
-    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: userKeys.item(id) }));
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: userKeys.item(id), ConsistentRead: true }));
     return out.Item ? fromItem(out.Item) : undefined;
   }
 

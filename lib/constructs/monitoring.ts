@@ -19,7 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_OUTCOMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
+import { EVENT_OUTCOMES, METRICS_NAMESPACE, NOTIFICATIONS_FAILED_METRIC, SERVICE_NAME } from '../../lambdas/contract';
 
 /** The outcomes the processor counts as `Outcome<OUTCOME>`: QUEUED is not yet applied, FAILED is the dead-letter queue's. */
 export const APPLIED_OUTCOMES = EVENT_OUTCOMES.filter((outcome) => outcome !== 'QUEUED' && outcome !== 'FAILED');
@@ -146,8 +146,8 @@ export class Monitoring extends Construct {
       threshold: 0,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
       description:
-        'Alertline: the escalator failed a tick, so escalations that fell due may be late; the next tick (each minute) ' +
-        'takes them up again. See the escalator logs.',
+        'Alertline: the escalator failed a tick, or an escalation job in it, so escalations that fell due may be late; ' +
+        'a failed job is retried each minute and given up after 10 failures. See the escalator logs.',
     });
     alarm('NotifierErrorsAlarm', {
       metric: errors(functions.notifier),
@@ -164,6 +164,17 @@ export class Monitoring extends Construct {
       description:
         'Alertline: a notification message failed every receive and is parked in the notification dead-letter queue: ' +
         'someone may not have been paged. See the notifier logs, and the notifications of the alert it names.',
+    });
+    // A refused delivery is no crash: the notifier records it FAILED and goes on, so neither alarm above sees it.
+    const notificationsFailed = appMetric(NOTIFICATIONS_FAILED_METRIC);
+    alarm('NotificationsFailedAlarm', {
+      metric: notificationsFailed,
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        'Alertline: a notification ended FAILED (refused by its receiver, an address that is not allowed, or every ' +
+        'attempt failed): someone was not paged on that contact. See lastError in the notifications of the alert ' +
+        '(GET /api/alerts/{id}/notifications) and the alert log.',
     });
     alarm('HttpApi5xxAlarm', {
       metric: httpApi.metricServerError({ statistic: Stats.SUM, period: FIVE_MINUTES }),
@@ -249,6 +260,20 @@ export class Monitoring extends Construct {
         title: 'Function errors and throttles',
         width: 12,
         left: [...perFunction(errors, 'errors'), ...perFunction(throttles, 'throttles')],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Notifications',
+        width: 12,
+        left: [notificationsFailed.with({ label: 'notifications failed' })],
+        right: [
+          props.notificationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            statistic: Stats.MAXIMUM,
+            period: FIVE_MINUTES,
+            label: 'notification dead-letter queue depth',
+          }),
+        ],
       }),
     );
   }

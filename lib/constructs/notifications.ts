@@ -59,33 +59,32 @@ export class Notifications extends Construct {
       generateSecretString: { excludePunctuation: true, passwordLength: 64 },
     });
 
-    const environment = {
-      TABLE_NAME: props.tableName,
-      NOTIFICATION_QUEUE_URL: this.queue.queueUrl,
-      PUBLIC_URL: props.publicUrl,
-      ACTION_SECRET_ARN: this.actionSecret.secretArn,
-      ALLOW_PRIVATE_WEBHOOK_TARGETS: String(props.allowPrivateWebhookTargets),
-      ...(props.emailSender ? { EMAIL_SENDER: props.emailSender } : {}),
-    };
+    // The escalator runs due jobs, which queue deliveries; it sends nothing itself, so it needs no link secret.
+    const engine = { TABLE_NAME: props.tableName, NOTIFICATION_QUEUE_URL: this.queue.queueUrl };
     this.escalator = new AlertlineFunction(this, 'EscalatorFunction', {
       ...props.functionSettings,
       handler: 'escalator',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.escalator),
-      environment,
+      environment: engine,
     });
+    // The notifier runs jobs on a starter's nudge, delivers (signing action links), and re-queues retries.
     this.notifier = new AlertlineFunction(this, 'NotifierFunction', {
       ...props.functionSettings,
       handler: 'notifier',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.notifier),
-      environment,
+      environment: {
+        ...engine,
+        PUBLIC_URL: props.publicUrl,
+        ACTION_SECRET_ARN: this.actionSecret.secretArn,
+        ALLOW_PRIVATE_WEBHOOK_TARGETS: String(props.allowPrivateWebhookTargets),
+        ...(props.emailSender ? { EMAIL_SENDER: props.emailSender } : {}),
+      },
     });
     props.grantTable(this.escalator, WRITTEN_ENTITIES.escalator);
     props.grantTable(this.notifier, WRITTEN_ENTITIES.notifier);
-    for (const fn of [this.escalator, this.notifier]) {
-      // Both run due jobs (the notifier on a starter's nudge), which queue deliveries; the notifier re-queues retries.
-      this.queue.grantSendMessages(fn);
-      this.actionSecret.grantRead(fn);
-    }
+    this.queue.grantSendMessages(this.escalator);
+    this.queue.grantSendMessages(this.notifier);
+    this.actionSecret.grantRead(this.notifier);
     this.notifier.addEventSource(new SqsEventSource(this.queue, { batchSize: NOTIFICATION_QUEUE.batchSize, reportBatchItemFailures: true }));
 
     // Each minute; a missed or failed tick is made up by the next one (the escalator reads every partition since its

@@ -27,8 +27,8 @@ const queueName = (queueId: string) => ({ Name: 'QueueName', Value: { 'Fn::GetAt
 const functionName = (functionId: string) => ({ Name: 'FunctionName', Value: { Ref: functionId } });
 
 describe('alarms', () => {
-  test('there are fifteen, each explained and notifying the alarm topic when it fires and when it clears', () => {
-    expect(alarms()).toHaveLength(15);
+  test('there are sixteen, each explained and notifying the alarm topic when it fires and when it clears', () => {
+    expect(alarms()).toHaveLength(16);
     for (const alarm of alarms()) {
       expect(alarm.AlarmDescription).toMatch(/^Alertline: .{40,}/);
       expect(alarm.AlarmActions).toEqual([{ Ref: find.topicId() }]);
@@ -98,6 +98,19 @@ describe('alarms', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Threshold: 1,
         AlarmDescription: expect.stringContaining('may not have been paged'),
+      }),
+    );
+  });
+
+  test('a notification that ended FAILED within 5 minutes: someone was not paged on that contact', () => {
+    expect(alarmOn('Alertline', 'NotificationsFailed', { Name: 'service', Value: 'alertline' })).toEqual(
+      expect.objectContaining({
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmDescription: expect.stringMatching(/^Alertline: a notification ended FAILED/),
       }),
     );
   });
@@ -184,7 +197,7 @@ describe('dashboard', () => {
   test('shows the state of every alarm first', () => {
     const [first] = dashboard(template).widgets;
     expect(first.type).toBe('alarm');
-    expect(first.properties.alarms).toHaveLength(15);
+    expect(first.properties.alarms).toHaveLength(16);
   });
 
   test('counts events accepted, and events rejected by each code', () => {
@@ -222,6 +235,13 @@ describe('dashboard', () => {
       row('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: `<${find.eventQueueId()}>` }, { stat: 'Maximum' }),
       row('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: `<${find.eventQueueId()}>` }, { stat: 'Maximum' }),
       row('Alertline', 'RetriedEventAge', service, { stat: 'Maximum' }),
+    ]);
+  });
+
+  test('shows failed notifications and the notification dead-letter queue depth', () => {
+    expect(graph('Notifications')).toEqual([
+      row('Alertline', 'NotificationsFailed', service, { stat: 'Sum' }),
+      row('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: `<${find.notificationDeadLetterQueueId()}>` }, { stat: 'Maximum' }),
     ]);
   });
 

@@ -106,21 +106,28 @@ describe('notification queue', () => {
 });
 
 describe('escalator and notifier', () => {
-  test("know the table, the public URL of links (the web UI's distribution, which also forwards /api/*) and the action-link secret; private targets are refused by default", () => {
-    for (const id of [find.escalatorId(), find.notifierId()]) {
-      const variables = resources[id].Properties.Environment.Variables;
-      expect(variables).toEqual(
-        expect.objectContaining({
-          TABLE_NAME: { Ref: find.tableId() },
-          ACTION_SECRET_ARN: { Ref: find.actionSecretId() },
-          ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false',
-        }),
+  test('both know the table and the queue; only the notifier, which signs links, knows the public URL and the link secret', () => {
+    const escalator = resources[find.escalatorId()].Properties;
+    const notifier = resources[find.notifierId()].Properties;
+    for (const fn of [escalator, notifier]) {
+      expect(fn.Environment.Variables).toEqual(
+        expect.objectContaining({ TABLE_NAME: { Ref: find.tableId() }, NOTIFICATION_QUEUE_URL: { Ref: find.notificationQueueId() } }),
       );
-      const distribution = find.onlyId(template.findResources('AWS::CloudFront::Distribution'));
-      expect(variables.PUBLIC_URL).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
-      expect(variables.EMAIL_SENDER).toBeUndefined();
-      expect(resources[id].Properties).toEqual(expect.objectContaining({ Timeout: 60, MemorySize: 256 }));
+      expect(fn).toEqual(expect.objectContaining({ Timeout: 60, MemorySize: 256 }));
     }
+    expect(Object.keys(escalator.Environment.Variables).filter((v) => /PUBLIC_URL|ACTION_SECRET|ALLOW_PRIVATE|EMAIL/.test(v))).toEqual([]);
+    expect(notifier.Environment.Variables).toEqual(
+      expect.objectContaining({ ACTION_SECRET_ARN: { Ref: find.actionSecretId() }, ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false' }),
+    );
+    // The web UI's distribution: alert links open the UI, and action links reach the API through its /api/* behaviour.
+    const distribution = find.onlyId(template.findResources('AWS::CloudFront::Distribution'));
+    expect(notifier.Environment.Variables.PUBLIC_URL).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
+    expect(notifier.Environment.Variables.EMAIL_SENDER).toBeUndefined();
+  });
+
+  test('only the escalator may write its cursor', () => {
+    expect(writablePrefixes(WRITTEN_ENTITIES.escalator)).toContain('ESCCURSOR#*');
+    for (const fn of ['ingest', 'processor', 'api', 'notifier'] as const) expect(writablePrefixes(WRITTEN_ENTITIES[fn])).not.toContain('ESCCURSOR#*');
   });
 
   test.each([
@@ -135,11 +142,9 @@ describe('escalator and notifier', () => {
 });
 
 describe('action-link secret', () => {
-  test('is generated (64 characters), and only the api, the escalator and the notifier can read it', () => {
+  test('is generated (64 characters), and only the api (which checks links) and the notifier (which signs them) can read it', () => {
     expect(resources[find.actionSecretId()].Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 64 });
-    expect(rolesAllowedOn('secretsmanager:GetSecretValue', find.actionSecretId())).toEqual(
-      [find.apiId(), find.escalatorId(), find.notifierId()].map(roleOf).sort(),
-    );
+    expect(rolesAllowedOn('secretsmanager:GetSecretValue', find.actionSecretId())).toEqual([find.apiId(), find.notifierId()].map(roleOf).sort());
     expect(JSON.stringify(resources[find.apiId()].Properties.Environment.Variables.ACTION_SECRET_ARN)).toContain(find.actionSecretId());
   });
 });

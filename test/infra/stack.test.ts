@@ -240,7 +240,7 @@ describe('admin token', () => {
     expect([...new Set(readers.flatMap((s) => s.roles))]).toEqual([roleOf(apiId())]);
     expect(readers.flatMap((s) => asList(s.Action))).toContain('secretsmanager:GetSecretValue');
     // The others that read a secret read the action-link key (see notifications.test.ts).
-    expect(rolesAllowed('secretsmanager:GetSecretValue')).toEqual([apiId(), find.escalatorId(), find.notifierId()].map(roleOf).sort());
+    expect(rolesAllowed('secretsmanager:GetSecretValue')).toEqual([apiId(), find.notifierId()].map(roleOf).sort());
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 });

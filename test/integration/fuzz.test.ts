@@ -27,8 +27,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const APPLY_TIMEOUT_MS = Number(process.env.FUZZ_APPLY_TIMEOUT_MS ?? 180_000);
 const BODY_LIMIT = 256 * 1024;
 const ALLOWED = [202, 400, 404, 413, 415];
-/** How many times a request is sent while it is told to retry (503 with Retry-After, 409 IDEMPOTENCY_KEY_IN_USE). */
-const TRANSIENT_ATTEMPTS = 6;
+/** How many times a request is sent while it is told to retry (503 with Retry-After, 409 IDEMPOTENCY_KEY_IN_USE): over ~40 s. */
+const TRANSIENT_ATTEMPTS = 8;
 const APPLIED_OUTCOMES = ['CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT'];
 const FUZZ_DIR = resolve(__dirname, '../fuzz');
 
@@ -970,7 +970,9 @@ describe(`${RUNS} generated requests (seed ${SEED})`, () => {
           const again = transientAnswer(answer);
           if (again && attempt < TRANSIENT_ATTEMPTS) {
             transient[again] = (transient[again] ?? 0) + 1;
-            await sleep(1000 * Number(answer.headers instanceof Headers ? answer.headers.get('retry-after') : answer.headers['retry-after']));
+            // At least what Retry-After says, backing off as a well-behaved client does when told again and again.
+            const retryAfter = Number(answer.headers instanceof Headers ? answer.headers.get('retry-after') : answer.headers['retry-after']);
+            await sleep(1000 * Math.max(retryAfter, Math.min(8, 2 ** (attempt - 1))));
             continue;
           }
           problems = problemsOf(req, answer, live);

@@ -185,6 +185,19 @@ describe('deliverNotification', () => {
     expect({ log: w.log.length, delivered: w.delivered.length }).toEqual({ log: 0, delivered: 0 });
   });
 
+  it('answers the status it recorded, and nothing when it recorded nothing, so that a FAILED end is counted once', async () => {
+    const sent = world(record(), [{ ok: true }]);
+    expect(await deliverNotification(ref, sent.deps)).toBe('SENT');
+    const retried = world(record(), [fail(true, 'HTTP 503'), fail(false, 'HTTP 404')]);
+    expect(await deliverNotification(ref, retried.deps)).toBe('PENDING');
+    expect(await deliverNotification(ref, retried.deps)).toBe('FAILED');
+    // The repeated message of a notification that already ended, and a lost race, record nothing.
+    expect(await deliverNotification(ref, retried.deps)).toBeUndefined();
+    const raced = world(record(), [fail(false, 'HTTP 404')]);
+    expect(await deliverNotification(ref, { ...raced.deps, notifications: { ...raced.deps.notifications, recordAttempt: async () => false } })).toBeUndefined();
+    expect(await deliverNotification(ref, world(record({ contactIndex: 5 }), []).deps)).toBe('FAILED');
+  });
+
   it('names a notice by its reason', async () => {
     const w = world(record({ reason: 'RESOLVED' }), [{ ok: true }]);
     await deliverNotification(ref, w.deps);

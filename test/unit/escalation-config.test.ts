@@ -1,5 +1,7 @@
 // The escalator's and the notifier's configuration from the environment, and the notification queue's message shapes.
 import { escalatorConfigFromEnv, notifierConfigFromEnv, processorConfigFromEnv } from '../../lambdas/handlers/config';
+import { mailerOf } from '../../lambdas/handlers/notifier';
+import { noMailer } from '../../lambdas/notify/email';
 import { parseNotificationMessage } from '../../lambdas/queue/notification-queue';
 
 const AWS = {
@@ -19,6 +21,7 @@ describe('escalator and notifier configuration', () => {
       publicUrl: AWS.PUBLIC_URL,
       actionSecret: { secretArn: 'arn:action-secret' },
       emailSender: AWS.EMAIL_SENDER,
+      ses: true,
       allowPrivateWebhookTargets: false,
     });
     expect(processorConfigFromEnv(AWS).notificationQueueUrl).toBe(AWS.NOTIFICATION_QUEUE_URL);
@@ -37,6 +40,17 @@ describe('escalator and notifier configuration', () => {
     ['the action secret', () => notifierConfigFromEnv({ ...AWS, ACTION_SECRET_ARN: undefined }), /ACTION_SECRET or ACTION_SECRET_ARN/],
   ])('fails at once without %s', (_name, read, message) => {
     expect(read).toThrow(message);
+  });
+});
+
+describe('the email transport', () => {
+  const config = notifierConfigFromEnv(AWS);
+  it('is SES in AWS (the Lambda entry), with the sender identity', () => {
+    expect(mailerOf(config)).not.toBe(noMailer);
+    expect(mailerOf({ ...config, emailSender: undefined })).toBe(noMailer);
+  });
+  it('is never SES where the configuration does not say so (the local runtime), even with a sender and AWS credentials', () => {
+    expect(mailerOf({ ...config, ses: undefined })).toBe(noMailer);
   });
 });
 

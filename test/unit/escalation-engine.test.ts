@@ -1,5 +1,5 @@
 // The engine's use case on in-memory stores: a level's claim, its expansion into notifications, and the tick's cursor.
-import { runJob, tick, type EscalationDeps } from '../../lambdas/app/escalation';
+import { MAX_JOB_FAILURES, runJob, tick, type EscalationDeps } from '../../lambdas/app/escalation';
 import type { NotificationRecord } from '../../lambdas/app/ports';
 import type { Alert } from '../../lambdas/domain/alert';
 import { isFirstOfRouting, jobStep, levelStep, type EscalationJob } from '../../lambdas/domain/escalation';
@@ -35,6 +35,11 @@ class MemoryEngine {
   }
   async inMinute(minute: string) {
     return [...this.jobs.values()].filter((j) => j.key.pk === `ESCJOB#${minute}`);
+  }
+  async postpone(stored: StoredJob, untilMs: number, failures: number) {
+    this.jobs.delete(`${stored.key.pk}|${stored.key.sk}`);
+    const key = jobKey(stored.job, untilMs);
+    this.jobs.set(`${key.pk}|${key.sk}`, { ...stored, key, failures });
   }
   async cursor() {
     return this.cursorMinute;
@@ -185,12 +190,58 @@ describe('tick', () => {
     expect(engine.jobs.size).toBe(0);
   });
 
-  it('a job that fails stays for the next tick, and does not stop the others', async () => {
-    const { engine, records, deps } = setUp();
+  it('a job that fails is retried the next minute, and does not hold the cursor back', async () => {
+    const { engine, records, deps, advance } = setUp();
     const failing = { ...deps, users: { get: async () => Promise.reject(new Error('table unavailable')) } };
     expect(await tick(failing)).toEqual({ ran: 1, failed: 1 });
-    expect(engine.jobs.size).toBe(1);
+    expect([...engine.jobs.values()].map((j) => [j.key.pk, j.failures])).toEqual([['ESCJOB#2025-01-15T09:01', 1]]);
+    expect(await tick(deps)).toEqual({ ran: 0, failed: 0 });
+    advance(1);
     expect(await tick(deps)).toEqual({ ran: 1, failed: 0 });
     expect(levelsOf(records)).toEqual(['uma:ESCALATION:1']);
+  });
+
+  it(`a job that fails ${MAX_JOB_FAILURES} ticks in a row is given up, and the cursor moves on`, async () => {
+    const { engine, records, deps, advance } = setUp();
+    const failing = { ...deps, users: { get: async () => Promise.reject(new Error('a user that cannot be read')) } };
+    for (let i = 1; i < MAX_JOB_FAILURES; i++) {
+      await tick(failing);
+      expect([...engine.jobs.values()].map((j) => j.failures)).toEqual([i]);
+      advance(1);
+    }
+    expect(await tick(failing)).toEqual({ ran: 1, failed: 1 });
+    expect(engine.jobs.size).toBe(0);
+    expect(records.size).toBe(0);
+    advance(5);
+    await tick(deps);
+    expect(engine.cursorMinute).toBe('2025-01-15T09:12');
+  });
+
+  it('a claimed level whose claimer died before sending is sent after its lease, even when a later level went first', async () => {
+    const { engine, records, deps, first, advance } = setUp();
+    // The claimer dies between the claim (which also planned level 2) and the sends.
+    const dying = { ...deps, notifications: { ...deps.notifications, putIfAbsent: () => Promise.reject(new Error('killed')) } };
+    await expect(runJob(first, dying)).rejects.toThrow('killed');
+    expect(records.size).toBe(0);
+    advance(5);
+    // Level 2 falls due and goes out first (the notifier's fast path, or a tick that read its partition first).
+    const second = [...engine.jobs.values()].find((j) => j.key.sk.includes('E0R0L2'))!;
+    await runJob(second.key, deps);
+    expect(levelsOf(records)).toEqual(['vic:ESCALATION:2']);
+    await tick(deps);
+    expect(levelsOf(records).sort()).toEqual(['uma:ESCALATION:1', 'vic:ESCALATION:2']);
+    expect(engine.jobs.size).toBe(0);
+  });
+
+  it('a claimed level is not sent again while its claimer may still be sending, nor once the alert is resolved', async () => {
+    const { engine, records, deps, first, advance } = setUp();
+    const dying = { ...deps, notifications: { ...deps.notifications, putIfAbsent: () => Promise.reject(new Error('killed')) } };
+    await expect(runJob(first, dying)).rejects.toThrow('killed');
+    expect(await runJob(first, deps)).toBe(false);
+    expect(records.size).toBe(0);
+    engine.alert.status = 'RESOLVED';
+    advance(1);
+    expect(await runJob(first, deps)).toBe(true);
+    expect(records.size).toBe(0);
   });
 });
