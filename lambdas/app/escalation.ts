@@ -196,7 +196,7 @@ async function setAside(stored: StoredJob, error: unknown, deps: EscalationDeps)
       await deps.jobs.delete(stored.key);
     } else {
       deps.logger?.error('escalation job failed; retried next minute', { job: stored.key, failures, error: error as Error });
-      await deps.jobs.postpone(stored, deps.now() + 60_000, failures);
+      await deps.jobs.postpone(stored.key, deps.now() + 60_000, failures);
     }
     return true;
   } catch {

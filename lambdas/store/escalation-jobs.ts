@@ -98,18 +98,20 @@ export class EscalationJobStore {
   }
 
   /**
-   * Moves a job to the partition of `untilMs`'s minute, with its claim and its count of failures: one transaction, so
-   * that it is never in both partitions, nor in none.
+   * Moves a job, as it is stored now (with the claim a failed run may have written), to the partition of `untilMs`'s
+   * minute with its count of failures: one transaction, so that it is never in both partitions, nor in none. Nothing
+   * to do when the job is gone.
    */
-  async postpone(stored: StoredJob, untilMs: number, failures: number): Promise<void> {
-    const { key, item } = jobPut(this.ctx.tableName, stored.job, untilMs);
-    const put = item.Put!;
-    put.Item = { ...put.Item, failures, ...(stored.claimedAt ? { claimedAt: stored.claimedAt } : {}) };
+  async postpone(key: Key, untilMs: number, failures: number): Promise<void> {
+    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }));
+    if (!out.Item) return;
+    const stored = storedJobFrom(out.Item);
+    const moved = jobKey(stored.job, untilMs);
     await this.ctx.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Delete: { TableName: this.ctx.tableName, Key: stored.key, ConditionExpression: 'attribute_exists(pk)' } },
-          { Put: { ...put, Item: { ...put.Item, ...key } } },
+          { Delete: { TableName: this.ctx.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' } },
+          { Put: { TableName: this.ctx.tableName, Item: { ...out.Item, ...moved, failures } } },
         ],
       }),
     );

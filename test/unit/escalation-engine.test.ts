@@ -34,10 +34,13 @@ class MemoryEngine {
     this.jobs.delete(`${key.pk}|${key.sk}`);
   }
   async inMinute(minute: string) {
-    return [...this.jobs.values()].filter((j) => j.key.pk === `ESCJOB#${minute}`);
+    // Copies, as a query's answer is: what a run writes afterwards is not in them.
+    return [...this.jobs.values()].filter((j) => j.key.pk === `ESCJOB#${minute}`).map((j) => ({ ...j }));
   }
-  async postpone(stored: StoredJob, untilMs: number, failures: number) {
-    this.jobs.delete(`${stored.key.pk}|${stored.key.sk}`);
+  async postpone(from: Key, untilMs: number, failures: number) {
+    const stored = this.jobs.get(`${from.pk}|${from.sk}`);
+    if (!stored) return;
+    this.jobs.delete(`${from.pk}|${from.sk}`);
     const key = jobKey(stored.job, untilMs);
     this.jobs.set(`${key.pk}|${key.sk}`, { ...stored, key, failures });
   }
@@ -231,6 +234,20 @@ describe('tick', () => {
     await tick(deps);
     expect(levelsOf(records).sort()).toEqual(['uma:ESCALATION:1', 'vic:ESCALATION:2']);
     expect(engine.jobs.size).toBe(0);
+  });
+
+  it('a tick whose run dies after the claim moves the job aside with its claim, and a later tick sends the level once', async () => {
+    const { engine, records, delivered, deps, advance } = setUp();
+    const dying = { ...deps, queue: { deliver: () => Promise.reject(new Error('killed before the enqueue')) } };
+    expect(await tick(dying)).toEqual({ ran: 1, failed: 1 });
+    expect([...engine.jobs.values()].map((j) => [j.key.sk.slice(-6), Boolean(j.claimedAt), j.failures ?? 0]).sort()).toEqual([
+      ['E0R0L1', true, 1],
+      ['E0R0L2', false, 0],
+    ]);
+    advance(1);
+    await tick(deps);
+    expect(levelsOf(records)).toEqual(['uma:ESCALATION:1']);
+    expect(delivered).toHaveLength(1);
   });
 
   it('a claimed level is not sent again while its claimer may still be sending, nor once the alert is resolved', async () => {

@@ -20,7 +20,7 @@ function handlerWith(get: () => Promise<StoredJob | undefined>) {
         inMinute: async (minute) => (minute === '2025-01-15T09:00' ? [due] : []),
         get,
         delete: async () => undefined,
-        postpone: async (stored) => void postponed.push(stored.key.sk),
+        postpone: async (key) => void postponed.push(key.sk),
         moveCursor: async () => undefined,
         escalationState: async () => undefined,
         claimLevel: async () => false,
