@@ -1,36 +1,10 @@
 // The shapes the UI reads from the management API (openapi.json), as far as the pages use them.
-export type AlertStatus = 'PENDING' | 'ACCEPTED' | 'RESOLVED';
+// The server's own types, imported as types only (nothing of the server's code reaches the bundle).
+import type { AlertStatus, AlertView, LogEntry } from '../../lambdas/domain/alert';
 
-export interface Alert {
-  id: string;
-  alertSourceId: string;
-  alertKey: string;
-  summary: string;
-  details?: string;
-  status: AlertStatus;
-  priority: 'HIGH' | 'LOW';
-  priorityReason?: string;
-  escalationPolicy?: { id: string };
-  escalationLevel: number | null;
-  nextEscalationAt: string | null;
-  images: { src: string; href?: string; alt?: string }[];
-  links: { href: string; text?: string }[];
-  customDetails: Record<string, unknown>;
-  eventCount: number;
-  createdAt: string;
-  updatedAt: string;
-  acceptedAt?: string;
-  resolvedAt?: string;
-}
-
-export interface LogEntry {
-  id: string;
-  alertId: string;
-  eventId?: string;
-  type: string;
-  text: string;
-  createdAt: string;
-}
+export type { AlertStatus, LogEntry };
+/** An alert as the API answers it. */
+export type Alert = AlertView;
 
 export interface AlertNotification {
   id: string;

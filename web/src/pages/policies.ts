@@ -6,20 +6,11 @@ import { del, get, post, put, seg } from '../api';
 import { ErrorBanner, Field, SelectField, useLoad } from '../ui';
 import { CheckboxField, DeleteButton, SavedNotice, getAll, numberOrText, optionalText, removeAt, replaceAt, useSubmit } from './forms';
 import { userName, type User } from './users';
+import type { EscalationPolicy as StoredPolicy, EscalationRule } from '../../../lambdas/domain/escalation-policy';
 
-export interface EscalationRule {
-  escalationTimeout: number;
-  users?: { id: string }[];
-}
-
-export interface EscalationPolicy {
-  id: string;
-  name: string;
-  routingKey?: string;
-  escalationRules: EscalationRule[];
-  repeating: boolean;
-  frequency: number;
-}
+export type { EscalationRule };
+/** A policy as the pages use it. */
+export type EscalationPolicy = Omit<StoredPolicy, 'createdAt' | 'updatedAt'>;
 
 const MAX_RULES = 20;
 const MAX_USERS_PER_RULE = 20;

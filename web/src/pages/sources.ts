@@ -6,6 +6,14 @@ import { del, get, post, put, seg } from '../api';
 import { ErrorBanner, Field, FieldErrorText, SelectField, useLoad, type Option } from '../ui';
 import { CheckboxField, DeleteButton, SavedNotice, useSubmit } from './forms';
 import type { EscalationPolicy } from './policies';
+import {
+  ALERT_CREATION_MODES,
+  ALERT_PRIORITY_RULES,
+  GROUPING_WINDOWS,
+  INTEGRATION_TYPES,
+  type AlertCreation,
+  type AlertPriorityRule,
+} from '../../../lambdas/domain/alert-source-options';
 
 export interface AlertSource {
   id: string;
@@ -23,30 +31,22 @@ export interface AlertSource {
   allowedRoutingKeys?: string[];
 }
 
-const INTEGRATION_TYPES = ['API', 'GRAFANA', 'SERVICENOW', 'PROMETHEUS', 'DATADOG', 'CLOUDWATCH', 'NAGIOS', 'ZABBIX', 'ICINGA'].concat([
-  'UPTIMEROBOT',
-  'PINGDOM',
-  'SENTRY',
-  'NEWRELIC',
-  'DYNATRACE',
-  'SPLUNK',
-  'EMAIL',
-  'WEBHOOK',
-]);
-const ALERT_CREATIONS: Option[] = [
-  { value: 'ONE_OPEN_ALERT_ALLOWED', label: 'One open alert per key' },
-  { value: 'ONE_PENDING_ALERT_ALLOWED', label: 'One pending alert per key' },
-  { value: 'ONE_ALERT_PER_EVENT', label: 'One alert per event' },
-  { value: 'ONE_ALERT_GROUPED_PER_WINDOW', label: 'Group alerts per time window' },
-];
-const GROUPING_WINDOWS = ['PT2M', 'PT5M', 'PT15M', 'PT30M', 'PT1H', 'PT2H', 'PT4H', 'PT8H', 'PT12H', 'PT24H'];
-const PRIORITY_RULES: Option[] = [
-  { value: 'HIGH', label: 'High' },
-  { value: 'LOW', label: 'Low' },
-  { value: 'HIGH_DURING_SUPPORT_HOURS', label: 'High during support hours' },
-  { value: 'LOW_DURING_SUPPORT_HOURS', label: 'Low during support hours' },
-];
-const asOptions = (values: string[]): Option[] => values.map((value) => ({ value, label: value }));
+// The choices are the server's own (a mode added there fails this file's type check until it has a label here).
+const CREATION_LABELS: Record<AlertCreation, string> = {
+  ONE_OPEN_ALERT_ALLOWED: 'One open alert per key',
+  ONE_PENDING_ALERT_ALLOWED: 'One pending alert per key',
+  ONE_ALERT_PER_EVENT: 'One alert per event',
+  ONE_ALERT_GROUPED_PER_WINDOW: 'Group alerts per time window',
+};
+const PRIORITY_LABELS: Record<AlertPriorityRule, string> = {
+  HIGH: 'High',
+  LOW: 'Low',
+  HIGH_DURING_SUPPORT_HOURS: 'High during support hours',
+  LOW_DURING_SUPPORT_HOURS: 'Low during support hours',
+};
+const ALERT_CREATIONS: Option[] = ALERT_CREATION_MODES.map((value) => ({ value, label: CREATION_LABELS[value] }));
+const PRIORITY_RULES: Option[] = ALERT_PRIORITY_RULES.map((value) => ({ value, label: PRIORITY_LABELS[value] }));
+const asOptions = (values: readonly string[]): Option[] => values.map((value) => ({ value, label: value }));
 
 const loadPolicies = () => get<EscalationPolicy[]>('/api/escalation-policies');
 

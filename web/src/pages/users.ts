@@ -5,25 +5,14 @@ import { useLocation } from 'preact-iso';
 import { del, get, post, put, seg, type Page } from '../api';
 import { ErrorBanner, Field, FieldErrorText, SelectField, asApiError, errorId, fieldErrorMessage, useLoad } from '../ui';
 import { CheckboxField, DeleteButton, SavedNotice, optionalText, removeAt, replaceAt, useSubmit } from './forms';
+import type { Contact as StoredContact, ContactType, User as StoredUser } from '../../../lambdas/domain/user';
+import type { Priority } from '../../../lambdas/domain/event';
 
-export type ContactType = 'EMAIL' | 'WEBHOOK' | 'SLACK';
-export type Priority = 'HIGH' | 'LOW';
-
-export interface Contact {
-  type: ContactType;
-  target: string;
-  priorities: Priority[];
-  hasSecret: boolean;
-}
-
-export interface User {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email?: string;
-  timezone?: string;
-  contacts: Contact[];
-}
+export type { ContactType, Priority };
+/** A contact as the API answers it: the secret is never shown, only whether there is one. */
+export type Contact = Omit<StoredContact, 'secret'> & { hasSecret: boolean };
+/** A user as the pages use it. */
+export type User = Omit<StoredUser, 'contacts' | 'createdAt' | 'updatedAt'> & { contacts: Contact[] };
 
 export const userName = (user: Pick<User, 'firstName' | 'lastName'>) => `${user.firstName} ${user.lastName}`;
 
