@@ -89,6 +89,19 @@ export function ErrorBanner({ error }: { error?: ApiError | null }) {
   return html`<div class="error-banner" role="alert">${error.message}</div>`;
 }
 
+/** A definition list of facts (term, value): the alert's and the event's summaries. */
+export function FactList({ facts }: { facts: [string, unknown][] }) {
+  return html`<dl class="facts">
+    ${facts.map(
+      ([term, value]) =>
+        html`<div>
+          <dt>${term}</dt>
+          <dd>${value}</dd>
+        </div>`,
+    )}
+  </dl>`;
+}
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);

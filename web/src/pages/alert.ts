@@ -3,7 +3,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, get, getAll, put, seg } from '../api';
 import type { Alert, AlertNotification, LogEntry, NamedResource } from '../types';
-import { ErrorBanner, SelectField, asApiError, formatTime, useLoad } from '../ui';
+import { ErrorBanner, FactList, SelectField, asApiError, formatTime, useLoad } from '../ui';
 import { CustomDetails, Details, Images, Links, Notifications, Timeline } from './alert-parts';
 
 const POLL_MS = 5000;
@@ -64,15 +64,7 @@ function Facts({ alert }: { alert: Alert }) {
     ['Accepted', alert.acceptedAt ? formatTime(alert.acceptedAt) : '—'],
     ['Resolved', alert.resolvedAt ? formatTime(alert.resolvedAt) : '—'],
   ];
-  return html`<dl class="facts">
-    ${facts.map(
-      ([term, value]) =>
-        html`<div>
-          <dt>${term}</dt>
-          <dd>${value}</dd>
-        </div>`,
-    )}
-  </dl>`;
+  return html`<${FactList} facts=${facts} />`;
 }
 
 function Actions({ alert, onChanged }: { alert: Alert; onChanged: () => Promise<void> }) {

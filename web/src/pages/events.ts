@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { get, seg } from '../api';
 import type { EventRecord } from '../types';
-import { ErrorBanner, Field, formatTime, useLoad } from '../ui';
+import { ErrorBanner, FactList, Field, formatTime, useLoad } from '../ui';
 
 const OUTCOMES: Record<string, string> = {
   QUEUED: 'Queued: not applied yet.',
@@ -54,15 +54,7 @@ function EventRecordView({ id }: { id: string }) {
   if (event.error) facts.push(['Error', event.error]);
   return html`<section aria-labelledby="event-heading">
     <h2 id="event-heading">Event ${event.eventId}</h2>
-    <dl class="facts">
-      ${facts.map(
-        ([term, value]) =>
-          html`<div>
-            <dt>${term}</dt>
-            <dd>${value}</dd>
-          </div>`,
-      )}
-    </dl>
+    <${FactList} facts=${facts} />
     ${event.outcome === 'QUEUED' && html`<button type="button" class="secondary" onClick=${() => record.reload()}>Check again</button>`}
   </section>`;
 }
