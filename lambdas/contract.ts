@@ -41,6 +41,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/events/{id}', function: 'ingest', access: 'integration-key' },
   { method: 'POST', path: '/api/v1/events', function: 'ingest', access: 'integration-key' },
   { method: 'POST', path: '/api/v1/events/{apiKey}', function: 'ingest', access: 'integration-key' },
+  // PagerDuty's Events API v2 at PagerDuty's own path, so that a PagerDuty client works by changing only its host.
+  { method: 'POST', path: '/v2/enqueue', function: 'ingest', access: 'integration-key' },
   { method: 'GET', path: '/api/events/{id}', function: 'api', access: 'admin' },
   { method: 'GET', path: '/api/alert-sources', function: 'api', access: 'admin' },
   { method: 'POST', path: '/api/alert-sources', function: 'api', access: 'admin' },

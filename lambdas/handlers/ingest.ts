@@ -7,8 +7,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { KeyInUseError, claimKey } from '../app/idempotency-claim';
 import { SourceCache } from '../app/source-cache';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
-import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent } from '../domain/event';
+import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent, type EventInput } from '../domain/event';
 import { fieldErrors, isPlainObject } from '../domain/validation';
+import { PAGERDUTY_ROUTE_KEY, PagerDutyError, invalidPagerDutyEvent, pagerDutyAccepted, parsePagerDutyEvent } from '../integrations/pagerduty';
 import { EventQueue } from '../queue/event-queue';
 import { CALL_BUDGETS } from '../shared/call-budget';
 import { AlertSourceStore } from '../store/alert-sources';
@@ -56,7 +57,37 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     }
     throw new HttpError(400, 'VALIDATION_FAILED', `Invalid event: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
   }
-  const integrationKey = integrationKeyOf(parsed.data, pathKey)!;
+  const { answer, headers } = await acceptEvent(deps, parsed.data, integrationKeyOf(parsed.data, pathKey)!, idempotencyKey);
+  return json(202, { ...answer, status: 'QUEUED' }, headers);
+}
+
+/**
+ * PagerDuty's Events API v2 (POST /v2/enqueue): the adapter turns the body into an ordinary event, which then takes
+ * exactly the path of any other; every refusal is answered in PagerDuty's shape.
+ */
+export async function ingestPagerDutyEvent(request: APIGatewayProxyEventV2, deps: IngestDeps): Promise<HttpResponse> {
+  try {
+    const body = parseJsonBody(request, LIMITS.bodyBytes);
+    const idempotencyKey = idempotencyKeyOf(request);
+    const parsed = parsePagerDutyEvent(body);
+    if (!parsed.ok) throw invalidPagerDutyEvent(parsed.errors);
+    const { answer, headers } = await acceptEvent(deps, parsed.input, parsed.integrationKey, idempotencyKey);
+    return pagerDutyAccepted(answer.alertKey, headers);
+  } catch (error) {
+    throw error instanceof HttpError && !(error instanceof PagerDutyError) ? new PagerDutyError(error) : error;
+  }
+}
+
+/**
+ * The path every valid event takes, whatever format it came in: the source by its integration key, the rate limit, the
+ * Idempotency-Key claim, the QUEUED record and the queue. Answers the event's ids (the first request's on a replay).
+ */
+async function acceptEvent(
+  deps: IngestDeps,
+  input: EventInput,
+  integrationKey: string,
+  idempotencyKey: string | undefined,
+): Promise<{ answer: FirstAnswer; headers: Record<string, string> }> {
   // A key in the path is not checked by the schema: one that no source could have is unknown without a look-up.
   const source = integrationKey.length > 255 ? undefined : await unavailableOnError(() => deps.findSource(integrationKey));
   if (!source) throw new HttpError(404, 'ALERT_SOURCE_NOT_FOUND', 'No alert source has this integration key');
@@ -70,7 +101,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   const rateHeaders = { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(rate.remaining) };
 
   const receivedAt = deps.now();
-  const event = toAcceptedEvent(parsed.data, {
+  const event = toAcceptedEvent(input, {
     eventId: newEventId(receivedAt.getTime()),
     alertSourceId: source.id,
     receivedAt: receivedAt.toISOString(),
@@ -80,7 +111,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   const answer = { eventId: event.eventId, alertKey: event.alertKey };
   if (idempotencyKey) {
     const first = await unavailableOnError(() => claimOrInUse(deps, source.id, idempotencyKey, answer));
-    if (first) return json(202, { ...first, status: 'QUEUED' }, { ...rateHeaders, 'idempotent-replayed': 'true' });
+    if (first) return { answer: first, headers: { ...rateHeaders, 'idempotent-replayed': 'true' } };
   }
   const release = () =>
     idempotencyKey
@@ -112,7 +143,7 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
   }
   metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
   logger.info('event accepted', { eventType: event.eventType });
-  return json(202, { ...answer, status: 'QUEUED' }, rateHeaders);
+  return { answer, headers: rateHeaders };
 }
 
 /**
@@ -181,7 +212,8 @@ const hooks = {
 /** The ingest Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
 export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDeps> = {}) {
   const all: IngestDeps = { ...ingestDeps(config), ...deps };
-  return middy((request: APIGatewayProxyEventV2) => respond(() => ingestEvent(request, all), hooks))
+  const ingest = (request: APIGatewayProxyEventV2) => (request.routeKey === PAGERDUTY_ROUTE_KEY ? ingestPagerDutyEvent : ingestEvent)(request, all);
+  return middy((request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }

@@ -4,6 +4,7 @@ import { ACTIONS_TAG, actionPaths } from './actions';
 import { answer, failure, header, ingest, managed, ordered, pathParameter, queryParameter, PAGE_PARAMETERS, RESPONSES, schema, type Op } from './operations';
 import { componentSchemas, type JsonSchema } from './schemas';
 import { escalationPaths, escalationSchemas } from './escalation';
+import { INTEGRATIONS_TAG, pagerDutyPaths } from './pagerduty';
 import { USERS_TAG, userPaths, userSchemas } from './users';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema> };
@@ -182,6 +183,7 @@ function paths(): Record<string, JsonSchema> {
 
     ...escalationPaths(),
     ...actionPaths(),
+    ...pagerDutyPaths(),
 
     '/api/openapi.json': {
       get: {
@@ -224,6 +226,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       USERS_TAG,
       { name: 'Alerts', description: "Alerts, their log, and the operator's accept and resolve" },
       ACTIONS_TAG,
+      INTEGRATIONS_TAG,
       { name: 'Meta', description: 'This document' },
     ],
     security: [{ adminToken: [] }],

@@ -1,29 +1,35 @@
-// The README's management examples work as printed (against a runtime on a test port, with the token they assume).
+// The README's management and PagerDuty examples work as printed (against a runtime on a test port, with the token they assume).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
+import { clientFor } from '../support/client';
 
 jest.setTimeout(60_000);
 
 let rt: RuntimeProcess;
+let integrationKey: string;
 beforeAll(async () => {
   rt = await startRuntimeProcess({ adminToken: 'change-me' });
+  // The events examples assume the integration key of an alert source in $INTEGRATION_KEY.
+  integrationKey = (await clientFor(rt).createSource()).integrationKey;
 });
 afterAll(() => rt?.stop());
 
 const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
 const curlBlocks = [...readme.matchAll(/```sh\n(curl [\s\S]*?)```/g)].map((m) => m[1]);
 
-it('has curl examples for alert sources and escalation policies', () => {
+it('has curl examples for alert sources, escalation policies and PagerDuty events', () => {
   expect(curlBlocks.some((b) => b.includes('/api/alert-sources'))).toBe(true);
   expect(curlBlocks.some((b) => b.includes('/api/escalation-policies'))).toBe(true);
+  expect(curlBlocks.some((b) => b.includes('/v2/enqueue'))).toBe(true);
 });
 
 it.each(curlBlocks.map((b) => [b.split('\n')[0].slice(0, 80), b]))('runs %s', async (_title, block) => {
   const script = block.replaceAll('http://127.0.0.1:8787', rt.url);
-  const { stdout } = await promisify(execFile)('sh', ['-c', script], { env: { ...process.env, ADMIN_TOKEN: 'change-me' } });
+  const { stdout } = await promisify(execFile)('sh', ['-c', script], { env: { ...process.env, ADMIN_TOKEN: 'change-me', INTEGRATION_KEY: integrationKey } });
   const body = JSON.parse(stdout);
-  expect(body).toMatchObject({ id: expect.any(String), createdAt: expect.any(String) });
+  if (block.includes('/v2/enqueue')) expect(body).toEqual({ status: 'success', message: 'Event processed', dedup_key: expect.any(String) });
+  else expect(body).toMatchObject({ id: expect.any(String), createdAt: expect.any(String) });
 });
