@@ -6,14 +6,7 @@ import { del, get, post, put, seg } from '../api';
 import { ErrorBanner, Field, FieldErrorText, SelectField, useLoad, type Option } from '../ui';
 import { CheckboxField, DeleteButton, SavedNotice, useSubmit } from './forms';
 import type { EscalationPolicy } from './policies';
-import {
-  ALERT_CREATION_MODES,
-  ALERT_PRIORITY_RULES,
-  GROUPING_WINDOWS,
-  INTEGRATION_TYPES,
-  type AlertCreation,
-  type AlertPriorityRule,
-} from '../../../lambdas/domain/alert-source-options';
+import { ALERT_CREATION_MODES, ALERT_PRIORITY_RULES, GROUPING_WINDOWS, INTEGRATION_TYPES, type AlertCreation, type AlertPriorityRule } from '../options';
 
 export interface AlertSource {
   id: string;
@@ -31,7 +24,7 @@ export interface AlertSource {
   allowedRoutingKeys?: string[];
 }
 
-// The choices are the server's own (a mode added there fails this file's type check until it has a label here).
+// The server's choices (see ../options; a mode added there fails this file's type check until it has a label here).
 const CREATION_LABELS: Record<AlertCreation, string> = {
   ONE_OPEN_ALERT_ALLOWED: 'One open alert per key',
   ONE_PENDING_ALERT_ALLOWED: 'One pending alert per key',
