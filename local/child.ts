@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Runtime } from './runtime';
 
 export interface RuntimeProcess {
   url: string;
@@ -17,16 +18,8 @@ export interface RuntimeProcess {
   pid: number;
   /** Sends a signal to the runtime (SIGUSR2 cuts or restores its queue). */
   signal: (signal: NodeJS.Signals) => void;
-  info: {
-    dynamoDbEndpoint: string;
-    sqsEndpoint: string;
-    queueUrl: string;
-    deadLetterQueueUrl: string;
-    notificationQueueUrl: string;
-    notificationDeadLetterQueueUrl: string;
-    tableName: string;
-    recovered: number;
-  };
+  /** What the runtime wrote to runtime.json: its endpoints, queues and table. */
+  info: Omit<Runtime, 'url' | 'tick' | 'stop'>;
   /** Ctrl-C: lets in-flight batches finish. */
   stop: () => Promise<number | null>;
   /** kill -9 of the runtime (DynamoDB Local survives it and is cleaned up by the next start). */

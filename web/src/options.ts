@@ -1,4 +1,4 @@
-// The choices of an alert source's settings, as the server's lambdas/domain/alert-source-options.ts has them. A copy,
+// The choices of an alert source's settings, as the server's lambdas/domain/alert-source.ts has them. A copy,
 // because the UI is built from web/ alone; test/unit/web-options.test.ts fails when the two differ.
 
 export const INTEGRATION_TYPES = [
