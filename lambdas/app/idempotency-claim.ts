@@ -67,6 +67,8 @@ async function takeOver(deps: ClaimDeps, sourceId: string, key: string, stale: F
     await deps.idempotency.commit(sourceId, key, stale.eventId);
     return stale;
   }
+  // A payload's events travel in one message with the first: it was never sent, so none of them may be applied.
+  for (const eventId of stale.eventIds?.slice(1) ?? []) await deps.events.withdraw(eventId);
   deps.onTakeOver?.(stale.eventId);
   return (await deps.idempotency.takeOver(sourceId, key, stale.eventId, answer, deps.now())) ? 'taken' : 'lost';
 }

@@ -35,17 +35,18 @@ export class RateLimiter {
   ) {}
 
   /**
-   * Counts one event of the source in the current minute, or refuses it when the minute is full. Events reserved
+   * Counts `count` events of the source in the current minute, or refuses them when they do not fit. Events reserved
    * but not handed out when the minute ends are lost to that minute, so a source spread over many instances may be
    * limited a little before its limit (never after): at most one lease per instance, each at most a tenth of the rest.
    */
-  async take(alertSourceId: string, limit: number, now: Date): Promise<RateDecision> {
+  async take(alertSourceId: string, limit: number, now: Date, count = 1): Promise<RateDecision> {
     const minute = Math.floor(now.getTime() / 60_000);
+    const refused = (): RateDecision => ({ allowed: false, limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * 60_000 - now.getTime()) / 1000)) });
     for (;;) {
       const lease = this.leaseOf(alertSourceId, minute);
-      if (lease.tokens > 0) {
-        lease.tokens--;
-        lease.served++;
+      if (lease.tokens >= count) {
+        lease.tokens -= count;
+        lease.served += count;
         // Renew ahead, in the background, once half of a lease is used: a busy source never waits for the store.
         if (lease.size > 1 && lease.tokens <= lease.size / 2 && !lease.pending && !lease.full) {
           lease.pending = this.renew(alertSourceId, lease, limit)
@@ -54,13 +55,40 @@ export class RateLimiter {
         }
         return { allowed: true, limit, remaining: Math.max(0, limit - lease.counted) + lease.tokens };
       }
-      if (lease.full) {
-        const retryAfterSeconds = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now.getTime()) / 1000));
-        return { allowed: false, limit, retryAfterSeconds };
+      if (lease.full) return refused();
+      if (lease.pending) {
+        // Requests arriving while a reservation is under way wait for it rather than reserving on their own.
+        await lease.pending;
+        continue;
       }
-      // Requests arriving while a reservation is under way wait for it rather than reserving on their own.
-      lease.pending ??= this.renew(alertSourceId, lease, limit).finally(() => (lease.pending = undefined));
+      if (count > 1) {
+        // Several events at once (one tool payload): all of them fit in the minute, or none is taken; a refusal leaves
+        // the minute open to smaller requests.
+        if (!(await this.reserveMore(alertSourceId, lease, limit, count - lease.tokens))) return refused();
+        continue;
+      }
+      lease.pending = this.renew(alertSourceId, lease, limit).finally(() => (lease.pending = undefined));
       await lease.pending;
+    }
+  }
+
+  /** Reserves exactly `missing` more events for the lease; false when they do not fit in the minute. */
+  private async reserveMore(alertSourceId: string, lease: Lease, limit: number, missing: number): Promise<boolean> {
+    const reserving = this.reserve(alertSourceId, lease.minute, missing, limit);
+    // Those waiting on it only need to know it ended: they look again (a failure is this request's to report).
+    const pending = reserving.then(
+      () => undefined,
+      () => undefined,
+    );
+    lease.pending = pending;
+    try {
+      const counted = await reserving;
+      if (counted === undefined) return false;
+      lease.counted = counted;
+      lease.tokens += missing;
+      return true;
+    } finally {
+      if (lease.pending === pending) lease.pending = undefined;
     }
   }
 

@@ -52,11 +52,11 @@ export const bodyBuffer = (event: APIGatewayProxyEventV2): Buffer =>
   event.body === undefined || event.body === null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
 /** Parses a JSON body, with 415 for another content type and 400 for text that is not JSON. */
-export function parseJsonBody(event: APIGatewayProxyEventV2, maxBytes: number): unknown {
+export function parseJsonBody(event: APIGatewayProxyEventV2, maxBytes: number, extraTypes: readonly string[] = []): unknown {
   const body = bodyBuffer(event);
   if (body.length > maxBytes) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes`);
   const type = (header(event, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(type)) {
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(type) && !extraTypes.includes(type)) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
   }
   try {

@@ -4,32 +4,26 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { KeyInUseError, claimKey } from '../app/idempotency-claim';
 import { SourceCache } from '../app/source-cache';
-import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
-import { LIMITS, eventSchema, integrationKeyOf, toAcceptedEvent, type EventInput } from '../domain/event';
+import { RateLimiter } from '../app/rate-limiter';
+import { LIMITS, eventSchema, integrationKeyOf } from '../domain/event';
 import { fieldErrors, isPlainObject } from '../domain/validation';
+import { INBOUND_TYPES, type InboundAdapter, type InboundType } from '../integrations/adapter';
+import { MAX_INBOUND_EVENTS, createInboundAdapters } from '../integrations/index';
 import { PAGERDUTY_ROUTE_KEY, PagerDutyError, invalidPagerDutyEvent, pagerDutyAccepted, parsePagerDutyEvent } from '../integrations/pagerduty';
 import { EventQueue } from '../queue/event-queue';
 import { CALL_BUDGETS } from '../shared/call-budget';
 import { AlertSourceStore } from '../store/alert-sources';
 import { EventStore } from '../store/events';
-import { IdempotencyStore, type FirstAnswer } from '../store/idempotency';
+import { IdempotencyStore } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
-import { RateLimiter } from '../app/rate-limiter';
+import { acceptEvents, activeSource, type IngestDeps } from './accept';
 import { createQueueClient, logger, metrics, storeContextOf } from './clients';
 import type { IngestConfig } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
-import { eventId as newEventId, newId } from './ids';
+import { fetchText } from './inbound-fetch';
 
-export interface IngestDeps {
-  findSource: (integrationKey: string) => Promise<AlertSource | undefined>;
-  events: EventStore;
-  idempotency: IdempotencyStore;
-  rateLimits: Pick<RateLimiter, 'take'>;
-  queue: Pick<EventQueue, 'send'>;
-  now: () => Date;
-}
+export type { IngestDeps } from './accept';
 
 /** Idempotency-Key: printable ASCII, at most 255 characters. */
 function idempotencyKeyOf(request: APIGatewayProxyEventV2): string | undefined {
@@ -57,8 +51,8 @@ export async function ingestEvent(request: APIGatewayProxyEventV2, deps: IngestD
     }
     throw new HttpError(400, 'VALIDATION_FAILED', `Invalid event: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
   }
-  const { answer, headers } = await acceptEvent(deps, parsed.data, integrationKeyOf(parsed.data, pathKey)!, idempotencyKey);
-  return json(202, { ...answer, status: 'QUEUED' }, headers);
+  const { answer, headers } = await acceptEvents(deps, [parsed.data], integrationKeyOf(parsed.data, pathKey)!, idempotencyKey);
+  return json(202, { eventId: answer.eventId, alertKey: answer.alertKey, status: 'QUEUED' }, headers);
 }
 
 /**
@@ -71,117 +65,61 @@ export async function ingestPagerDutyEvent(request: APIGatewayProxyEventV2, deps
     const idempotencyKey = idempotencyKeyOf(request);
     const parsed = parsePagerDutyEvent(body);
     if (!parsed.ok) throw invalidPagerDutyEvent(parsed.errors);
-    const { answer, headers } = await acceptEvent(deps, parsed.input, parsed.integrationKey, idempotencyKey);
+    const { answer, headers } = await acceptEvents(deps, [parsed.input], parsed.integrationKey, idempotencyKey);
     return pagerDutyAccepted(answer.alertKey, headers);
   } catch (error) {
-    throw error instanceof HttpError && !(error instanceof PagerDutyError) ? new PagerDutyError(error) : error;
+    throw asPagerDutyError(error);
   }
 }
 
+const asPagerDutyError = (error: unknown) => (error instanceof HttpError && !(error instanceof PagerDutyError) ? new PagerDutyError(error) : error);
+
 /**
- * The path every valid event takes, whatever format it came in: the source by its integration key, the rate limit, the
- * Idempotency-Key claim, the QUEUED record and the queue. Answers the event's ids (the first request's on a replay).
+ * The generic route's path variables: API Gateway names them after the templates they share a level with (see ROUTES),
+ * the type first, the integration key second.
  */
-async function acceptEvent(
+const INTEGRATION_ROUTES: Readonly<Record<string, readonly [type: string, apiKey: string]>> = {
+  'POST /api/events/{id}/{apiKey}': ['id', 'apiKey'],
+  'POST /api/v1/events/{apiKey}/{key}': ['apiKey', 'key'],
+};
+
+/**
+ * A tool's own payload (POST /api/events/{type}/{apiKey}): its adapter turns it into events, accepted all together or
+ * not at all, with the integration key from the path (never from the payload). The pagerduty type answers as PagerDuty.
+ */
+export async function ingestIntegration(
+  request: APIGatewayProxyEventV2,
   deps: IngestDeps,
-  input: EventInput,
-  integrationKey: string,
-  idempotencyKey: string | undefined,
-): Promise<{ answer: FirstAnswer; headers: Record<string, string> }> {
-  // A key in the path is not checked by the schema: one that no source could have is unknown without a look-up.
-  const source = integrationKey.length > 255 ? undefined : await unavailableOnError(() => deps.findSource(integrationKey));
-  if (!source) throw new HttpError(404, 'ALERT_SOURCE_NOT_FOUND', 'No alert source has this integration key');
-  if (!source.active) throw new HttpError(403, 'ALERT_SOURCE_DISABLED', 'This alert source is disabled');
-  const rate = await unavailableOnError(() => deps.rateLimits.take(source.id, source.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, deps.now()));
-  if (!rate.allowed) {
-    const limited = new HttpError(429, 'RATE_LIMITED', `This alert source accepts ${rate.limit} events per minute; retry after ${rate.retryAfterSeconds} s`);
-    limited.headers = { 'retry-after': String(rate.retryAfterSeconds), 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': '0' };
-    throw limited;
-  }
-  const rateHeaders = { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(rate.remaining) };
-
-  const receivedAt = deps.now();
-  const event = toAcceptedEvent(input, {
-    eventId: newEventId(receivedAt.getTime()),
-    alertSourceId: source.id,
-    receivedAt: receivedAt.toISOString(),
-    generatedAlertKey: newId(),
-  });
-  logger.appendKeys({ eventId: event.eventId, alertSourceId: source.id });
-  const answer = { eventId: event.eventId, alertKey: event.alertKey };
-  if (idempotencyKey) {
-    const first = await unavailableOnError(() => claimOrInUse(deps, source.id, idempotencyKey, answer));
-    if (first) return { answer: first, headers: { ...rateHeaders, 'idempotent-replayed': 'true' } };
-  }
-  const release = () =>
-    idempotencyKey
-      ? deps.idempotency.release(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not release the idempotency key', e as Error))
-      : undefined;
-  try {
-    await deps.events.recordQueued(event);
-  } catch (error) {
-    logger.error('could not record the event', error as Error);
-    // A timed-out write may still land: withdraw it too, so that it is never applied (best effort, the store is failing).
-    // Side by side with the release: two calls in a row would not fit ingest's 5 s.
-    await Promise.all([deps.events.withdraw(event.eventId).catch(() => undefined), release()]);
-    throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
+  adapters: Partial<Record<InboundType, InboundAdapter>>,
+): Promise<HttpResponse> {
+  const [typeName, keyName] = INTEGRATION_ROUTES[request.routeKey];
+  const type = request.pathParameters?.[typeName] ?? '';
+  const apiKey = request.pathParameters?.[keyName] ?? '';
+  const adapter = (INBOUND_TYPES as readonly string[]).includes(type) ? adapters[type as InboundType] : undefined;
+  if (!adapter) {
+    throw new HttpError(404, 'INTEGRATION_TYPE_NOT_FOUND', `No integration type "${type.slice(0, 64)}"; known: ${Object.keys(adapters).sort().join(', ')}`);
   }
   try {
-    await deps.queue.send(event);
-  } catch (error) {
-    logger.error('could not enqueue the event', error as Error);
-    if (await withdrawnAfterFailedSend(deps, event.eventId)) {
-      await release();
-      throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
+    const body = parseJsonBody(request, LIMITS.bodyBytes, adapter.extraContentTypes);
+    const idempotencyKey = idempotencyKeyOf(request);
+    // Before the adapter does anything (SNS's SubscribeURL is fetched only for an alert source that exists and is active).
+    await activeSource(deps, apiKey);
+    const inbound = await adapter.parse({ body, headers: lowerCased(request.headers ?? {}) });
+    if (inbound.kind === 'answer') return inbound.response;
+    if (inbound.events.length > MAX_INBOUND_EVENTS) {
+      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `At most ${MAX_INBOUND_EVENTS} events per request; this one has ${inbound.events.length}`);
     }
-    // The answer was lost, not the message: the event is accepted, and a 503 would make the caller send it twice.
-    logger.warn('the queue took the event although the send failed: it is accepted');
-  }
-  if (idempotencyKey) {
-    // The event is queued whatever happens now; a claim left PENDING is settled by the next request after its lease.
-    await deps.idempotency.commit(source.id, idempotencyKey, event.eventId).catch((e) => logger.error('could not commit the idempotency key', e as Error));
-  }
-  metrics.addMetric('EventsAccepted', MetricUnit.Count, 1);
-  logger.info('event accepted', { eventType: event.eventType });
-  return { answer, headers: rateHeaders };
-}
-
-/**
- * After a failed send: true when the event's record was withdrawn (it will never be applied). False when the withdraw's
- * condition failed: the record is no longer QUEUED, so the queue took the message (the answer was lost, not the send)
- * and the processor applied it. A withdraw that fails says nothing: the caller is told to retry (503), as before.
- */
-async function withdrawnAfterFailedSend(deps: IngestDeps, eventId: string): Promise<boolean> {
-  try {
-    return (await deps.events.withdraw(eventId)) === 'withdrawn';
+    if (inbound.events.length === 0) return json(202, { eventIds: [], alertKeys: [], status: 'QUEUED' });
+    const { answer, headers } = await acceptEvents(deps, inbound.events, apiKey, idempotencyKey ?? inbound.idempotencyKey);
+    if (adapter.type === 'pagerduty') return pagerDutyAccepted(answer.alertKey, headers);
+    const ids = { eventIds: answer.eventIds ?? [answer.eventId], alertKeys: answer.alertKeys ?? [answer.alertKey] };
+    return json(202, { ...ids, status: 'QUEUED' }, headers);
   } catch (error) {
-    logger.error('could not withdraw the event record', error as Error);
-    return true;
+    throw adapter.type === 'pagerduty' ? asPagerDutyError(error) : error;
   }
 }
 
-/** The key's claim (see app/idempotency-claim.ts); a first request still under way is a 409 the caller retries. */
-async function claimOrInUse(deps: IngestDeps, sourceId: string, key: string, answer: FirstAnswer): Promise<FirstAnswer | undefined> {
-  const onTakeOver = (staleEventId: string) => logger.warn('took over an idempotency key whose request never finished', { staleEventId });
-  try {
-    return await claimKey({ ...deps, onTakeOver }, sourceId, key, answer);
-  } catch (error) {
-    if (!(error instanceof KeyInUseError)) throw error;
-    const inUse = new HttpError(409, 'IDEMPOTENCY_KEY_IN_USE', error.message);
-    inUse.headers = { 'retry-after': '1' };
-    throw inUse;
-  }
-}
-
-async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
-    logger.error('store unavailable', error as Error);
-    throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
-  }
-}
+const lowerCased = (headers: Record<string, string | undefined>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** Ingest's own clients, on its tighter budget: it answers within 5 s whatever the store and the queue do. */
 function ingestDeps(config: IngestConfig): IngestDeps {
@@ -196,6 +134,7 @@ function ingestDeps(config: IngestConfig): IngestDeps {
     rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
     queue: new EventQueue(createQueueClient({ endpoint: config.sqsEndpoint, budget: CALL_BUDGETS.ingest }), config.queueUrl),
     now: () => new Date(),
+    fetchText,
   };
 }
 
@@ -212,7 +151,11 @@ const hooks = {
 /** The ingest Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
 export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDeps> = {}) {
   const all: IngestDeps = { ...ingestDeps(config), ...deps };
-  const ingest = (request: APIGatewayProxyEventV2) => (request.routeKey === PAGERDUTY_ROUTE_KEY ? ingestPagerDutyEvent : ingestEvent)(request, all);
+  const adapters = createInboundAdapters({ fetchText: (url) => all.fetchText(url) });
+  const ingest = (request: APIGatewayProxyEventV2) => {
+    if (request.routeKey in INTEGRATION_ROUTES) return ingestIntegration(request, all, adapters);
+    return (request.routeKey === PAGERDUTY_ROUTE_KEY ? ingestPagerDutyEvent : ingestEvent)(request, all);
+  };
   return middy((request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

@@ -6,16 +6,18 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyEvent, applyInRounds, type ApplyDeps, type ApplyEventResult, type SourcedEvent } from '../app/apply-event';
+import { suppressionCheck } from '../app/maintenance-windows';
 import { SourceCache } from '../app/source-cache';
 import type { NotificationQueuePort } from '../app/ports';
 import type { AlertSource } from '../domain/alert-source';
 import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { AcceptedEvent } from '../domain/event';
-import { parseQueuedEvent } from '../queue/event-queue';
+import { parseQueuedEvents } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import { EscalationPolicyStore } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
+import { MaintenanceWindowStore } from '../store/maintenance-windows';
 import type { Key } from '../store/keys';
 import { logger, metrics, notificationQueueOf, storeContextOf } from './clients';
 import type { ProcessorConfig } from './config';
@@ -57,6 +59,8 @@ function processorDeps(config: ProcessorConfig): ProcessorDeps {
       policyById: policyCache((id) => policies.get(id), config.sourceCacheTtlMs, clock),
       now: () => new Date(clock()).toISOString(),
       newId,
+      // Each source's maintenance windows, read once per source cache TTL: a window's edit takes effect within it.
+      suppressed: suppressionCheck(new MaintenanceWindowStore(storeContext), config.sourceCacheTtlMs, clock),
     },
     notificationQueue: notificationQueueOf(config),
     events: new EventStore(storeContext),
@@ -98,24 +102,34 @@ function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
   metrics.addMetric('ProcessingLag', MetricUnit.Milliseconds, lagMs);
 }
 
-/** One event at a time, for what the batch path left: retried on a lost race, FAILED on its last attempt. */
+/**
+ * One message at a time, for what the batch path left: its events in order (a tool's payload carries several; those
+ * applied before a redelivery are recognised as duplicates), retried on a lost race, FAILED on its last attempt.
+ */
 async function processRecord(deps: ProcessorDeps, record: SQSRecord): Promise<void> {
-  const event = parseQueuedEvent(record.body);
-  logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
-  try {
-    const result = await applyEvent(event, await deps.sourceOf(event), deps.apply);
-    reportApplied(event, result);
-    await startJobs(deps, [result]);
-  } catch (error) {
-    const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    logger.error('event failed', { attempt, error: error as Error });
-    if (attempt >= deps.maxReceiveCount) {
-      await deps.events.markFailed(event.eventId, (error as Error).message, new Date().toISOString());
+  const events = parseQueuedEvents(record.body);
+  for (const [i, event] of events.entries()) {
+    logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
+    try {
+      const result = await applyEvent(event, await deps.sourceOf(event), deps.apply);
+      reportApplied(event, result);
+      await startJobs(deps, [result]);
+    } catch (error) {
+      const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
+      logger.error('event failed', { attempt, error: error as Error });
+      if (attempt >= deps.maxReceiveCount) await markFailedWithRest(deps, event, events.slice(i + 1), error as Error);
+      throw error;
+    } finally {
+      logger.removeKeys(['eventId', 'alertSourceId']);
     }
-    throw error;
-  } finally {
-    logger.removeKeys(['eventId', 'alertSourceId']);
   }
+}
+
+/** On the last attempt: the failed event, and the later events of its message, which go to the dead-letter queue with it. */
+async function markFailedWithRest(deps: ProcessorDeps, failed: AcceptedEvent, rest: AcceptedEvent[], error: Error): Promise<void> {
+  const now = new Date().toISOString();
+  await deps.events.markFailed(failed.eventId, error.message, now);
+  await Promise.all(rest.map((event) => deps.events.markHeld(event.eventId, `event ${failed.eventId}`, error.message, now)));
 }
 
 /**
@@ -123,11 +137,14 @@ async function processRecord(deps: ProcessorDeps, record: SQSRecord): Promise<vo
  * rounds (see applyInRounds). Returns the message ids it applied.
  */
 async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<Set<string>> {
-  const leading: Array<SourcedEvent & { messageId: string }> = [];
+  // A message of several events (a tool's payload) contributes them all, in order; it counts as applied once its last is.
+  const leading: Array<SourcedEvent & { messageId: string; lastOfMessage: boolean }> = [];
   try {
     for (const record of records) {
-      const event = parseQueuedEvent(record.body);
-      leading.push({ event, source: await deps.sourceOf(event), messageId: record.messageId });
+      const events = parseQueuedEvents(record.body);
+      for (const [i, event] of events.entries()) {
+        leading.push({ event, source: await deps.sourceOf(event), messageId: record.messageId, lastOfMessage: i === events.length - 1 });
+      }
     }
   } catch {
     // An unreadable record and those after it go the one-by-one way, which reports it.
@@ -137,7 +154,12 @@ async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<
   if (stoppedBy) logger.info('batch path stopped; the rest is applied one by one', { applied: results.length, reason: String(stoppedBy) });
   results.forEach((result, i) => reportApplied(leading[i].event, result));
   await startJobs(deps, results);
-  return new Set(leading.slice(0, results.length).map((l) => l.messageId));
+  return new Set(
+    leading
+      .slice(0, results.length)
+      .filter((l) => l.lastOfMessage)
+      .map((l) => l.messageId),
+  );
 }
 
 /** What held a group back: the first record of the group that failed in this batch, and why. */
@@ -146,11 +168,11 @@ interface Holder {
   error: string;
 }
 
-const eventIdOf = (record: SQSRecord): string | undefined => {
+const eventIdsOf = (record: SQSRecord): string[] => {
   try {
-    return parseQueuedEvent(record.body).eventId;
+    return parseQueuedEvents(record.body).map((event) => event.eventId);
   } catch {
-    return undefined;
+    return [];
   }
 };
 const groupOf = (record: SQSRecord) => record.attributes.MessageGroupId ?? '';
@@ -170,16 +192,18 @@ async function parkHeldOnLastAttempt(deps: ProcessorDeps, records: SQSRecord[], 
     records
       .filter((record) => held.has(record.messageId) && attemptOf(record) >= deps.maxReceiveCount)
       .map(async (record) => {
-        const eventId = eventIdOf(record);
         const holder = holders.get(groupOf(record));
-        if (!eventId || !holder) return; // an unreadable record has no event record to mark
-        try {
-          await deps.events.markHeld(eventId, holder.name, holder.error, now);
-          logger.warn('event held behind a failed event on its last attempt: marked FAILED', { eventId, heldBy: holder.name });
-          metrics.addMetric('EventsHeldFailed', MetricUnit.Count, 1);
-        } catch (error) {
-          // Its message is parked all the same; the dead-letter alarm and `npm run dlq -- list` show it.
-          logger.error('could not mark a held event FAILED', { eventId, heldBy: holder.name, error: error as Error });
+        if (!holder) return;
+        // An unreadable record has no event record to mark; a payload's message has one per event.
+        for (const eventId of eventIdsOf(record)) {
+          try {
+            await deps.events.markHeld(eventId, holder.name, holder.error, now);
+            logger.warn('event held behind a failed event on its last attempt: marked FAILED', { eventId, heldBy: holder.name });
+            metrics.addMetric('EventsHeldFailed', MetricUnit.Count, 1);
+          } catch (error) {
+            // Its message is parked all the same; the dead-letter alarm and `npm run dlq -- list` show it.
+            logger.error('could not mark a held event FAILED', { eventId, heldBy: holder.name, error: error as Error });
+          }
         }
       }),
   );
@@ -201,7 +225,7 @@ async function processBatch(deps: ProcessorDeps, event: SQSEvent, context: Conte
     try {
       await processRecord(deps, record);
     } catch (error) {
-      const eventId = eventIdOf(record);
+      const [eventId] = eventIdsOf(record);
       if (!holders.has(groupOf(record))) {
         holders.set(groupOf(record), { name: eventId ? `event ${eventId}` : `message ${record.messageId}`, error: (error as Error).message });
       }

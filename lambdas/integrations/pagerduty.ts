@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { LIMITS, imageSchema, linkSchema, type EventInput } from '../domain/event';
 import { isPlainObject, jsonDepth, type FieldError } from '../domain/validation';
 import { HttpError, json, type HttpResponse } from '../handlers/http';
+import type { InboundAdapter } from './adapter';
 
 export const PAGERDUTY_ROUTE_KEY = 'POST /v2/enqueue';
 
@@ -126,3 +127,19 @@ const describe = (error: FieldError) => `'${error.path}' ${error.message}`;
 /** PagerDuty's 400 for a body its schema refuses. */
 export const invalidPagerDutyEvent = (errors: string[]) =>
   new PagerDutyError(new HttpError(400, 'VALIDATION_FAILED', `Invalid event: ${errors.join('; ')}`), errors);
+
+/**
+ * PagerDuty's events on the generic route (POST /api/events/pagerduty/{apiKey}): the key is the path's, so the body
+ * may leave routing_key out (any it has is ignored).
+ */
+export function createPagerDutyAdapter(): InboundAdapter {
+  return {
+    type: 'pagerduty',
+    parse: ({ body }) => {
+      const keyed = isPlainObject(body) ? { ...body, routing_key: 'from-the-path' } : body;
+      const parsed = parsePagerDutyEvent(keyed);
+      if (!parsed.ok) throw invalidPagerDutyEvent(parsed.errors);
+      return { kind: 'events', events: [parsed.input] };
+    },
+  };
+}

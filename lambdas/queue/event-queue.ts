@@ -44,11 +44,20 @@ export class EventQueue {
 
   /** The group keeps one alert source's events in order; the deduplication id makes a retried send harmless. */
   send(event: AcceptedEvent): Promise<void> {
+    return this.sendAll([event]);
+  }
+
+  /**
+   * The events of one payload (one tool notification) in ONE message, so that they are queued all together or not at
+   * all: the processor applies them in order. A single event keeps the message shape of `send`.
+   */
+  sendAll(events: readonly AcceptedEvent[]): Promise<void> {
+    const [first] = events;
     return this.sender.add({
-      Id: event.eventId,
-      MessageBody: asciiJson(event),
-      MessageGroupId: event.alertSourceId,
-      MessageDeduplicationId: event.eventId,
+      Id: first.eventId,
+      MessageBody: queueMessageBody(events),
+      MessageGroupId: first.alertSourceId,
+      MessageDeduplicationId: first.eventId,
     });
   }
 
@@ -95,6 +104,21 @@ const queuedEventSchema = z.looseObject({
   alertKey: z.string().min(1),
 });
 
+/** Several events of one payload: `{"events": [...]}`; one event: the event itself (the shape messages always had). */
+export const queueMessageBody = (events: readonly AcceptedEvent[]): string => asciiJson(events.length === 1 ? events[0] : { events });
+
+const batchMessageSchema = z.object({ events: z.array(queuedEventSchema).min(1) });
+
+/** The events a message carries, in order: either shape of queueMessageBody (older messages carry one event). */
+export function parseQueuedEvents(body: string): AcceptedEvent[] {
+  const message: unknown = JSON.parse(body);
+  if (typeof message === 'object' && message !== null && 'events' in message) {
+    return batchMessageSchema.parse(message).events as unknown as AcceptedEvent[];
+  }
+  return [queuedEventSchema.parse(message) as unknown as AcceptedEvent];
+}
+
+/** The one event of a single-event message (tests and tools that build messages by hand). */
 export function parseQueuedEvent(body: string): AcceptedEvent {
   return queuedEventSchema.parse(JSON.parse(body)) as unknown as AcceptedEvent;
 }

@@ -11,6 +11,9 @@ export const IDEMPOTENCY_LEASE_SECONDS = 30;
 export interface FirstAnswer {
   eventId: string;
   alertKey: string;
+  /** A tool's payload of several events: all of them, in order (eventId and alertKey are the first's). */
+  eventIds?: string[];
+  alertKeys?: string[];
 }
 
 /**
@@ -44,7 +47,7 @@ export class IdempotencyStore {
     if (free) return { claimed: true };
     const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }));
     if (!out.Item) return this.claim(alertSourceId, idempotencyKey, answer, now); // released meanwhile
-    const first = { eventId: out.Item.eventId as string, alertKey: out.Item.alertKey as string };
+    const first = answerOf(out.Item);
     if (out.Item.state !== 'PENDING') return { committed: first };
     return { pending: first, leaseExpired: Number(out.Item.leaseUntil) <= now.getTime() };
   }
@@ -147,3 +150,8 @@ export class IdempotencyStore {
     };
   }
 }
+
+const answerOf = (item: Record<string, unknown>): FirstAnswer => {
+  const first: FirstAnswer = { eventId: item.eventId as string, alertKey: item.alertKey as string };
+  return Array.isArray(item.eventIds) ? { ...first, eventIds: item.eventIds as string[], alertKeys: item.alertKeys as string[] } : first;
+};

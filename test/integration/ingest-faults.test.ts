@@ -213,13 +213,14 @@ describe('on the local runtime', () => {
       idempotency: new IdempotencyStore(ctx),
       rateLimits: { take: async () => ({ allowed: true, limit: 100, remaining: 99 }) },
       queue: {
-        send: async (event) => {
+        sendAll: async ([event]) => {
           await queue.send(event);
           await until('the event applied', async () => ((await events.get(event.eventId))?.outcome !== 'QUEUED' ? true : undefined), 30_000);
           throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
         },
       },
       now: () => new Date(),
+      fetchText: async () => '',
     });
     sqs.destroy();
     expect(answer.statusCode).toBe(202);

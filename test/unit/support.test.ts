@@ -270,7 +270,7 @@ describe('local gateway routes (matchRoute)', () => {
 
   it.each([
     ['GET', '/api/events', 'events'],
-    ['POST', '/api/events/a/b', 'events/a/b'],
+    ['POST', '/api/events/a/b/c', 'events/a/b/c'],
     ['DELETE', '/api/alerts', 'alerts'],
   ])("%s %s, no route, goes to the api handler's catch-all", (method, path, proxy) => {
     expect(matchRoute(method, path)).toEqual({ handler: 'api', routeKey: 'ANY /api/{proxy+}', pathParameters: { proxy } });
