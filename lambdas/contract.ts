@@ -10,8 +10,11 @@ import {
   escalationJobKeys,
   escalationPolicyKeys,
   eventKeys,
+  heartbeatMonitorKeys,
   idempotencyKeys,
   logEntryKeys,
+  maintenanceCoverageKeys,
+  maintenanceWindowKeys,
   notificationKeys,
   openAlertKeys,
   rateLimitKeys,
@@ -22,7 +25,7 @@ import {
 
 export type FunctionName = 'ingest' | 'processor' | 'api' | 'escalator' | 'notifier';
 export type HttpFunction = Extract<FunctionName, 'ingest' | 'api'>;
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 /** Who may call a route: anyone holding an alert source's integration key, the admin token, or anyone at all. */
 export type Access = 'integration-key' | 'admin' | 'public';
 
@@ -43,6 +46,10 @@ export const ROUTES = [
   { method: 'POST', path: '/api/v1/events/{apiKey}', function: 'ingest', access: 'integration-key' },
   // PagerDuty's Events API v2 at PagerDuty's own path, so that a PagerDuty client works by changing only its host.
   { method: 'POST', path: '/v2/enqueue', function: 'ingest', access: 'integration-key' },
+  // A tool's own payload, /{type}/{apiKey}: API Gateway refuses a second variable name at a level that already has one,
+  // so the type takes the name of that level ({id}, {apiKey}) and the key the next (the ingest handler maps them back).
+  { method: 'POST', path: '/api/events/{id}/{apiKey}', function: 'ingest', access: 'integration-key' },
+  { method: 'POST', path: '/api/v1/events/{apiKey}/{key}', function: 'ingest', access: 'integration-key' },
   { method: 'GET', path: '/api/events/{id}', function: 'api', access: 'admin' },
   { method: 'GET', path: '/api/alert-sources', function: 'api', access: 'admin' },
   { method: 'POST', path: '/api/alert-sources', function: 'api', access: 'admin' },
@@ -70,6 +77,20 @@ export const ROUTES = [
   { method: 'GET', path: '/api/actions/{token}', function: 'api', access: 'public' },
   { method: 'POST', path: '/api/actions/{token}', function: 'api', access: 'public' },
   { method: 'GET', path: '/api/openapi.json', function: 'api', access: 'public' },
+  { method: 'GET', path: '/api/heartbeat-monitors', function: 'api', access: 'admin' },
+  { method: 'POST', path: '/api/heartbeat-monitors', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/heartbeat-monitors/{id}', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/heartbeat-monitors/{id}', function: 'api', access: 'admin' },
+  { method: 'DELETE', path: '/api/heartbeat-monitors/{id}', function: 'api', access: 'admin' },
+  // Pings: the monitor's unguessable key in the path is the credential (it marks that monitor up and nothing else).
+  { method: 'GET', path: '/api/heartbeats/{key}', function: 'api', access: 'public' },
+  { method: 'HEAD', path: '/api/heartbeats/{key}', function: 'api', access: 'public' },
+  { method: 'POST', path: '/api/heartbeats/{key}', function: 'api', access: 'public' },
+  { method: 'GET', path: '/api/maintenance-windows', function: 'api', access: 'admin' },
+  { method: 'POST', path: '/api/maintenance-windows', function: 'api', access: 'admin' },
+  { method: 'GET', path: '/api/maintenance-windows/{id}', function: 'api', access: 'admin' },
+  { method: 'PUT', path: '/api/maintenance-windows/{id}', function: 'api', access: 'admin' },
+  { method: 'DELETE', path: '/api/maintenance-windows/{id}', function: 'api', access: 'admin' },
 ] as const satisfies readonly RouteSpec[];
 
 export type Route = (typeof ROUTES)[number];
@@ -218,7 +239,8 @@ export const WRITTEN_ENTITIES = {
     escalationJobKeys.item('minute', 'at', 'alert', 'step'),
   ],
   // Alert sources; escalation policies and their routing keys' claims; users; an operator's accept, resolve or reroute:
-  // the alert, its log entry, the open-alert lock it releases and the escalation job it makes.
+  // the alert, its log entry, the open-alert lock it releases and the escalation job it makes. Heartbeat monitors (with
+  // their checks' jobs, and the QUEUED record of the RESOLVE a ping sends); maintenance windows and their coverage items.
   api: [
     alertSourceKeys.item('id'),
     escalationPolicyKeys.item('id'),
@@ -228,14 +250,23 @@ export const WRITTEN_ENTITIES = {
     logEntryKeys.item('alert', 'at', 'id'),
     openAlertKeys.item('source', 'key'),
     escalationJobKeys.item('minute', 'at', 'alert', 'step'),
+    heartbeatMonitorKeys.item('id'),
+    eventKeys.item('id'),
+    maintenanceWindowKeys.item('id'),
+    maintenanceCoverageKeys.item('source', 'end', 'id'),
   ],
-  // The escalation engine: an alert's escalation state, its log, its notifications, the jobs and the cursor.
+  // The escalation engine: an alert's escalation state, its log, its notifications, the jobs and the cursor. The other
+  // timed jobs: a heartbeat monitor's state and the QUEUED record of its ALERT; an auto-resolve (the operator's resolve:
+  // the alert, its log entry, the open-alert lock it releases).
   escalator: [
     alertKeys.item('id'),
     logEntryKeys.item('alert', 'at', 'id'),
     notificationKeys.item('alert', 'at', 'id'),
     escalationJobKeys.item('minute', 'at', 'alert', 'step'),
     escalationCursorKeys.item(),
+    heartbeatMonitorKeys.item('id'),
+    eventKeys.item('id'),
+    openAlertKeys.item('source', 'key'),
   ],
   // Deliveries (the notification's attempts, the alert's log) and the jobs it runs, as the escalator does (no cursor).
   notifier: [

@@ -237,6 +237,12 @@ export class AlertlineStack extends Stack {
       starters: [processor, api],
       actionServer: api,
     });
+    // Events Alertline makes itself go the ordinary way, through the event queue: an overdue heartbeat's ALERT (the
+    // escalator's tick) and the RESOLVE of the ping that ends it (the api).
+    for (const sender of [api, notifications.escalator]) {
+      sender.addEnvironment('EVENT_QUEUE_URL', queue.queueUrl);
+      queue.grantSendMessages(sender);
+    }
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       functions: { ingest, processor, api, escalator: notifications.escalator, notifier: notifications.notifier },

@@ -9,7 +9,7 @@ import { createApiHandler } from '../lambdas/handlers/api';
 import { createQueueClient } from '../lambdas/handlers/clients';
 import { createTick } from '../lambdas/handlers/escalator';
 import { createNotifierBatch } from '../lambdas/handlers/notifier';
-import { createIngestHandler } from '../lambdas/handlers/ingest';
+import { createIngestHandler, type IngestDeps } from '../lambdas/handlers/ingest';
 import { createProcessorHandler } from '../lambdas/handlers/processor';
 import { createRecovery } from '../lambdas/handlers/recovery';
 import { startDynamoDbLocal, ensureTable } from './dynamodb';
@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   visibilityTimeoutSeconds: number;
   /** How long the handlers reuse an alert source they read. @default DEFAULTS.sourceCacheTtlMs of the contract */
   sourceCacheTtlMs?: number;
+  /** Replaces some of the ingest handler's dependencies (an in-process test injects the inbound adapters' fetchText). */
+  ingestDeps?: Partial<IngestDeps>;
   /** ALLOW_PRIVATE_WEBHOOK_TARGETS: contacts may target http: and loopback/private addresses (on-premises receivers, tests). */
   allowPrivateWebhookTargets?: boolean;
   /** Milliseconds since the epoch, for every handler built here: tests pass a manual clock and step it. @default Date.now */
@@ -104,7 +106,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const actionSecret = { value: actionSecretIn(dataDir, options.actionSecret) };
     const allowPrivateWebhookTargets = options.allowPrivateWebhookTargets ?? false;
     const sourceCacheTtlMs = options.sourceCacheTtlMs ?? DEFAULTS.sourceCacheTtlMs;
-    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs });
+    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs }, options.ingestDeps);
     const api = createApiHandler({
       ...store,
       ...engine,
@@ -112,6 +114,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       allowPrivateWebhookTargets,
       actionSecret,
       publicUrl: options.publicUrl,
+      queueUrl: queues.queueUrl,
     });
     const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount });
     const recovered = await createRecovery({ ...store, ...queue })();
@@ -161,7 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onError: (e) => options.log(`notification poller: ${(e as Error).message}`),
     });
     cleanups.push(() => notificationPollers.stop());
-    const tick = createTick({ ...store, ...engine });
+    const tick = createTick({ ...store, ...engine, queueUrl: queues.queueUrl });
     const ticker = startTicker(options.escalationTickSeconds ?? ESCALATION_TICK.localSecondsDefault, tick, (e) =>
       options.log(`escalator: ${(e as Error).message}`),
     );

@@ -2,13 +2,14 @@
 // Several events of a batch that touch different locks are read together and written in one transaction.
 import { decide, logEntryFor, newAlert, type Alert, type Decision, type EventOutcome, type Grouping } from '../domain/alert';
 import { windowMinutes, type AlertSource } from '../domain/alert-source';
-import { firstStep, levelJob, nextStep, type EscalationJob } from '../domain/escalation';
+import { firstStep, isTimedJob, levelJob, nextStep, type EscalationJob } from '../domain/escalation';
 import { routingKeyToFollow, type EscalationPolicy } from '../domain/escalation-policy';
 import { normalizeAlertKey, type AcceptedEvent } from '../domain/event';
 import { alertPriority } from '../domain/priority';
 import type { AlertStore, Application, CandidateRead } from '../store/alerts';
 import { jobKey } from '../store/escalation-jobs';
 import type { Key } from '../store/keys';
+import { autoResolveJob } from './auto-resolution';
 
 export interface ApplyDeps {
   /** What applying events needs of the alert store: the consistent reads and the conditional writes. */
@@ -21,6 +22,8 @@ export interface ApplyDeps {
   newId: () => string;
   /** Jittered pause between attempts after a lost race. */
   pause?: (attempt: number) => Promise<void>;
+  /** Whether a maintenance window covers the event's source when it was received (absent: never). */
+  suppressed?: (event: AcceptedEvent) => Promise<boolean>;
 }
 
 /** `jobs`: the escalation jobs written with the event, to be run at once through the notification queue. */
@@ -40,7 +43,8 @@ const readsSource = (event: AcceptedEvent, source: AlertSource | undefined) =>
 
 /** Decides what the event does given what was read, and gathers everything the store needs to write it. */
 async function prepare(event: AcceptedEvent, source: AlertSource | undefined, read: CandidateRead, deps: ApplyDeps) {
-  const decision = decide(event, read.candidates, groupingOf(source));
+  const suppress = event.eventType === 'ALERT' && deps.suppressed && (await deps.suppressed(event));
+  const decision: Decision = suppress ? { kind: 'SUPPRESS' } : decide(event, read.candidates, groupingOf(source));
   const now = deps.now();
   let created;
   if (decision.kind === 'CREATE') {
@@ -68,7 +72,7 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
     locks: read.locks,
     logEntry: log && { id: deps.newId(), ...log },
     newAlert: escalation?.alert ?? created,
-    jobs: escalation ? [escalation.job] : noticeJobs(decision, now),
+    jobs: withAutoResolve(escalation ? [escalation.job] : noticeJobs(decision, now), created, source),
   };
   return { decision, app };
 }
@@ -88,7 +92,12 @@ function noticeJobs(decision: Decision, now: string): EscalationJob[] | undefine
   return [{ kind: 'NOTICE', alertId: decision.alert.id, reason: decision.kind === 'ACCEPT' ? 'ACCEPTED' : 'RESOLVED', dueAt: now }];
 }
 
-const jobKeysOf = (app: Application): Key[] | undefined => app.jobs?.map((job) => jobKey(job, Date.parse(app.now)));
+/** A new alert of a source with autoResolutionTimeout gets its AUTO_RESOLVE job in the same transaction. */
+const withAutoResolve = (jobs: EscalationJob[] | undefined, created: Alert | undefined, source: AlertSource | undefined) =>
+  created && source?.autoResolutionTimeout ? [...(jobs ?? []), autoResolveJob(created, source.autoResolutionTimeout)] : jobs;
+
+/** The jobs to run at once: the timed ones (AUTO_RESOLVE) wait for the tick. */
+const jobKeysOf = (app: Application): Key[] | undefined => app.jobs?.filter((job) => !isTimedJob(job)).map((job) => jobKey(job, Date.parse(app.now)));
 
 /**
  * Applies one accepted event. The alert source may have been deleted since the event was accepted: the event is
@@ -112,8 +121,8 @@ export interface SourcedEvent {
   source: AlertSource | undefined;
 }
 
-/** At most this many events share one round (each writes at most five items; a transaction holds 100). */
-const MAX_ROUND = 20;
+/** At most this many events share one round (each writes at most six items; a transaction holds 100). */
+const MAX_ROUND = 16;
 
 /**
  * Splits events, in their order, into rounds of consecutive events that touch different locks: events of different

@@ -7,6 +7,7 @@ import {
   displayTarget,
   escalatedText,
   isFirstOfRouting,
+  isTimedJob,
   levelJob,
   levelStep,
   levelUserIds,
@@ -33,6 +34,8 @@ export interface EscalationDeps {
   now: () => number;
   newId: () => string;
   logger?: Pick<Logger, 'error'>;
+  /** Runs a due HEARTBEAT or AUTO_RESOLVE job (app/timed-jobs.ts); true when it is finished, as runJob. */
+  timed?: (stored: StoredJob) => Promise<boolean>;
 }
 
 /** How long a claimer has between its claim and deleting the job before another may redo the expansion. */
@@ -51,6 +54,8 @@ export async function runJob(key: Key, deps: EscalationDeps): Promise<boolean> {
   const stored = await deps.jobs.get(key);
   if (!stored) return true;
   if (stored.job.kind === 'NOTICE') return runNotice(stored, stored.job, deps);
+  // A HEARTBEAT or AUTO_RESOLVE job runs only when due and where its runner is given (the tick): it stays otherwise.
+  if (isTimedJob(stored.job)) return Date.parse(stored.job.dueAt) <= deps.now() && deps.timed ? deps.timed(stored) : false;
   return runLevel(stored as LevelJob, deps);
 }
 

@@ -1,5 +1,6 @@
 // Alert sources: the settings an integration's events are judged by, and the schema of the management API's bodies.
 import * as z from 'zod';
+import { isAutoResolutionTimeout } from './auto-resolution';
 
 export const INTEGRATION_TYPES = [
   'API',
@@ -68,6 +69,8 @@ export interface AlertSource {
    * leaves the source's policy. Absent: every routing key is followed.
    */
   allowedRoutingKeys?: string[];
+  /** ISO-8601 duration (PT1M to P30D): an open alert no event touched for that long is resolved. Absent: never. */
+  autoResolutionTimeout?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -152,6 +155,11 @@ export const alertSourceSettingsSchema = z
       .max(1_000_000, 'must be at most 1000000')
       .default(DEFAULT_RATE_LIMIT_PER_MINUTE),
     allowedRoutingKeys: allowedRoutingKeysSchema,
+    autoResolutionTimeout: z
+      .string({ error: 'must be an ISO-8601 duration from PT1M to P30D, e.g. PT4H' })
+      .refine(isAutoResolutionTimeout, 'must be an ISO-8601 duration from PT1M to P30D, e.g. PT4H')
+      .nullish()
+      .transform((v) => v ?? undefined),
   })
   .superRefine((s, ctx) => {
     if (s.alertCreation === 'ONE_ALERT_GROUPED_PER_WINDOW' && !s.alertGroupingWindow) {

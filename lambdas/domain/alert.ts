@@ -8,7 +8,18 @@ export type OpenStatus = Exclude<AlertStatus, 'RESOLVED'>;
 export const OPEN_STATUSES: readonly OpenStatus[] = ['PENDING', 'ACCEPTED'];
 export const isOpen = (status: AlertStatus): status is OpenStatus => status !== 'RESOLVED';
 
-export const EVENT_OUTCOMES = ['QUEUED', 'CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT', 'FAILED'] as const;
+export const EVENT_OUTCOMES = [
+  'QUEUED',
+  'CREATED',
+  'APPENDED',
+  'ACCEPTED',
+  'ALREADY_ACCEPTED',
+  'RESOLVED',
+  'COMMENTED',
+  'NO_OPEN_ALERT',
+  'SUPPRESSED',
+  'FAILED',
+] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 export const LOG_ENTRY_TYPES = [
@@ -82,7 +93,9 @@ export type Decision =
   | { kind: 'ALREADY_ACCEPTED'; alert: OpenAlertRef }
   | { kind: 'RESOLVE'; alert: OpenAlertRef }
   | { kind: 'COMMENT'; alert: OpenAlertRef }
-  | { kind: 'NO_OPEN_ALERT' };
+  | { kind: 'NO_OPEN_ALERT' }
+  /** An ALERT while a maintenance window covers its source: recorded, nothing opened, appended or escalated. */
+  | { kind: 'SUPPRESS' };
 
 export const OUTCOME_OF: Record<Decision['kind'], EventOutcome> = {
   CREATE: 'CREATED',
@@ -92,6 +105,7 @@ export const OUTCOME_OF: Record<Decision['kind'], EventOutcome> = {
   RESOLVE: 'RESOLVED',
   COMMENT: 'COMMENTED',
   NO_OPEN_ALERT: 'NO_OPEN_ALERT',
+  SUPPRESS: 'SUPPRESSED',
 };
 
 /** The open alerts an event may act on, as the store found them. */
@@ -161,6 +175,7 @@ export function logEntryFor(decision: Decision, event: AcceptedEvent, created?: 
       return { type: 'COMMENT', text: event.summary ?? event.details ?? '' };
     case 'ALREADY_ACCEPTED':
     case 'NO_OPEN_ALERT':
+    case 'SUPPRESS':
       return undefined;
   }
 }

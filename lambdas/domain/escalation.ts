@@ -103,12 +103,22 @@ export function escalatedText(level: number, users: Array<Pick<User, 'firstName'
 /**
  * A job of the engine: notify a level (LEVEL), or tell those notified that the alert was accepted or resolved (NOTICE).
  * `after`: the step the alert must show before a LEVEL job may run (absent for level 1 of a routing).
+ * The tick also runs the other time-driven checks of SPEC 11: a heartbeat monitor's next check (HEARTBEAT) and an
+ * alert's auto-resolution (AUTO_RESOLVE); only the tick runs those, when they are due.
  */
 export type EscalationJob =
   | { kind: 'LEVEL'; alertId: string; epoch: number; round: number; level: number; dueAt: string; after?: string }
-  | { kind: 'NOTICE'; alertId: string; reason: NoticeReason; dueAt: string };
+  | { kind: 'NOTICE'; alertId: string; reason: NoticeReason; dueAt: string }
+  | { kind: 'HEARTBEAT'; monitorId: string; dueAt: string }
+  | { kind: 'AUTO_RESOLVE'; alertId: string; dueAt: string };
 
-export const jobStep = (job: EscalationJob): string => (job.kind === 'LEVEL' ? levelStep(job) : noticeStep(job.reason));
+export type TimedJob = Extract<EscalationJob, { kind: 'HEARTBEAT' | 'AUTO_RESOLVE' }>;
+export const isTimedJob = (job: EscalationJob): job is TimedJob => job.kind === 'HEARTBEAT' || job.kind === 'AUTO_RESOLVE';
+
+export const jobStep = (job: EscalationJob): string => (job.kind === 'LEVEL' ? levelStep(job) : job.kind === 'NOTICE' ? noticeStep(job.reason) : job.kind);
+
+/** What a job is about: the alert, or the heartbeat monitor. */
+export const jobSubject = (job: EscalationJob): string => (job.kind === 'HEARTBEAT' ? job.monitorId : job.alertId);
 
 /** The LEVEL job of a step; `after` is the step claimed before it, if any. */
 export const levelJob = (alertId: string, step: EscalationStep, after?: string): EscalationJob => ({ kind: 'LEVEL', alertId, ...step, after });

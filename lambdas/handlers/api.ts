@@ -34,7 +34,13 @@ import { EscalationPolicyStore } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
 import { NotificationStore } from '../store/notifications';
 import { UserStore } from '../store/users';
+import { HeartbeatMonitors } from '../app/heartbeats';
+import { MaintenanceWindows } from '../app/maintenance-windows';
+import { HeartbeatMonitorStore } from '../store/heartbeat-monitors';
+import { MaintenanceWindowStore } from '../store/maintenance-windows';
 import { decodeParams, lookupRoute } from './api-router';
+import { timedRouteHandlers, type TimedUseCases } from './api-timed';
+import { systemEventsOf } from './system-events';
 import { adminTokenReader, bearerToken, tokensMatch } from './auth';
 import { logger as defaultLogger, notificationQueueOf, storeContextOf } from './clients';
 import type { ApiConfig, SecretSource } from './config';
@@ -59,14 +65,33 @@ export interface ApiDeps {
   notifications: Pick<NotificationsPort, 'listForAlert'>;
   /** Runs the escalation jobs an accept, resolve or reroute wrote at once; absent, the escalator's tick finds them. */
   notificationQueue?: Pick<NotificationQueuePort, 'runJob'>;
+  /** Heartbeat monitors and maintenance windows (handlers/api-timed.ts). */
+  timed: TimedUseCases;
   logger: Logger;
 }
 
 type Params = Record<string, string>;
 type RouteHandler = (req: APIGatewayProxyEventV2, params: Params) => Promise<HttpResponse>;
-type UseCases = { sources: AlertSources; policies: EscalationPolicies; users: Users; alerts: Alerts; actions: ActionLinks };
+type UseCases = {
+  sources: AlertSources;
+  policies: EscalationPolicies;
+  users: Users;
+  alerts: Alerts;
+  actions: ActionLinks;
+  timed: TimedUseCases;
+  /** The origin links and integration URLs start with. */
+  baseOf: (req: APIGatewayProxyEventV2) => string;
+};
 
-const sourceView = (source: AlertSource) => ({ ...source, apiKey: source.integrationKey });
+/** The base of each alert source's integrationUrl: PUBLIC_URL, else the origin the request came to. */
+const publicBase = (configured: string | undefined) => (req: APIGatewayProxyEventV2) =>
+  (configured ?? `${header(req, 'x-forwarded-proto') ?? 'http'}://${header(req, 'host') ?? req.requestContext.domainName}`).replace(/\/+$/, '');
+
+const sourceViewAt = (base: string) => (source: AlertSource) => ({
+  ...source,
+  apiKey: source.integrationKey,
+  integrationUrl: `${base}/api/events/${source.integrationKey}`,
+});
 
 const jsonObjectBody = (req: APIGatewayProxyEventV2): Record<string, unknown> => {
   const body = parseJsonBody(req, MANAGEMENT_BODY_BYTES);
@@ -139,16 +164,17 @@ async function pageOrRefusal(page: () => Promise<HttpResponse>): Promise<HttpRes
 
 /** One handler per contract route: a route of the contract without a handler here does not compile. */
 function routeHandlers(app: UseCases): Record<ApiRouteKey, RouteHandler> {
+  const sourceView = (req: APIGatewayProxyEventV2) => sourceViewAt(app.baseOf(req));
   /** Built on its first request, once: generating it costs ~50 ms that no other route's cold start should pay. */
   let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
   return {
-    'GET /api/alert-sources': async () => json(200, (await app.sources.list()).map(sourceView)),
+    'GET /api/alert-sources': async (req) => json(200, (await app.sources.list()).map(sourceView(req))),
     'POST /api/alert-sources': async (req) => {
       const source = await app.sources.create(jsonObjectBody(req));
-      return json(201, sourceView(source), { location: `/api/alert-sources/${source.id}` });
+      return json(201, sourceView(req)(source), { location: `/api/alert-sources/${source.id}` });
     },
-    'GET /api/alert-sources/{id}': async (_req, p) => json(200, sourceView(await app.sources.get(p.id))),
-    'PUT /api/alert-sources/{id}': async (req, p) => json(200, sourceView(await app.sources.replace(p.id, jsonObjectBody(req)))),
+    'GET /api/alert-sources/{id}': async (req, p) => json(200, sourceView(req)(await app.sources.get(p.id))),
+    'PUT /api/alert-sources/{id}': async (req, p) => json(200, sourceView(req)(await app.sources.replace(p.id, jsonObjectBody(req)))),
     'DELETE /api/alert-sources/{id}': async (_req, p) => (await app.sources.delete(p.id), noContent()),
     'GET /api/escalation-policies': async () => json(200, await app.policies.list()),
     'POST /api/escalation-policies': async (req) => {
@@ -186,24 +212,36 @@ function routeHandlers(app: UseCases): Record<ApiRouteKey, RouteHandler> {
     'GET /api/actions/{token}': async (_req, p) => pageOrRefusal(async () => confirmPage(await app.actions.show(p.token))),
     'POST /api/actions/{token}': async (_req, p) => json(200, await app.actions.perform(p.token)),
     'GET /api/openapi.json': async () => json(200, (openApiDocument ??= buildOpenApiDocument())),
+    ...timedRouteHandlers(app.timed, { body: jsonObjectBody, page: logPageQuery }),
+  };
+}
+
+/** Heartbeat monitors and maintenance windows, on the api's store; pings send through the event queue (EVENT_QUEUE_URL). */
+function timedUseCases(config: ApiConfig, store: () => StoreContext, sources: AlertSourcesPort, host: Host): TimedUseCases {
+  const clock = config.clock ?? Date.now;
+  return {
+    heartbeats: new HeartbeatMonitors({ monitors: new HeartbeatMonitorStore(store()), sources, host, systemEvents: systemEventsOf(config, store(), clock) }),
+    windows: new MaintenanceWindows({ windows: new MaintenanceWindowStore(store()), sources, host }),
   };
 }
 
 function completeDeps(config: ApiConfig, given: Partial<ApiDeps>): ApiDeps {
   let ctx: StoreContext | undefined;
   const store = () => (ctx ??= storeContextOf(config));
+  const host = given.host ?? { now: () => new Date((given.clock ?? config.clock ?? Date.now)()).toISOString(), newId, newIntegrationKey };
   return {
     sources: given.sources ?? new AlertSourceStore(store()),
     policies: given.policies ?? new EscalationPolicyStore(store()),
     users: given.users ?? new UserStore(store()),
     alerts: given.alerts ?? new AlertStore(store()),
     events: given.events ?? new EventStore(store()),
-    host: given.host ?? { now: () => new Date((given.clock ?? config.clock ?? Date.now)()).toISOString(), newId, newIntegrationKey },
+    host,
     adminToken: given.adminToken ?? adminTokenReader(config.adminToken),
     actionSecret: given.actionSecret ?? actionSecretReader(config.actionSecret),
     clock: given.clock ?? config.clock ?? Date.now,
     notifications: given.notifications ?? new NotificationStore(store()),
     notificationQueue: given.notificationQueue ?? notificationQueueOf(config),
+    timed: given.timed ?? timedUseCases(config, store, given.sources ?? new AlertSourceStore(store()), host),
     logger: given.logger ?? defaultLogger,
   };
 }
@@ -225,6 +263,8 @@ export function createApiHandler(config: ApiConfig, deps: Partial<ApiDeps> = {})
     users: new Users({ users: d.users, policies: d.policies, host: d.host, allowPrivateTargets: config.allowPrivateWebhookTargets ?? false }),
     alerts,
     actions: new ActionLinks({ alerts, users: d.users, actionSecret: d.actionSecret, now: d.clock }),
+    timed: d.timed,
+    baseOf: publicBase(config.publicUrl),
   });
 
   async function handleApi(req: APIGatewayProxyEventV2): Promise<HttpResponse> {

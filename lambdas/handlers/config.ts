@@ -31,12 +31,17 @@ export interface ApiConfig extends StoreConfig, EngineConfig {
   allowPrivateWebhookTargets?: boolean;
   /** Signs and verifies action links. */
   actionSecret?: SecretSource;
-  /** The base of links in messages, e.g. http://127.0.0.1:8787. */
+  /** The base of links in messages and of each alert source's integrationUrl, e.g. http://127.0.0.1:8787 (absent: the request's host). */
   publicUrl?: string;
+  /** The event queue, for the RESOLVE a heartbeat ping sends (absent: a ping of an OVERDUE monitor answers 503). EVENT_QUEUE_URL. */
+  queueUrl?: string;
 }
 
-/** The escalator: runs due escalation jobs each tick. */
-export interface EscalatorConfig extends StoreConfig, EngineConfig {}
+/** The escalator: runs due escalation jobs each tick, and the other timed jobs (heartbeat checks, auto-resolution). */
+export interface EscalatorConfig extends StoreConfig, EngineConfig {
+  /** The event queue, for the ALERT an overdue heartbeat monitor sends (absent: such a job fails, retried each minute). EVENT_QUEUE_URL. */
+  queueUrl?: string;
+}
 
 /** The notifier: runs jobs and delivers notifications from the notification queue. */
 export interface NotifierConfig extends StoreConfig, EngineConfig {
@@ -121,6 +126,7 @@ export const apiConfigFromEnv = (env: Env = process.env): ApiConfig => ({
   allowPrivateWebhookTargets: allowPrivateWebhookTargetsFrom(env),
   actionSecret: actionSecretFrom(env),
   publicUrl: optional(env, 'PUBLIC_URL'),
+  queueUrl: optional(env, 'EVENT_QUEUE_URL'),
 });
 
 export const ingestConfigFromEnv = (env: Env = process.env): IngestConfig => ({
@@ -141,6 +147,7 @@ export const escalatorConfigFromEnv = (env: Env = process.env): EscalatorConfig 
   ...storeConfigFrom(env),
   notificationQueueUrl: required(env, 'NOTIFICATION_QUEUE_URL'),
   sqsEndpoint: optional(env, 'SQS_ENDPOINT'),
+  queueUrl: optional(env, 'EVENT_QUEUE_URL'),
 });
 
 export const notifierConfigFromEnv = (env: Env = process.env): NotifierConfig => {

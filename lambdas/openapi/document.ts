@@ -4,7 +4,9 @@ import { ACTIONS_TAG, actionPaths } from './actions';
 import { answer, failure, header, ingest, managed, ordered, pathParameter, queryParameter, PAGE_PARAMETERS, RESPONSES, schema, type Op } from './operations';
 import { componentSchemas, type JsonSchema } from './schemas';
 import { escalationPaths, escalationSchemas } from './escalation';
+import { integrationPaths } from './integrations';
 import { INTEGRATIONS_TAG, pagerDutyPaths } from './pagerduty';
+import { TIMED_TAGS, timedPaths, timedSchemas } from './timed';
 import { USERS_TAG, userPaths, userSchemas } from './users';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema> };
@@ -184,6 +186,8 @@ function paths(): Record<string, JsonSchema> {
     ...escalationPaths(),
     ...actionPaths(),
     ...pagerDutyPaths(),
+    ...integrationPaths(),
+    ...timedPaths(),
 
     '/api/openapi.json': {
       get: {
@@ -227,13 +231,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Alerts', description: "Alerts, their log, and the operator's accept and resolve" },
       ACTIONS_TAG,
       INTEGRATIONS_TAG,
+      ...TIMED_TAGS,
       { name: 'Meta', description: 'This document' },
     ],
     security: [{ adminToken: [] }],
     paths: withOrderedResponses(paths()),
     components: {
       // Sorted by name, as componentSchemas() sorts its own.
-      schemas: Object.fromEntries(Object.entries({ ...componentSchemas(), ...userSchemas(), ...escalationSchemas() }).sort(([a], [b]) => (a < b ? -1 : 1))),
+      schemas: Object.fromEntries(
+        Object.entries({ ...componentSchemas(), ...userSchemas(), ...escalationSchemas(), ...timedSchemas() }).sort(([a], [b]) => (a < b ? -1 : 1)),
+      ),
       responses: RESPONSES,
       parameters: {
         IdempotencyKey: {

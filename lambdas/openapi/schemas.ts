@@ -122,6 +122,9 @@ const alertSource = described(
     name: z.string(),
     integrationKey: z.string(),
     apiKey: described(z.string(), { description: 'The same value as integrationKey, under the events API name' }),
+    integrationUrl: described(z.string(), {
+      description: 'Where a tool that cannot set body fields posts its events: <public URL>/api/events/<apiKey> (the key in the path)',
+    }),
     integrationType: z.enum(INTEGRATION_TYPES),
     active: z.boolean(),
     escalationPolicy: idRef('escalation policy').optional(),
@@ -137,6 +140,9 @@ const alertSource = described(
     rateLimitPerMinute: z.number().int().optional(),
     allowedRoutingKeys: described(z.array(z.string()), {
       description: "The only routing keys whose escalation policy this source's events may take; absent: any",
+    }).optional(),
+    autoResolutionTimeout: described(z.string(), {
+      description: 'ISO-8601 duration, PT1M to P30D: an open alert to which no event was applied for that long is resolved, with a log entry; absent: never',
     }).optional(),
     createdAt: timestamp(),
     updatedAt: timestamp(),
@@ -172,7 +178,7 @@ export const responsesMatchDomainTypes: [
   Documents<LogEntry, typeof logEntry>,
   Documents<Awaited<ReturnType<AlertStore['logEntries']>>, typeof logEntryList>,
   Documents<EventRecord, typeof eventRecord>,
-  Documents<AlertSource & { apiKey: string }, typeof alertSource>,
+  Documents<AlertSource & { apiKey: string; integrationUrl: string }, typeof alertSource>,
   Documents<EscalationPolicy, typeof escalationPolicy>,
   Documents<FieldError, typeof fieldError>,
 ] = [true, true, true, true, true, true, true, true];

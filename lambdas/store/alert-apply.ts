@@ -30,7 +30,7 @@ export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplic
 
 /** The alert an event's decision acts on (the new one for CREATE), if any. */
 const alertIdOf = (decision: Decision, app: Application): string | undefined =>
-  decision.kind === 'CREATE' ? app.newAlert!.id : decision.kind === 'NO_OPEN_ALERT' ? undefined : decision.alert.id;
+  decision.kind === 'CREATE' ? app.newAlert!.id : 'alert' in decision ? decision.alert.id : undefined;
 
 /** The event's outcome on its record; an event that leaves a log entry on its alert carries it there. */
 function eventUpdate(tableName: string, app: Application, outcome: EventOutcome, alertId: string | undefined): TransactItem {
@@ -82,6 +82,7 @@ function effects(tableName: string, decision: Decision, app: Application): Trans
       return [alertUpdate(tableName, decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, onStatus(decision.alert))];
     case 'ALREADY_ACCEPTED':
     case 'NO_OPEN_ALERT':
+    case 'SUPPRESS':
       return [];
   }
 }

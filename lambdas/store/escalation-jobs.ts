@@ -1,7 +1,7 @@
 // DynamoDB adapter for the escalation engine: job items by due minute, the escalator's cursor, and the conditional claim of a level.
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertStatus, LogEntry } from '../domain/alert';
-import { isFirstOfRouting, jobMinute, jobStep, type EscalationJob } from '../domain/escalation';
+import { isFirstOfRouting, jobMinute, jobStep, jobSubject, type EscalationJob } from '../domain/escalation';
 import { operatorLogItem } from './alert-rows';
 import type { StoreContext } from './client';
 import { alertKeys, escalationJobKeys, type Key } from './keys';
@@ -25,7 +25,7 @@ export interface EscalationState {
 }
 
 /** Where a job is stored: the partition of the minute it may first run in, sorted by due time. */
-export const jobKey = (job: EscalationJob, nowMs: number): Key => escalationJobKeys.item(jobMinute(job.dueAt, nowMs), job.dueAt, job.alertId, jobStep(job));
+export const jobKey = (job: EscalationJob, nowMs: number): Key => escalationJobKeys.item(jobMinute(job.dueAt, nowMs), job.dueAt, jobSubject(job), jobStep(job));
 
 /** The Put of a job, for the transaction of the state change that makes it. Unconditional: writing it twice is harmless. */
 export function jobPut(tableName: string, job: EscalationJob, nowMs: number): { key: Key; item: TransactItem } {
@@ -115,6 +115,13 @@ export class EscalationJobStore {
         ],
       }),
     );
+  }
+
+  /** Replaces a job by another (a later check of the same thing), in one transaction: never both, nor none. */
+  async replace(key: Key, job: EscalationJob, nowMs: number): Promise<void> {
+    const put = jobPut(this.ctx.tableName, job, nowMs);
+    if (put.key.pk === key.pk && put.key.sk === key.sk) return;
+    await this.ctx.db.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: this.ctx.tableName, Key: key } }, put.item] }));
   }
 
   /** Every job of a minute partition (a partition holds the jobs of one minute: few), oldest due first. */

@@ -16,13 +16,15 @@ export const TABLE_SCHEMA = {
      * - alerts: gsi1pk `ALERTS` (the alert listing without a selective filter);
      * - alert sources: gsi1pk `SOURCES`;
      * - escalation policies: gsi1pk `POLICIES`;
-     * - users: gsi1pk `USERS`.
+     * - users: gsi1pk `USERS`;
+     * - heartbeat monitors: gsi1pk `HEARTBEATS`; maintenance windows: gsi1pk `MWINDOWS`.
      */
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /**
-     * gsi2, by owner. Serves four unrelated look-ups, told apart by the partition's prefix (none can meet another):
+     * gsi2, by owner. Serves unrelated look-ups, told apart by the partition's prefix (none can meet another):
      * - alerts of an alert source, newest first: gsi2pk `SOURCE#<alertSourceId>`, gsi2sk `<createdAt>#<alertId>`;
      * - the alert source of an integration key (ingest): gsi2pk `IKEY#<integrationKey>`, gsi2sk `SOURCE`;
+     * - the heartbeat monitor of a ping key: gsi2pk `HBKEY#<key>`, gsi2sk `HEARTBEAT`;
      * - the QUEUED events of an alert source (local crash recovery; sparse, removed when the event leaves QUEUED):
      *   gsi2pk `QUEUED#<alertSourceId>`, gsi2sk `<eventId>`;
      * - the events' entries of an alert's log (on the event records): gsi2pk `LOG#<alertId>`, gsi2sk `<processedAt>#<logId>`.
@@ -155,6 +157,34 @@ export const escalationJobKeys = {
   },
 };
 
+/**
+ * Heartbeat monitors: by id, listed on gsi1 `HEARTBEATS` newest first, and by their ping key on gsi2 `HBKEY#<key>`
+ * (the ping's look-up, as an alert source's by integration key).
+ */
+export const heartbeatMonitorKeys = {
+  item: (id: string): Key => ({ pk: `HEARTBEAT#${id}`, sk: 'HEARTBEAT' }),
+  list: (createdAt: string, id: string) => ({ gsi1pk: 'HEARTBEATS', gsi1sk: byCreation(createdAt, id) }),
+  listPartition: 'HEARTBEATS',
+  byKey: (key: string) => ({ gsi2pk: `HBKEY#${key}`, gsi2sk: 'HEARTBEAT' }),
+};
+
+/** Maintenance windows: by id, listed on gsi1 `MWINDOWS` newest first. */
+export const maintenanceWindowKeys = {
+  item: (id: string): Key => ({ pk: `MWINDOW#${id}`, sk: 'MWINDOW' }),
+  list: (createdAt: string, id: string) => ({ gsi1pk: 'MWINDOWS', gsi1sk: byCreation(createdAt, id) }),
+  listPartition: 'MWINDOWS',
+};
+
+/**
+ * A maintenance window's coverage of one alert source it names: under `MWSOURCE#<alertSourceId>`, sorted by the
+ * window's end, so that the processor reads a source's current and future windows with one query (sort key after a
+ * time), never a scan. Written and deleted with the window.
+ */
+export const maintenanceCoverageKeys = {
+  item: (alertSourceId: string, end: string, windowId: string): Key => ({ pk: `MWSOURCE#${alertSourceId}`, sk: `${end}#${windowId}` }),
+  partition: (alertSourceId: string) => `MWSOURCE#${alertSourceId}`,
+};
+
 /** The escalator's cursor (see escalationJobKeys): one item. */
 export const escalationCursorKeys = {
   item: (): Key => ({ pk: 'ESCCURSOR#escalator', sk: 'CURSOR' }),
@@ -209,6 +239,8 @@ export const indexQueries = {
   kind: (partition: string) => indexQuery('gsi1', partition),
   /** gsi2: the alert source of an integration key (at most one, unless the index is behind). */
   sourceByIntegrationKey: (integrationKey: string) => indexQuery('gsi2', alertSourceKeys.byIntegrationKey(integrationKey).gsi2pk),
+  /** gsi2: the heartbeat monitor of a ping key (at most one, unless the index is behind). */
+  heartbeatByKey: (key: string) => indexQuery('gsi2', heartbeatMonitorKeys.byKey(key).gsi2pk),
   /** gsi2: an alert source's events still QUEUED, in the order they were accepted (event ids sort by acceptance). */
   queuedEvents: (alertSourceId: string) => indexQuery('gsi2', eventKeys.queuedPartition(alertSourceId)),
   /** gsi2: the events' entries of an alert's log after a position, oldest first. */

@@ -212,7 +212,7 @@ describe('dashboard', () => {
   });
 
   test('counts events applied by each outcome', () => {
-    expect(APPLIED_OUTCOMES).toEqual(['CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT']);
+    expect(APPLIED_OUTCOMES).toEqual(['CREATED', 'APPENDED', 'ACCEPTED', 'ALREADY_ACCEPTED', 'RESOLVED', 'COMMENTED', 'NO_OPEN_ALERT', 'SUPPRESSED']);
     expect(graph('Events applied by outcome')).toEqual(APPLIED_OUTCOMES.map((outcome) => row('Alertline', `Outcome${outcome}`, service, { stat: 'Sum' })));
   });
 

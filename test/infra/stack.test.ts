@@ -262,11 +262,11 @@ describe('permissions', () => {
     }
   });
 
-  test('only ingest sends to the event queue', () => {
+  test('only ingest sends to the event queue, and the api and the escalator the events Alertline makes itself (heartbeats)', () => {
     const senders = identityStatements().filter(
       (s) => s.Effect === 'Allow' && asList(s.Action).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(`"${eventQueueId()}"`),
     );
-    expect([...new Set(senders.flatMap((s) => s.roles))]).toEqual([roleOf(ingestId())]);
+    expect([...new Set(senders.flatMap((s) => s.roles))].sort()).toEqual([roleOf(ingestId()), roleOf(apiId()), roleOf(find.escalatorId())].sort());
   });
 
   const tableStatements = (functionId: string) =>
@@ -292,7 +292,7 @@ describe('permissions', () => {
   test.each([
     ['ingest', ingestId, ['EVENT#*', 'IDEMPOTENCY#*', 'RATE#*']],
     ['processor', processorId, ['ALERT#*', 'ESCJOB#*', 'EVENT#*', 'OPEN#*']],
-    ['api', apiId, ['ALERT#*', 'ESCJOB#*', 'OPEN#*', 'POLICY#*', 'ROUTINGKEY#*', 'SOURCE#*', 'USER#*']],
+    ['api', apiId, ['ALERT#*', 'ESCJOB#*', 'EVENT#*', 'HEARTBEAT#*', 'MWINDOW#*', 'MWSOURCE#*', 'OPEN#*', 'POLICY#*', 'ROUTINGKEY#*', 'SOURCE#*', 'USER#*']],
   ])("%s writes only the items whose partition key starts with its own entities' prefixes", (_name, functionId, prefixes) => {
     expect(writes(functionId())).toEqual([
       {

@@ -7,6 +7,7 @@ import { createApiHandler } from '../../lambdas/handlers/api';
 import { Unavailable } from '../../lambdas/store/errors';
 import { lambdaContext } from '../../local/lambda-context';
 import { fixedHost, MemoryAlerts, MemoryEvents, MemoryPolicies, MemorySources, MemoryUsers } from './support/memory-stores';
+import { memoryTimed } from './support/memory-timed';
 
 const TOKEN = 'admin-token-for-tests';
 const CATCH_ALL = 'ANY /api/{proxy+}';
@@ -22,9 +23,10 @@ function setup() {
   const logged: unknown[] = [];
   const logger = new Logger({ logLevel: 'SILENT' });
   jest.spyOn(logger, 'error').mockImplementation((...args: unknown[]) => void logged.push(args[1]));
+  const host = fixedHost();
   const handler = createApiHandler(
     { tableName: 'unused', adminToken: { token: TOKEN }, actionSecret: { value: 'action-secret-for-tests' } },
-    { ...stores, host: fixedHost(), logger },
+    { ...stores, host, logger, timed: memoryTimed(stores.sources, host) },
   );
   /** A request as API Gateway hands it over: `key` is the route key it matched (the catch-all by default). */
   async function call(
@@ -67,7 +69,7 @@ describe('routing', () => {
       const { status, body: answer } = await call(method, pathOf(template), options);
       // An action link's token is its credential: "missing" is no token.
       expect(template.startsWith('/api/actions/') ? [401] : [200, 400, 404]).toContain(status);
-      if (status === 404) expect(answer.message).toMatch(/^(Alert|Alert source|Escalation policy|Event|User) not found$/);
+      if (status === 404) expect(answer.message).toMatch(/^(Alert|Alert source|Escalation policy|Event|User|Heartbeat monitor|Maintenance window) not found$/);
     }
   });
 

@@ -15,6 +15,7 @@ const OUTCOMES: Record<string, string> = {
   RESOLVED: 'Resolved the alert.',
   COMMENTED: 'Added a comment to the alert.',
   NO_OPEN_ALERT: 'No open alert had this alert key: nothing changed.',
+  SUPPRESSED: 'A maintenance window covered the alert source: recorded, nothing opened.',
   FAILED: 'Failed: parked in the dead-letter queue.',
 };
 

@@ -1,0 +1,48 @@
+// The tick's AUTO_RESOLVE job: an open alert of a source with autoResolutionTimeout that no event touched for that long is resolved.
+import { isOpen } from '../domain/alert';
+import { autoResolveAt, autoResolvedText } from '../domain/auto-resolution';
+import type { EscalationJob } from '../domain/escalation';
+import type { EscalationJobStore, StoredJob } from '../store/escalation-jobs';
+import type { Alerts } from './alerts';
+import type { AlertSourcesPort, AlertsPort } from './ports';
+
+type AutoResolveJob = Extract<EscalationJob, { kind: 'AUTO_RESOLVE' }>;
+
+export interface AutoResolveDeps {
+  alerts: Pick<AlertsPort, 'get'>;
+  sources: Pick<AlertSourcesPort, 'get'>;
+  /** The operator's resolve (the same transition, log entry, lock release and RESOLVED notices). */
+  resolver: Pick<Alerts, 'act'>;
+  jobs: Pick<EscalationJobStore, 'delete' | 'replace'>;
+  now: () => number;
+}
+
+/** The AUTO_RESOLVE job of a new alert of a source with a timeout: due that long after the alert's creation. */
+export const autoResolveJob = (alert: { id: string; createdAt: string }, timeout: string): AutoResolveJob => ({
+  kind: 'AUTO_RESOLVE',
+  alertId: alert.id,
+  dueAt: autoResolveAt(alert.createdAt, timeout),
+});
+
+/**
+ * A due AUTO_RESOLVE job. The alert's updatedAt is when an event (or an operator) last changed it; the source's
+ * timeout is read now, so that a changed setting counts and a removed one ends the job. An alert changed since the job
+ * was planned is checked again at its new time; one idle for the whole timeout is resolved.
+ */
+export async function runAutoResolveJob(stored: StoredJob & { job: AutoResolveJob }, deps: AutoResolveDeps): Promise<boolean> {
+  const alert = await deps.alerts.get(stored.job.alertId);
+  const timeout = alert && isOpen(alert.status) ? (await deps.sources.get(alert.alertSourceId))?.autoResolutionTimeout : undefined;
+  if (!alert || !timeout) {
+    await deps.jobs.delete(stored.key);
+    return true;
+  }
+  const nowMs = deps.now();
+  const dueAt = autoResolveAt(alert.updatedAt, timeout);
+  if (Date.parse(dueAt) > nowMs) {
+    await deps.jobs.replace(stored.key, { ...stored.job, dueAt }, nowMs);
+    return true;
+  }
+  await deps.resolver.act(alert.id, 'resolve', autoResolvedText(timeout));
+  await deps.jobs.delete(stored.key);
+  return true;
+}
