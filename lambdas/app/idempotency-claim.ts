@@ -4,7 +4,7 @@ import type { FirstAnswer, IdempotencyStore } from '../store/idempotency';
 
 export interface ClaimDeps {
   idempotency: Pick<IdempotencyStore, 'claim' | 'takeOver' | 'commit' | 'settled'>;
-  events: Pick<EventStore, 'withdraw' | 'get'>;
+  events: Pick<EventStore, 'withdrawAll' | 'get'>;
   now: () => Date;
   /** Told when a key changes hands after its owner died. */
   onTakeOver?: (staleEventId: string) => void;
@@ -59,16 +59,15 @@ async function appliedAlready(deps: ClaimDeps, pending: FirstAnswer): Promise<bo
 }
 
 /**
- * The owner of a pending claim died between its claim and its answer. If the queue took its event, that event is the
- * key's answer; otherwise its record (if any) is withdrawn so that it is never applied, and the key changes hands.
+ * The owner of a pending claim died between its claim and its answer. If the queue took its message, its events are
+ * the key's answer; otherwise their records (if any) are withdrawn, all in one transaction so that none of them is ever
+ * applied (one by one, the processor could apply the later ones after the first was withdrawn), and the key changes hands.
  */
 async function takeOver(deps: ClaimDeps, sourceId: string, key: string, stale: FirstAnswer, answer: FirstAnswer): Promise<FirstAnswer | 'taken' | 'lost'> {
-  if ((await deps.events.withdraw(stale.eventId)) === 'not-queued' && (await deps.events.get(stale.eventId))) {
+  if ((await deps.events.withdrawAll(stale.eventIds ?? [stale.eventId])) === 'not-queued') {
     await deps.idempotency.commit(sourceId, key, stale.eventId);
     return stale;
   }
-  // A payload's events travel in one message with the first: it was never sent, so none of them may be applied.
-  for (const eventId of stale.eventIds?.slice(1) ?? []) await deps.events.withdraw(eventId);
   deps.onTakeOver?.(stale.eventId);
   return (await deps.idempotency.takeOver(sourceId, key, stale.eventId, answer, deps.now())) ? 'taken' : 'lost';
 }

@@ -41,6 +41,15 @@ export async function acceptEvents(
 ): Promise<Accepted> {
   const source = await activeSource(deps, integrationKey);
   const limit = source.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+  // Refusals that no retry can change come before the take: they must not spend the source's minute.
+  const events = toAccepted(inputs, source.id, deps.now());
+  if (inputs.length > limit) {
+    throw new HttpError(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `This payload has ${inputs.length} alerts and this alert source accepts ${limit} events per minute: send at most ${limit} alerts at once`,
+    );
+  }
   const rate = await unavailableOnError(() => deps.rateLimits.take(source.id, limit, deps.now(), inputs.length));
   if (!rate.allowed) {
     const what = inputs.length > 1 ? `; these ${inputs.length} events do not fit in this minute` : '';
@@ -54,7 +63,6 @@ export async function acceptEvents(
   }
   const rateHeaders = { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(rate.remaining) };
 
-  const events = toAccepted(inputs, source.id, deps.now());
   logger.appendKeys({ eventId: events[0].eventId, alertSourceId: source.id });
   const answer = answerOf(events);
   if (idempotencyKey) {
@@ -103,22 +111,25 @@ const answerOf = (events: AcceptedEvent[]): FirstAnswer => {
 
 /** QUEUED records, then the message; on a failure before the send is known to have happened, every record is withdrawn. */
 async function recordAndSend(deps: IngestDeps, events: AcceptedEvent[], release: () => Promise<void> | undefined): Promise<void> {
-  // A timed-out write may still land: withdraw it too, so that it is never applied (best effort, the store is failing).
-  const withdrawAll = () => Promise.all(events.map((event) => deps.events.withdraw(event.eventId).catch(() => undefined)));
+  const eventIds = events.map((event) => event.eventId);
   try {
     await Promise.all(events.map((event) => deps.events.recordQueued(event)));
   } catch (error) {
     logger.error('could not record the event', error as Error);
+    // A timed-out write may still land: withdraw it too, so that it is never applied (best effort, the store is failing).
     // Side by side with the release: calls in a row would not fit ingest's 5 s.
-    await Promise.all([withdrawAll(), release()]);
+    await Promise.all([deps.events.withdrawAll(eventIds).catch(() => undefined), release()]);
     throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
   }
   try {
     await deps.queue.sendAll(events);
   } catch (error) {
     logger.error('could not enqueue the event', error as Error);
-    if (await withdrawnAfterFailedSend(deps, events[0].eventId)) {
-      await Promise.all([withdrawAll(), release()]);
+    const withdrawal = await withdrawAfterFailedSend(deps, eventIds);
+    if (withdrawal !== 'not-queued') {
+      // A withdrawal that failed is tried once more (best effort) beside the release: it may still keep them unapplied.
+      const again = withdrawal === 'unknown' ? deps.events.withdrawAll(eventIds).catch(() => undefined) : undefined;
+      await Promise.all([again, release()]);
       throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
     }
     // The answer was lost, not the message: the events are accepted, and a 503 would make the caller send them twice.
@@ -127,17 +138,18 @@ async function recordAndSend(deps: IngestDeps, events: AcceptedEvent[], release:
 }
 
 /**
- * After a failed send: true when the first event's record was withdrawn (the message carries them all: none will ever
- * be applied). False when the withdraw's condition failed: the record is no longer QUEUED, so the queue took the message
- * (the answer was lost, not the send) and the processor applied it. A withdraw that fails says nothing: the caller is
- * told to retry (503), as before.
+ * After a failed send: `withdrawn` when every record of the message was withdrawn, in one transaction (none will ever
+ * be applied). `not-queued` when its condition failed: a record is no longer QUEUED, so the queue took the message (the
+ * answer was lost, not the send) and the processor is applying it: all of its events will be applied. One by one, the
+ * processor could apply the later events between the withdrawals of the first and of the rest, under a 503. `unknown`
+ * when the withdrawal failed: the caller is told to retry (503), as before.
  */
-async function withdrawnAfterFailedSend(deps: IngestDeps, eventId: string): Promise<boolean> {
+async function withdrawAfterFailedSend(deps: IngestDeps, eventIds: string[]): Promise<'withdrawn' | 'not-queued' | 'unknown'> {
   try {
-    return (await deps.events.withdraw(eventId)) === 'withdrawn';
+    return await deps.events.withdrawAll(eventIds);
   } catch (error) {
-    logger.error('could not withdraw the event record', error as Error);
-    return true;
+    logger.error('could not withdraw the event records', error as Error);
+    return 'unknown';
   }
 }
 

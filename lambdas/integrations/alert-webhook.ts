@@ -18,11 +18,14 @@ const stringMap = z
   .custom<Record<string, unknown>>((v) => v === undefined || isPlainObject(v), 'must be an object of strings')
   .pipe(z.record(z.string(), z.string({ error: 'must be a string' })));
 const dateTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time' });
-/** An empty URL is how both tools say "none" (an alert posted to Alertmanager's API has no generatorURL). */
+/**
+ * An empty URL is how both tools say "none" (an alert posted to Alertmanager's API has no generatorURL). One over
+ * LIMITS.urlChars is dropped, not refused: the tools do not retry a 4xx, so the alert itself would be lost to a link.
+ */
 export const optionalUrl = optional(
   z
     .string({ error: 'must be a string' })
-    .max(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`)
+    .transform((v) => (v.length > LIMITS.urlChars ? '' : v))
     .refine((v) => v === '' || isHttpUrl(v), 'must be an absolute http: or https: URL')
     .transform((v) => (v === '' ? undefined : v)),
 );
@@ -57,7 +60,7 @@ export interface AlertExtras {
   fieldOf?: Record<string, string>;
 }
 
-const cut = (text: string, maxChars: number) => (text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text);
+export const cut = (text: string, maxChars: number) => (text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text);
 
 /** At most `maxBytes` of UTF-8, cut at a character boundary. */
 function cutBytes(text: string, maxBytes: number): string {

@@ -1,4 +1,5 @@
 // CloudWatch alarms through Amazon SNS: subscription confirmations, and alarm state changes as ordinary events.
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { LIMITS, type EventInput } from '../domain/event';
 import { fieldErrors, isPlainObject, jsonDepth } from '../domain/validation';
@@ -20,10 +21,8 @@ const optionalText = z
 /** The fields of CloudWatch's alarm state change that the mapping reads; all the others are kept in customDetails. */
 const alarmSchema = z.object({
   AlarmName: z.string().trim().min(1, 'must not be empty').max(LIMITS.summaryChars, `must be at most ${LIMITS.summaryChars} characters`),
-  AlarmArn: z
-    .string()
-    .max(LIMITS.alertKeyChars, `must be at most ${LIMITS.alertKeyChars} characters`)
-    .regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)'),
+  // No length limit: a long alarm name makes an ARN over an alert key's 255 characters (see alertKeyOf).
+  AlarmArn: z.string().regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)'),
   NewStateValue: z.enum(ALARM_STATES, { error: `must be one of ${ALARM_STATES.join(', ')}` }),
   OldStateValue: optionalText,
   NewStateReason: optionalText,
@@ -59,21 +58,32 @@ export function consoleUrl(alarmArn: string, alarmName: string): string {
   return `${CONSOLE_OF[partition]}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
 }
 
+/**
+ * The alarm's alert key: its ARN when it fits an alert key, else a stable hash of it (the same alarm, the same alert;
+ * the ARN itself stays in customDetails). Refusing it would lose the alarm: SNS does not retry a 4xx.
+ */
+export function alertKeyOf(alarmArn: string): string {
+  if (alarmArn.length <= LIMITS.alertKeyChars) return alarmArn;
+  return `cloudwatch-alarm:sha256:${createHash('sha256').update(alarmArn).digest('hex')}`;
+}
+
 /** ALARM opens (or appends to) the alarm's alert, OK resolves it; INSUFFICIENT_DATA says nothing about the problem. */
 export function alarmEvent(alarm: Alarm, fields: Record<string, unknown>): EventInput | undefined {
   if (alarm.NewStateValue === 'INSUFFICIENT_DATA') return undefined;
   const change = `**${alarm.NewStateValue}**${alarm.OldStateValue ? ` (was ${alarm.OldStateValue})` : ''}${alarm.StateChangeTime ? ` at ${alarm.StateChangeTime}` : ''}`;
   const details = [`${change}: ${alarm.NewStateReason ?? 'no reason given'}`, alarm.AlarmDescription].filter(Boolean).join('\n\n');
+  const link = consoleUrl(alarm.AlarmArn, alarm.AlarmName);
   return {
     apiKey: undefined,
     integrationKey: undefined,
     eventType: alarm.NewStateValue === 'ALARM' ? 'ALERT' : 'RESOLVE',
-    alertKey: alarm.AlarmArn,
+    alertKey: alertKeyOf(alarm.AlarmArn),
     summary: alarm.AlarmName,
     details,
     priority: undefined,
     images: undefined,
-    links: [{ href: consoleUrl(alarm.AlarmArn, alarm.AlarmName), text: 'CloudWatch alarm' }],
+    // A name of many escaped characters can make the link too long for an event: then the alert goes without it.
+    links: link.length <= LIMITS.urlChars ? [{ href: link, text: 'CloudWatch alarm' }] : undefined,
     customDetails: fields,
     routingKey: undefined,
   };

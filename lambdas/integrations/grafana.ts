@@ -1,16 +1,22 @@
 // Grafana's unified alerting webhook (Grafana 10+): Alertmanager's alerts[] plus Grafana's URLs, image and value string.
 import * as z from 'zod';
 import type { InboundAdapter } from './adapter';
-import { alertEntrySchema, alertEvent, alertsSchema, optionalUrl, parseWith, toEvents, type AlertEntry } from './alert-webhook';
+import { alertEntrySchema, alertEvent, alertsSchema, cut, optionalUrl, parseWith, toEvents, type AlertEntry } from './alert-webhook';
 
 const TOOL = 'Grafana';
+/** The most of Grafana's valueString kept in customDetails. */
+export const VALUE_STRING_CHARS = 4096;
 
 const grafanaAlertSchema = alertEntrySchema.extend({
   silenceURL: optionalUrl,
   dashboardURL: optionalUrl,
   panelURL: optionalUrl,
   imageURL: optionalUrl,
-  valueString: z.string({ error: 'must be a string' }).max(4096, 'must be at most 4096 characters').nullish(),
+  // Cut, not refused: the tool does not retry a 4xx, and the alert matters more than its values' full text.
+  valueString: z
+    .string({ error: 'must be a string' })
+    .transform((v) => cut(v, VALUE_STRING_CHARS))
+    .nullish(),
 });
 type GrafanaAlert = AlertEntry & z.output<typeof grafanaAlertSchema>;
 

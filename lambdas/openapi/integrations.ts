@@ -2,11 +2,14 @@
 import { LIMITS } from '../domain/event';
 import { INBOUND_TYPES } from '../integrations/adapter';
 import { ALERT_STATUSES, HIGH_SEVERITIES, MAX_INBOUND_EVENTS } from '../integrations/alert-webhook';
+import { VALUE_STRING_CHARS } from '../integrations/grafana';
 import { answer, failure, header, json, ordered, pathParameter, response } from './operations';
 import type { JsonSchema } from './schemas';
 
 const strings: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
-const url: JsonSchema = { type: 'string', maxLength: LIMITS.urlChars, description: 'An http(s) URL, or "" for none' };
+/** A tool's URL: one over LIMITS.urlChars is left out, not refused (the tools do not retry a 4xx). */
+const url: JsonSchema = { type: 'string', description: `An http(s) URL, or "" for none; left out when over ${LIMITS.urlChars} characters` };
+const urlAs = (what: string): JsonSchema => ({ ...url, description: `${what}: ${String(url.description)}` });
 
 const alertEntry = (extra: Record<string, JsonSchema> = {}): JsonSchema => ({
   type: 'object',
@@ -17,7 +20,7 @@ const alertEntry = (extra: Record<string, JsonSchema> = {}): JsonSchema => ({
     annotations: { ...strings, description: 'Into customDetails; summary -> summary (else alertname and instance), description -> details' },
     startsAt: { type: 'string', format: 'date-time' },
     endsAt: { type: 'string', format: 'date-time' },
-    generatorURL: { ...url, description: 'A link "Source"' },
+    generatorURL: urlAs('A link "Source"'),
     fingerprint: { type: 'string', minLength: 1, maxLength: LIMITS.alertKeyChars, description: 'The alert key: a repeat appends, a resolve resolves' },
     ...extra,
   },
@@ -42,11 +45,11 @@ const grafana: JsonSchema = {
     state: { type: 'string' },
     alerts: alerts(
       alertEntry({
-        panelURL: { ...url, description: 'A link "Panel"' },
-        dashboardURL: { ...url, description: 'A link "Dashboard"' },
-        silenceURL: { ...url, description: 'A link "Silence"' },
-        imageURL: { ...url, description: 'An image' },
-        valueString: { type: 'string', maxLength: 4096, description: 'Into customDetails' },
+        panelURL: urlAs('A link "Panel"'),
+        dashboardURL: urlAs('A link "Dashboard"'),
+        silenceURL: urlAs('A link "Silence"'),
+        imageURL: urlAs('An image'),
+        valueString: { type: 'string', description: `Into customDetails, cut at ${VALUE_STRING_CHARS} characters` },
       }),
     ),
   },
@@ -64,21 +67,21 @@ const accepted: JsonSchema = {
 
 const rateHeaders = { 'X-RateLimit-Limit': header('Events per minute', 'integer'), 'X-RateLimit-Remaining': header('Events left this minute', 'integer') };
 
-function operation(operationId: string, summary: string, typeName: string, keyName: string, v1: boolean): JsonSchema {
+function operation(operationId: string, summary: string, v1: boolean): JsonSchema {
   return {
     tags: ['Integrations'],
     operationId,
     summary,
     description:
-      `A tool's own payload, taken as the tool sends it: {${typeName}} is the integration type (${INBOUND_TYPES.join(', ')}), {${keyName}} the ` +
+      `A tool's own payload, taken as the tool sends it: {type} is the integration type (${INBOUND_TYPES.join(', ')}), {apiKey} the ` +
       "alert source's integration key (never read from the payload). Each alert of the payload becomes an ordinary event, in order, " +
       `accepted all together or not at all (at most ${MAX_INBOUND_EVENTS}); the rate limit counts each. pagerduty answers in PagerDuty's ` +
       'shape (see POST /v2/enqueue); cloudwatch takes Amazon SNS deliveries (text/plain) and may answer without an event.' +
       (v1 ? ' Same as the path without /v1.' : ''),
     security: [],
     parameters: [
-      pathParameter(typeName, `The integration type: ${INBOUND_TYPES.join(', ')}`),
-      pathParameter(keyName, 'The integration key of the alert source'),
+      pathParameter('type', `The integration type: ${INBOUND_TYPES.join(', ')}`),
+      pathParameter('apiKey', 'The integration key of the alert source'),
       { $ref: '#/components/parameters/IdempotencyKey' },
     ],
     requestBody: {
@@ -98,7 +101,10 @@ function operation(operationId: string, summary: string, typeName: string, keyNa
       403: failure('ALERT_SOURCE_DISABLED; cloudwatch: a signature that does not verify'),
       404: failure('INTEGRATION_TYPE_NOT_FOUND: no such type; ALERT_SOURCE_NOT_FOUND: no alert source has this integration key'),
       409: failure('IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still being processed; retry'),
-      413: failure(`PAYLOAD_TOO_LARGE: the body is over ${LIMITS.bodyBytes} bytes, or its events do not fit one queue message`),
+      413: failure(
+        `PAYLOAD_TOO_LARGE: the body is over ${LIMITS.bodyBytes} bytes, its events do not fit one queue message, or it has more alerts than ` +
+          "the alert source's events per minute (no retry could pass: send fewer at once)",
+      ),
       415: failure('UNSUPPORTED_MEDIA_TYPE: not application/json (cloudwatch: nor text/plain)'),
       429: failure("RATE_LIMITED: the payload's events do not fit in the alert source's events per minute", {
         'Retry-After': header('Seconds until the next minute starts', 'integer'),
@@ -110,14 +116,23 @@ function operation(operationId: string, summary: string, typeName: string, keyNa
   };
 }
 
+/**
+ * The integration routes as SPEC section 9 names them, by the API Gateway template that serves each (ROUTES): one name
+ * per level there makes the type {id} or {apiKey} and the key {apiKey} or {key}, which a client generated from the
+ * document would fill wrongly. Same shape, same parameters in the same places: only the names differ.
+ */
+export const INTEGRATION_DOCUMENTED_PATHS: Readonly<Record<string, string>> = {
+  '/api/events/{id}/{apiKey}': '/api/events/{type}/{apiKey}',
+  '/api/v1/events/{apiKey}/{key}': '/api/v1/events/{type}/{apiKey}',
+};
+
 export function integrationPaths(): Record<string, JsonSchema> {
   return {
-    // API Gateway's one name per level: the type is named after the templates it shares a level with ({id}, {apiKey}).
-    '/api/events/{id}/{apiKey}': {
-      post: operation('postIntegrationPayload', "Send a tool's own payload (Alertmanager, Grafana, PagerDuty, CloudWatch)", 'id', 'apiKey', false),
+    '/api/events/{type}/{apiKey}': {
+      post: operation('postIntegrationPayload', "Send a tool's own payload (Alertmanager, Grafana, PagerDuty, CloudWatch)", false),
     },
-    '/api/v1/events/{apiKey}/{key}': {
-      post: operation('postIntegrationPayloadV1', "Send a tool's own payload (v1 path)", 'apiKey', 'key', true),
+    '/api/v1/events/{type}/{apiKey}': {
+      post: operation('postIntegrationPayloadV1', "Send a tool's own payload (v1 path)", true),
     },
   };
 }

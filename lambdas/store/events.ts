@@ -7,6 +7,7 @@ import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { eventKeys, indexQueries } from './keys';
 import { getMany, queryKeys } from './items';
+import { Conflict, Unavailable } from './errors';
 import { ifConditionFailed } from './sdk-errors';
 
 /** Event records are kept for 30 days, long enough to answer "what happened to event X"; those that carry an entry of an
@@ -50,6 +51,12 @@ const queuedItem = (event: AcceptedEvent) => ({
   payload: JSON.stringify(event),
   expiresAt: Math.floor(Date.parse(event.receivedAt) / 1000) + RETENTION_SECONDS,
 });
+
+/** A record that is still QUEUED, or none at all: what a message's withdrawal may delete. */
+const queuedOrAbsent = {
+  ConditionExpression: `attribute_not_exists(pk) OR ${conditions.eventQueued.ConditionExpression}`,
+  ExpressionAttributeValues: conditions.eventQueued.ExpressionAttributeValues,
+};
 
 export class EventStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -96,6 +103,40 @@ export class EventStore {
       .send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }))
       .then(() => 'withdrawn' as const);
     return ifConditionFailed(withdrawn, () => 'not-queued' as const);
+  }
+
+  /**
+   * Withdraws the records of one queue message's events (at most 100) all together or not at all, so that none of them
+   * is ever applied. `not-queued`: one of them exists and is no longer QUEUED, i.e. the queue took the message and the
+   * processor applied (or parked) it: then none is withdrawn, and the others will be applied in their turn. A record
+   * that does not exist (never written) does not stop the others. A failing call throws (Unavailable).
+   */
+  async withdrawAll(eventIds: readonly string[]): Promise<'withdrawn' | 'not-queued'> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withdrawOnce(eventIds);
+      } catch (error) {
+        // A conflict with a transaction under way on a record: the processor applying it. Once that commits, the
+        // condition decides; past a few tries the store is failing (Unavailable).
+        if (!(error instanceof Conflict) || attempt === 4) throw error instanceof Conflict ? new Unavailable(error.message, { cause: error }) : error;
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      }
+    }
+  }
+
+  private withdrawOnce(eventIds: readonly string[]): Promise<'withdrawn' | 'not-queued'> {
+    const write =
+      eventIds.length === 1
+        ? this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventIds[0]), ...queuedOrAbsent }))
+        : this.ctx.db.send(
+            new TransactWriteCommand({
+              TransactItems: eventIds.map((eventId) => ({ Delete: { TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...queuedOrAbsent } })),
+            }),
+          );
+    return ifConditionFailed(
+      write.then(() => 'withdrawn' as const),
+      () => 'not-queued' as const,
+    );
   }
 
   async get(eventId: string): Promise<EventRecord | undefined> {

@@ -1,6 +1,7 @@
 // One route table: the stack, the local gateway and the OpenAPI document serve and list exactly the routes of lambdas/contract.ts.
 import { CATCH_ALL, HTTP_ROUTES, MANAGEMENT_ALIASES, ROUTES, canonicalRoute, routeKey } from '../../lambdas/contract';
 import { buildOpenApiDocument } from '../../lambdas/openapi/document';
+import { INTEGRATION_DOCUMENTED_PATHS } from '../../lambdas/openapi/integrations';
 import { gatewayRoutes, matchRoute } from '../../local/gateway';
 import { synth } from './synth';
 
@@ -41,7 +42,29 @@ describe('the routes of the contract', () => {
         .filter((key) => methods.has(key))
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(operations.sort()).toEqual(ROUTES.map(routeKey).sort());
+    // The integration routes under SPEC's parameter names (INTEGRATION_DOCUMENTED_PATHS), every other one as served.
+    const documented = ROUTES.map((route) => routeKey({ method: route.method, path: INTEGRATION_DOCUMENTED_PATHS[route.path] ?? route.path }));
+    expect(operations.sort()).toEqual(documented.sort());
+  });
+
+  it('document the integration routes under the names of SPEC section 9, on the shape of the template that serves each', () => {
+    const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+    for (const [template, path] of Object.entries(INTEGRATION_DOCUMENTED_PATHS)) {
+      expect(ROUTES.some((route) => route.path === template && route.function === 'ingest')).toBe(true);
+      expect(shape(path)).toBe(shape(template));
+      expect(path).toMatch(/\/events\/\{type\}\/\{apiKey\}$/);
+    }
+    const doc = buildOpenApiDocument();
+    expect(
+      Object.keys(doc.paths)
+        .filter((path) => path.endsWith('/{type}/{apiKey}'))
+        .sort(),
+    ).toEqual(['/api/events/{type}/{apiKey}', '/api/v1/events/{type}/{apiKey}']);
+    for (const path of Object.values(INTEGRATION_DOCUMENTED_PATHS)) {
+      const { parameters } = doc.paths[path].post as { parameters: Array<{ in?: string; name?: string }> };
+      const names = parameters.filter((p) => p.in === 'path').map((p) => p.name);
+      expect(names).toEqual(['type', 'apiKey']);
+    }
   });
 
   it('repeat every management route under /api/v1/, and only those', () => {

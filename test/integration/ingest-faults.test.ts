@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as AcceptHandler from '../../lambdas/handlers/accept';
+import type * as Http from '../../lambdas/handlers/http';
 import type * as IngestHandler from '../../lambdas/handlers/ingest';
+import { claimKey } from '../../lambdas/app/idempotency-claim';
+import { toAcceptedEvent, type AcceptedEvent, type EventInput } from '../../lambdas/domain/event';
+import { eventId, newId } from '../../lambdas/handlers/ids';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
 import { createSqsClient, EventQueue } from '../../lambdas/queue/event-queue';
 import { CALL_BUDGETS } from '../../lambdas/shared/call-budget';
@@ -85,6 +90,30 @@ describe('SDK clients on a server that accepts connections and never answers (a 
     sqs.destroy();
   }, 20_000);
 });
+
+/**
+ * An event store whose first withdrawal (withdraw or withdrawAll) is followed, before any other starts, by the
+ * processor taking the message: it waits until the message's last event (`lastId()`) is no longer QUEUED (applied, or
+ * withdrawn). One by one, the processor applies the events after a withdrawn first one.
+ */
+function processorAfterFirstWithdrawal(store: EventStore, lastId: () => string): EventStore {
+  let first = true;
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof name !== 'string' || !name.startsWith('withdraw') || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (first) {
+          first = false;
+          const id = lastId();
+          await until('the processor to take the message', async () => ((await store.get(id))?.outcome === 'QUEUED' ? undefined : true), 30_000);
+        }
+        return result;
+      };
+    },
+  });
+}
 
 describe('on the local runtime', () => {
   let rt: RuntimeProcess;
@@ -175,6 +204,52 @@ describe('on the local runtime', () => {
       expect(again.body.eventId).toBe(reply.body.eventId);
     });
 
+    it('takes over the claim of a dead owner of several events only if none of them is applied: all or none', async () => {
+      // The dead owner recorded its three events and sent their message, then died before it answered.
+      const source = await client.createSource();
+      const receivedAt = new Date().toISOString();
+      const stale = ['dead-0', 'dead-1', 'dead-2'].map((alertKey) =>
+        toAcceptedEvent({ eventType: 'ALERT', alertKey, summary: alertKey } as EventInput, {
+          eventId: eventId(),
+          alertSourceId: source.id,
+          receivedAt,
+          generatedAlertKey: newId(),
+        }),
+      );
+      const store = new EventStore(ctx);
+      for (const event of stale) await store.recordQueued(event);
+      await ctx.db.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: {
+            ...idempotencyKeys.item(source.id, 'dead-payload'),
+            eventId: stale[0].eventId,
+            alertKey: 'dead-0',
+            eventIds: stale.map((e) => e.eventId),
+            alertKeys: stale.map((e) => e.alertKey),
+            state: 'PENDING',
+            leaseUntil: Date.now() - 1000,
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+          },
+        }),
+      );
+      const sqs = createSqsClient({ endpoint: rt.info.sqsEndpoint });
+      await new EventQueue(sqs, rt.info.queueUrl).sendAll(stale);
+      sqs.destroy();
+      // The repeat takes the claim over; the processor gets the message right after the first withdrawal.
+      const events = processorAfterFirstWithdrawal(store, () => stale[2].eventId);
+      const claimed = await claimKey({ idempotency: new IdempotencyStore(ctx), events, now: () => new Date() }, source.id, 'dead-payload', {
+        eventId: 'new-0',
+        alertKey: 'new-0',
+      });
+      const marker = await post(source.integrationKey, 'marker');
+      await client.applied([marker.body.eventId], 30_000);
+      const keys = (await client.alerts(`alertSourceId=${source.id}`)).body.items.map((alert: { alertKey: string }) => alert.alertKey).sort();
+      // Either the stale events are the key's answer (all applied), or the key changed hands and none was applied.
+      if (claimed) expect([claimed.eventIds, keys]).toEqual([stale.map((e) => e.eventId), ['dead-0', 'dead-1', 'dead-2', 'marker']]);
+      else expect(keys).toEqual(['marker']);
+    });
+
     it('answers 409 with Retry-After, after a short wait, while a live first request holds the key', async () => {
       const source = await client.createSource();
       await writeClaim(source.id, 'busy', '0000000000000-busy-owner', Date.now() + 60_000);
@@ -226,6 +301,84 @@ describe('on the local runtime', () => {
     expect(answer.statusCode).toBe(202);
     const body = JSON.parse(answer.body as string);
     expect((await client.event(body.eventId)).body.outcome).toBe('CREATED');
+  });
+
+  describe('a payload of several events whose send failed although the queue took the message', () => {
+    /** acceptEvents with the runtime's store and queue; the queue adapter delivers the message, then fails as a send whose answer was lost does. */
+    async function acceptLostSend(events: EventStore, sourceKey: string, inputs: EventInput[], sent: string[] = []) {
+      Object.assign(process.env, {
+        TABLE_NAME: rt.info.tableName,
+        QUEUE_URL: rt.info.queueUrl,
+        DYNAMODB_ENDPOINT: rt.info.dynamoDbEndpoint,
+        SQS_ENDPOINT: rt.info.sqsEndpoint,
+      });
+      const { acceptEvents } = require('../../lambdas/handlers/accept') as typeof AcceptHandler;
+      const { HttpError } = require('../../lambdas/handlers/http') as typeof Http;
+      const sources = new AlertSourceStore(ctx);
+      const sqs = createSqsClient({ endpoint: rt.info.sqsEndpoint });
+      const queue = new EventQueue(sqs, rt.info.queueUrl);
+      try {
+        const deps = {
+          findSource: (key: string) => sources.getByIntegrationKey(key),
+          events,
+          idempotency: new IdempotencyStore(ctx),
+          rateLimits: { take: async () => ({ allowed: true as const, limit: 100, remaining: 99 }) },
+          queue: {
+            sendAll: async (accepted: AcceptedEvent[]) => {
+              await queue.sendAll(accepted);
+              sent.push(...accepted.map((event) => event.eventId));
+              throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+            },
+          },
+          now: () => new Date(),
+          fetchText: async () => '',
+        };
+        return await acceptEvents(deps, inputs, sourceKey, undefined).then(
+          ({ answer }) => ({ status: 202, eventIds: answer.eventIds ?? [] }),
+          (error: unknown) => ({ status: error instanceof HttpError ? error.status : 500, eventIds: [] as string[] }),
+        );
+      } finally {
+        sqs.destroy();
+      }
+    }
+
+    it('is applied whole with a 202, or not at all with a 503, when the processor takes the message right after the first withdrawal', async () => {
+      const source = await client.createSource();
+      const inputs = ['part-0', 'part-1', 'part-2'].map((alertKey) => ({ eventType: 'ALERT', alertKey, summary: alertKey }) as EventInput);
+      // The event store as ingest sees it: the processor gets the message right after the first withdrawal.
+      const sent: string[] = [];
+      const events = processorAfterFirstWithdrawal(new EventStore(ctx), () => sent.at(-1)!);
+      const reply = await acceptLostSend(events, source.integrationKey, inputs, sent);
+      // A marker after the payload on the same source (FIFO): once it is applied, the payload's message was handled.
+      const marker = await post(source.integrationKey, 'marker');
+      await client.applied([marker.body.eventId], 30_000);
+      const list = await client.alerts(`alertSourceId=${source.id}`);
+      const keys = list.body.items.map((alert: { alertKey: string }) => alert.alertKey).sort();
+      if (reply.status === 202) expect(keys).toEqual(['marker', 'part-0', 'part-1', 'part-2']);
+      else expect({ status: reply.status, keys }).toEqual({ status: 503, keys: ['marker'] });
+    });
+
+    it('answers 202 and applies them all when the processor took the message before the withdrawal', async () => {
+      const source = await client.createSource();
+      const inputs = ['taken-0', 'taken-1', 'taken-2'].map((alertKey) => ({ eventType: 'ALERT', alertKey, summary: alertKey }) as EventInput);
+      const store = new EventStore(ctx);
+      // The withdrawal waits until the processor applied the first event (the message was taken).
+      const events = new Proxy(store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          if (typeof name !== 'string' || !name.startsWith('withdraw') || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            const firstId = ([] as unknown[]).concat(args[0])[0] as string;
+            await until('the first event applied', async () => ((await store.get(firstId))?.outcome !== 'QUEUED' ? true : undefined), 30_000);
+            return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          };
+        },
+      });
+      const reply = await acceptLostSend(events, source.integrationKey, inputs);
+      expect(reply.status).toBe(202);
+      const records = await client.applied(reply.eventIds, 30_000);
+      expect(records.map((r) => r.outcome)).toEqual(['CREATED', 'CREATED', 'CREATED']);
+    });
   });
 
   it('with DynamoDB paused: ingest answers 503 within 5 s, the API a 503 JSON error, and every 202 is applied after it resumes', async () => {

@@ -117,6 +117,28 @@ describe('Alertmanager (webhook payload version 4)', () => {
     const alerts = (await client.alerts(`alertSourceId=${source.id}`)).body.items;
     expect(alerts.map((a: any) => a.status)).toEqual(['PENDING', 'PENDING']);
   });
+
+  it('answers 413 naming the limit, not a 429 no retry can pass, to a payload of more alerts than the source takes in a minute', async () => {
+    const source = await client.createSource({ rateLimitPerMinute: 1 });
+    const refused = await post('alertmanager', source.integrationKey, amFiring);
+    expect([refused.status, refused.body.code, refused.headers.get('retry-after')]).toEqual([413, 'PAYLOAD_TOO_LARGE', null]);
+    expect(refused.body.message).toContain('2 alerts');
+    expect(refused.body.message).toContain('1 events per minute');
+    // Nothing of the minute was spent: one event still fits.
+    expect((await post('alertmanager', source.integrationKey, { ...amFiring, alerts: [amFiring.alerts[0]] })).status).toBe(202);
+  });
+
+  it('refuses a payload too large for one queue message with 413 before it spends the rate limit', async () => {
+    const source = await client.createSource({ rateLimitPerMinute: 2 });
+    // Astral characters are 4 bytes in the body and 12 in the queue's ASCII JSON, and a description is kept twice.
+    const huge = clone(amFiring);
+    for (const alert of huge.alerts) alert.annotations = { ...alert.annotations, description: '🔥'.repeat(30_000) };
+    const refused = await post('alertmanager', source.integrationKey, huge);
+    expect([refused.status, refused.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(refused.body.message).toContain('queue message');
+    // The two events of the minute are still there.
+    expect(await accepted('alertmanager', source.integrationKey, amFiring)).toEqual(['CREATED', 'CREATED']);
+  });
 });
 
 describe('Grafana (unified alerting webhook)', () => {

@@ -81,6 +81,12 @@ describe('the mapping of an Alertmanager notification', () => {
     expect(event).toMatchObject({ summary: 'InstanceDown on node-1.example.com:9100', links: undefined });
   });
 
+  it('drops a generatorURL over 2048 characters rather than losing the alert (Alertmanager does not retry a 4xx)', () => {
+    const long = `https://prometheus.example.com/graph?g0.expr=${'x'.repeat(2100)}`;
+    const [event] = eventsOf(withFirstAlert((a) => (a.generatorURL = long)));
+    expect(event).toMatchObject({ alertKey: 'a1b2c3d4e5f60718', links: undefined });
+  });
+
   it('cuts a summary over 1024 characters rather than losing the alert', () => {
     const [event] = eventsOf(withFirstAlert((a) => (a.annotations = { summary: 'x'.repeat(5000) })));
     expect(event.summary).toHaveLength(1024);

@@ -128,6 +128,28 @@ describe('alarm state changes', () => {
     });
   });
 
+  it('keys an alarm whose ARN is over 255 characters by a stable hash of it, keeping the ARN in customDetails', async () => {
+    const name = `checkout-${'p99-latency-'.repeat(25)}`;
+    const arn = `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
+    const keyOf = async () => {
+      const result = await parse(snsStandIn().adapter, notification({ AlarmArn: arn, AlarmName: name }));
+      if (result.kind !== 'events') throw new Error('expected an event');
+      return result.events[0];
+    };
+    const event = await keyOf();
+    expect(arn.length).toBeGreaterThan(255);
+    expect(event.alertKey).toMatch(/^cloudwatch-alarm:sha256:[0-9a-f]{64}$/);
+    expect((await keyOf()).alertKey).toBe(event.alertKey);
+    expect(event.customDetails).toMatchObject({ AlarmArn: arn });
+    expect(event.links).toEqual([expect.objectContaining({ text: 'CloudWatch alarm' })]);
+  });
+
+  it('leaves out the console link when the encoded alarm name makes it over 2048 characters', async () => {
+    const name = '€'.repeat(240); // 9 characters each in the link
+    const result = await parse(snsStandIn().adapter, notification({ AlarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`, AlarmName: name }));
+    expect(result).toMatchObject({ kind: 'events', events: [{ summary: name, links: undefined }] });
+  });
+
   it.each<[string, Record<string, unknown>, string[]]>([
     ['not JSON', { Message: 'Hello from SNS' }, ['Message']],
     ['a JSON array', { Message: '[1]' }, ['Message']],

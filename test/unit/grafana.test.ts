@@ -69,6 +69,23 @@ describe('the mapping of a Grafana notification', () => {
     const [event] = eventsOf(withAlert((a) => Object.assign(a, { silenceURL: '', dashboardURL: '', panelURL: '', imageURL: '', generatorURL: '' })));
     expect(event).toMatchObject({ links: undefined, images: undefined });
   });
+
+  it('drops links over 2048 characters and keeps the others, rather than losing the alert (Grafana does not retry a 4xx)', () => {
+    const long = (base: string) => `${base}&var-host=${'h'.repeat(2100)}`;
+    const [event] = eventsOf(
+      withAlert((a) =>
+        Object.assign(a, { generatorURL: long(String(a.generatorURL)), panelURL: long(String(a.panelURL)), silenceURL: long(String(a.silenceURL)) }),
+      ),
+    );
+    expect(event.links).toEqual([{ href: 'https://grafana.example.com/d/rYdddlPWk?orgId=1', text: 'Dashboard' }]);
+  });
+
+  it('cuts a valueString over 4096 characters rather than losing the alert', () => {
+    const [event] = eventsOf(withAlert((a) => (a.valueString = `[ var='B' value=${'9'.repeat(6000)} ]`)));
+    const valueString = String(event.customDetails?.valueString);
+    expect(valueString).toHaveLength(4096);
+    expect(valueString.startsWith("[ var='B' value=999")).toBe(true);
+  });
 });
 
 describe('a malformed Grafana payload', () => {

@@ -19,7 +19,7 @@ function pendingKey(outcome: EventRecord['outcome'] | undefined) {
       settled: (_source, _key, ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
     },
     events: {
-      withdraw: async () => 'not-queued',
+      withdrawAll: async () => 'not-queued',
       get: async (id) => (outcome && id === first.eventId ? ({ eventId: id, outcome } as EventRecord) : undefined),
     },
     now: () => new Date(),
