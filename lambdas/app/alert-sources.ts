@@ -1,6 +1,7 @@
 // Use cases of alert sources: read, create, replace (a partial update merged into the current settings) and delete.
 import { alertSourceSettingsSchema, mergeSettings, type AlertSource, type AlertSourceSettings } from '../domain/alert-source';
 import { fieldErrors } from '../domain/validation';
+import { planAutoResolution, type AutoResolvePlanDeps } from './auto-resolution';
 import { conditionalWrite, NotFoundError, ValidationError } from './errors';
 import type { AlertSourcesPort, EscalationPoliciesPort, Host } from './ports';
 
@@ -8,6 +9,8 @@ export interface AlertSourceDeps {
   sources: AlertSourcesPort;
   policies: Pick<EscalationPoliciesPort, 'get'>;
   host: Host;
+  /** Where setting a source's autoResolutionTimeout plans the jobs of its open alerts (absent: none are planned). */
+  autoResolve?: AutoResolvePlanDeps;
 }
 
 function parseSettings(input: unknown): AlertSourceSettings {
@@ -54,6 +57,9 @@ export class AlertSources {
     };
     // The write is conditioned only on the source existing: it was deleted since it was read.
     if (!(await conditionalWrite(() => this.deps.sources.replace(updated)))) throw new NotFoundError('Alert source');
+    // SPEC 11: an open alert idle for the timeout is resolved, also one opened before the timeout was set.
+    const timeoutChanged = updated.autoResolutionTimeout !== current.autoResolutionTimeout;
+    if (timeoutChanged && this.deps.autoResolve) await planAutoResolution(this.deps.autoResolve, updated);
     return updated;
   }
 

@@ -95,15 +95,17 @@ export class Alerts {
    * forbids it. The write is conditioned on the status read; when the processor changed the alert in between, the
    * action is decided again on a fresh read. `logText` replaces the log entry's text (an action link names its user).
    */
-  async act(id: string, action: OperatorAction, logText?: string): Promise<Alert> {
+  /** `unchangedSince`: act only on the alert as last changed then (an auto-resolve); changed since, it is returned as is. */
+  async act(id: string, action: OperatorAction, logText?: string, unchangedSince?: string): Promise<Alert> {
     for (let attempt = 0; attempt < FRESH_READS; attempt++) {
       const alert = await this.get(id);
+      if (unchangedSince !== undefined && alert.updatedAt !== unchangedSince) return alert;
       const transition = operatorTransition(alert.status, action);
       if ('conflict' in transition) throw new ConflictError('INVALID_STATE', transition.conflict);
       if ('unchanged' in transition) return alert;
       const status = transition.change as 'ACCEPTED' | 'RESOLVED';
       const log = { id: this.deps.host.newId(), type: status, text: logText ?? ACTION_TEXT[status] };
-      const written = await unlessChanged(() => this.deps.alerts.changeStatus(alert, status, log, this.deps.host.now()));
+      const written = await unlessChanged(() => this.deps.alerts.changeStatus(alert, status, log, this.deps.host.now(), unchangedSince));
       if (written) {
         await this.runJob(written.value?.job);
         return this.get(id);

@@ -188,20 +188,29 @@ async function runNotice(stored: StoredJob, job: Extract<EscalationJob, { kind: 
 /** A job that failed this many ticks in a row is given up (logged as an error), so that it cannot hold the others back. */
 export const MAX_JOB_FAILURES = 10;
 
+/** The longest a failing HEARTBEAT or AUTO_RESOLVE job waits between tries: it is never given up (a lost check is lost for good). */
+export const MAX_TIMED_RETRY_MS = 3600_000;
+
+/** The pause after a timed job's `failures`-th failure in a row: a minute, doubled each time, at most MAX_TIMED_RETRY_MS. */
+export const timedRetryDelayMs = (failures: number): number => Math.min(60_000 * 2 ** Math.min(failures - 1, 30), MAX_TIMED_RETRY_MS);
+
 /**
- * A job that failed moves to the next minute's partition (true: it no longer holds this one, so the cursor passes it
- * and the jobs after it keep running); after MAX_JOB_FAILURES it is deleted. False when even that failed (the store is
- * down): the job stays where it is for the next tick.
+ * A job that failed moves to a later minute's partition (true: it no longer holds this one, so the cursor passes it
+ * and the jobs after it keep running): the next minute, or for a timed job the capped back-off. An escalation job is
+ * deleted after MAX_JOB_FAILURES; a timed job never is. False when even that failed (the store is down): the job stays
+ * where it is for the next tick.
  */
 async function setAside(stored: StoredJob, error: unknown, deps: EscalationDeps): Promise<boolean> {
   const failures = (stored.failures ?? 0) + 1;
+  const timed = isTimedJob(stored.job);
   try {
-    if (failures >= MAX_JOB_FAILURES) {
+    if (!timed && failures >= MAX_JOB_FAILURES) {
       deps.logger?.error('escalation job failed too often; given up', { job: stored.key, failures, error: error as Error });
       await deps.jobs.delete(stored.key);
     } else {
-      deps.logger?.error('escalation job failed; retried next minute', { job: stored.key, failures, error: error as Error });
-      await deps.jobs.postpone(stored.key, deps.now() + 60_000, failures);
+      const delayMs = timed ? timedRetryDelayMs(failures) : 60_000;
+      deps.logger?.error('escalation job failed; retried later', { job: stored.key, failures, delayMs, error: error as Error });
+      await deps.jobs.postpone(stored.key, deps.now() + delayMs, failures);
     }
     return true;
   } catch {

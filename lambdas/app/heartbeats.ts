@@ -3,6 +3,8 @@ import type { EscalationJob } from '../domain/escalation';
 import {
   checkHeartbeat,
   heartbeatAlertKey,
+  heartbeatAlertSeed,
+  heartbeatAlertSourceId,
   heartbeatDetails,
   heartbeatDueAt,
   heartbeatSettingsSchema,
@@ -18,7 +20,7 @@ import type { EscalationJobStore, StoredJob } from '../store/escalation-jobs';
 import type { HeartbeatMonitorStore } from '../store/heartbeat-monitors';
 import { conditionalWrite, ConflictError, NotFoundError, ValidationError } from './errors';
 import type { AlertSourcesPort, Host, Page, PageRequest } from './ports';
-import { enqueueSystemEvent, type SystemEventDeps } from './system-events';
+import { enqueueSystemEvent, enqueueSystemEventOnce, type SystemEventDeps } from './system-events';
 
 type HeartbeatJob = Extract<EscalationJob, { kind: 'HEARTBEAT' }>;
 
@@ -87,7 +89,10 @@ export class HeartbeatMonitors {
     throw new ConflictError('CONFLICT', 'The heartbeat monitor changed while it was being updated; retry');
   }
 
+  /** An OVERDUE monitor sends the RESOLVE of its alert first, so that deleting it leaves no alert open for good. */
   async delete(id: string): Promise<void> {
+    const monitor = await this.get(id);
+    if (monitor.status === 'OVERDUE') await this.resolveAlert(monitor);
     if (!(await conditionalWrite(() => this.deps.monitors.delete(id)))) throw new NotFoundError('Heartbeat monitor');
   }
 
@@ -113,8 +118,10 @@ export class HeartbeatMonitors {
 
   private async resolveAlert(monitor: HeartbeatMonitor): Promise<void> {
     if (!this.deps.systemEvents) throw new Unavailable('the api has no event queue to resolve an overdue heartbeat with: set EVENT_QUEUE_URL');
-    if (!(await this.deps.sources.get(monitor.alertSource.id))) return;
-    await enqueueSystemEvent(this.deps.systemEvents, monitor.alertSource.id, {
+    // The source the ALERT went to, not the monitor's current one (it may have changed since).
+    const sourceId = heartbeatAlertSourceId(monitor);
+    if (!(await this.deps.sources.get(sourceId))) return;
+    await enqueueSystemEvent(this.deps.systemEvents, sourceId, {
       eventType: 'RESOLVE',
       alertKey: heartbeatAlertKey(monitor),
       summary: `Heartbeat ${monitor.name} is up again`,
@@ -140,8 +147,10 @@ export interface HeartbeatJobDeps {
 
 /**
  * A due HEARTBEAT job: a stale one (not the monitor's current check) ends; a monitor pinged since is checked again at
- * its new due time; an overdue one sends its ALERT, then turns OVERDUE and plans nothing until a ping. When a ping came
- * between the read and that write, the ALERT is taken back with a RESOLVE and the job runs again next tick.
+ * its new due time; an overdue one turns OVERDUE first (the conditional write is the claim: of two ticks running the
+ * job, or a ping in between, one wins), then sends its ALERT, the same one on every try, and the job ends. A job that
+ * lost the race sends nothing and runs again next tick, on a fresh read; one whose ALERT failed finds the monitor
+ * OVERDUE by its check and sends it again.
  */
 export async function runHeartbeatJob(stored: StoredJob & { job: HeartbeatJob }, deps: HeartbeatJobDeps): Promise<boolean> {
   const nowMs = deps.now();
@@ -157,24 +166,23 @@ export async function runHeartbeatJob(stored: StoredJob & { job: HeartbeatJob },
   }
   const events = deps.systemEvents;
   if (!events) throw new Error('the escalator has no event queue to open a heartbeat alert with: set EVENT_QUEUE_URL');
-  const source = await deps.sources.get(monitor.alertSource.id);
-  const send = (eventType: 'ALERT' | 'RESOLVE') =>
-    source?.active
-      ? enqueueSystemEvent(events, source.id, {
-          eventType,
-          alertKey: heartbeatAlertKey(monitor),
-          summary: eventType === 'ALERT' ? heartbeatSummary(monitor) : `Heartbeat ${monitor.name} is up again`,
-          details: eventType === 'ALERT' ? heartbeatDetails(monitor) : undefined,
-          customDetails: {
-            heartbeatMonitorId: monitor.id,
-            intervalSec: monitor.intervalSec,
-            graceSec: monitor.graceSec,
-            lastPingAt: monitor.lastPingAt ?? null,
-          },
-        })
-      : undefined;
-  await send('ALERT');
-  if (await deps.monitors.markOverdue(monitor, stored.key)) return true;
-  await send('RESOLVE');
-  return false;
+  if ('overdue' in check && !(await deps.monitors.markOverdue(monitor, monitor.alertSource.id))) return false;
+  await sendAlert({ ...monitor, overdue: monitor.overdue ?? { check: stored.job.dueAt, alertSourceId: monitor.alertSource.id } }, events, deps);
+  await deps.jobs.delete(stored.key);
+  return true;
+}
+
+/** The ALERT of an OVERDUE monitor's check, on the source it was marked on (none when that source is gone or inactive). */
+async function sendAlert(monitor: HeartbeatMonitor & { overdue: { check: string; alertSourceId: string } }, events: SystemEventDeps, deps: HeartbeatJobDeps) {
+  const source = await deps.sources.get(monitor.overdue.alertSourceId);
+  if (!source?.active) return;
+  const event = {
+    eventType: 'ALERT' as const,
+    alertKey: heartbeatAlertKey(monitor),
+    summary: heartbeatSummary(monitor),
+    details: heartbeatDetails(monitor),
+    customDetails: { heartbeatMonitorId: monitor.id, intervalSec: monitor.intervalSec, graceSec: monitor.graceSec, lastPingAt: monitor.lastPingAt ?? null },
+  };
+  const once = { seed: heartbeatAlertSeed(monitor.id, monitor.overdue.check), atMs: Date.parse(monitor.overdue.check) };
+  await enqueueSystemEventOnce(events, source.id, event, once);
 }

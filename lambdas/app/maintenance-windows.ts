@@ -89,24 +89,28 @@ export class MaintenanceWindows {
   }
 }
 
+/** How far back a read of a source's windows reaches at least: events received within it need no read of their own. */
+const RECENT_MS = 3600_000;
+
 /**
- * The processor's question "does a window cover this event's source when it was received?", answered from each
- * source's current and future windows read once per `ttlMs` (one query per source and TTL, none per event): a window's
- * change takes effect within the TTL, as an alert source's does.
+ * The processor's question "does a window cover this event's source when it was received?", judged by the event's
+ * receivedAt and answered from each source's windows that end after min(receivedAt, an hour ago), read once per `ttlMs`
+ * (one query per source and TTL, none per event): a window's change takes effect within the TTL, as an alert source's
+ * does. An event older than what was read (a backlog, a dead-letter redrive) reads back to its own receivedAt.
  */
 export function suppressionCheck(
   windows: Pick<MaintenanceWindowStore, 'coverageOf'>,
   ttlMs: number,
   clock: () => number,
 ): (event: Pick<AcceptedEvent, 'alertSourceId' | 'receivedAt'>) => Promise<boolean> {
-  const entries = new Map<string, { coverage: Coverage[]; until: number }>();
+  const entries = new Map<string, { coverage: Coverage[]; from: string; until: number }>();
   return async (event) => {
     const nowMs = clock();
     let hit = entries.get(event.alertSourceId);
-    if (!hit || hit.until <= nowMs) {
-      // Windows that ended before the oldest event still in flight could matter are not read: an hour is ample.
-      const coverage = await windows.coverageOf(event.alertSourceId, new Date(nowMs - 3600_000).toISOString());
-      hit = { coverage, until: nowMs + ttlMs };
+    if (!hit || hit.until <= nowMs || event.receivedAt < hit.from) {
+      const recent = new Date(nowMs - RECENT_MS).toISOString();
+      const from = event.receivedAt < recent ? event.receivedAt : recent;
+      hit = { coverage: await windows.coverageOf(event.alertSourceId, from), from, until: nowMs + ttlMs };
       if (entries.size >= 10_000) entries.clear();
       if (ttlMs > 0) entries.set(event.alertSourceId, hit);
     }

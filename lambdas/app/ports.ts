@@ -62,6 +62,8 @@ export interface AlertsPort {
     status: 'ACCEPTED' | 'RESOLVED',
     log: { id: string; type: LogEntryType; text: string },
     now: string,
+    /** Also conditioned on the alert's updatedAt being this (an auto-resolve of the idle alert it read). */
+    unchangedSince?: string,
   ): Promise<{ job?: Key } | void>;
   /** Conditioned on the status and the routing read; Conflict when they changed. `job`: level 1 of the new routing. */
   reroute(

@@ -1,10 +1,11 @@
 // Events Alertline makes itself (a heartbeat monitor's ALERT and RESOLVE): recorded QUEUED and queued like an accepted one.
+import { createHash } from 'node:crypto';
 import type { AcceptedEvent, EventType } from '../domain/event';
 import type { EventQueue } from '../queue/event-queue';
 import type { EventStore } from '../store/events';
 
 export interface SystemEventDeps {
-  events: Pick<EventStore, 'recordQueued' | 'withdraw'>;
+  events: Pick<EventStore, 'recordQueued' | 'withdraw' | 'get'>;
   queue: Pick<EventQueue, 'send'>;
   /** Milliseconds since the epoch. */
   now: () => number;
@@ -29,11 +30,46 @@ export async function enqueueSystemEvent(deps: SystemEventDeps, alertSourceId: s
   const nowMs = deps.now();
   const event: AcceptedEvent = { eventId: deps.newEventId(nowMs), alertSourceId, receivedAt: new Date(nowMs).toISOString(), ...input };
   await deps.events.recordQueued(event);
+  await sendOrWithdraw(deps, event);
+  return event.eventId;
+}
+
+/** Where an event made once (whatever the tries) comes from: its event id is made from `seed`, sorted at `atMs`. */
+export interface Once {
+  seed: string;
+  atMs: number;
+}
+
+/**
+ * The event of `once`, sent at most once however often it is asked for: its event id is fixed by the seed, so that a
+ * record already applied means it was sent (nothing to do), one still QUEUED is sent again (the processor applies an
+ * event id once), and none is written as new (a concurrent try that wrote it first makes this one fail, to retry later).
+ */
+export async function enqueueSystemEventOnce(deps: SystemEventDeps, alertSourceId: string, input: SystemEvent, once: Once): Promise<string> {
+  const eventId = seededEventId(once);
+  const existing = await deps.events.get(eventId);
+  const event: AcceptedEvent = { eventId, alertSourceId, receivedAt: existing?.receivedAt ?? new Date(deps.now()).toISOString(), ...input };
+  if (existing && existing.outcome !== 'QUEUED') return eventId;
+  if (!existing) await deps.events.recordQueued(event);
+  await sendOrWithdraw(deps, event);
+  return eventId;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A ULID whose time is `atMs` and whose 80 random bits are the seed's hash: the same on every try. */
+export function seededEventId({ seed, atMs }: Once): string {
+  let time = '';
+  for (let t = Math.max(0, Math.floor(atMs)), i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
+  const hash = createHash('sha256').update(seed).digest();
+  return time + Array.from(hash.subarray(0, 16), (b) => CROCKFORD[b % 32]).join('');
+}
+
+async function sendOrWithdraw(deps: SystemEventDeps, event: AcceptedEvent): Promise<void> {
   try {
     await deps.queue.send(event);
   } catch (error) {
     const withdrawn = await deps.events.withdraw(event.eventId).catch(() => 'withdrawn' as const);
     if (withdrawn === 'withdrawn') throw error;
   }
-  return event.eventId;
 }

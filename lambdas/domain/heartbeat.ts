@@ -19,12 +19,17 @@ export interface HeartbeatMonitor {
   lastPingAt?: string;
   /** The due time of the monitor's one pending HEARTBEAT job (absent while OVERDUE: no job until a ping). */
   checkAt?: string;
+  /**
+   * While OVERDUE: the check that found it so and the alert source its ALERT went to (its RESOLVE goes there too, even
+   * after the monitor's source changed). The job of that check stays until its ALERT is sent, so a retry re-sends it.
+   */
+  overdue?: { check: string; alertSourceId: string };
   createdAt: string;
   updatedAt: string;
 }
 
 /** A monitor as the API answers it: lastPingAt null before the first ping, the job's bookkeeping left out. */
-export const heartbeatMonitorView = ({ checkAt: _c, ...monitor }: HeartbeatMonitor) => ({ ...monitor, lastPingAt: monitor.lastPingAt ?? null });
+export const heartbeatMonitorView = ({ checkAt: _c, overdue: _o, ...monitor }: HeartbeatMonitor) => ({ ...monitor, lastPingAt: monitor.lastPingAt ?? null });
 
 const L = HEARTBEAT_LIMITS;
 const seconds = (min: number, max: number) =>
@@ -49,13 +54,15 @@ export const heartbeatDueAt = (m: Pick<HeartbeatMonitor, 'lastPingAt' | 'created
   new Date(Date.parse(m.lastPingAt ?? m.createdAt) + (m.intervalSec + m.graceSec) * 1000).toISOString();
 
 /** What a HEARTBEAT job due at `jobDueAt` does when it runs at `nowMs`. */
-export type HeartbeatCheck = { stale: true } | { reschedule: string } | { overdue: true };
+export type HeartbeatCheck = { stale: true } | { reschedule: string } | { overdue: true } | { alertUnsent: true };
 
 /**
- * A job that is not the monitor's current one (the monitor was edited, recovered or deleted since) is stale. Otherwise
- * the monitor is overdue once its due time passed; a ping since the job was planned moves the check to the new due time.
+ * A job that is not the monitor's current one (the monitor was edited, recovered or deleted since) is stale; the job of
+ * the check that made the monitor OVERDUE has its ALERT still to send (again: a retry). Otherwise the monitor is overdue
+ * once its due time passed; a ping since the job was planned moves the check to the new due time.
  */
 export function checkHeartbeat(monitor: HeartbeatMonitor | undefined, jobDueAt: string, nowMs: number): HeartbeatCheck {
+  if (monitor?.status === 'OVERDUE' && monitor.overdue?.check === jobDueAt) return { alertUnsent: true };
   if (!monitor || monitor.status === 'OVERDUE' || monitor.checkAt !== jobDueAt) return { stale: true };
   const due = heartbeatDueAt(monitor);
   return Date.parse(due) > nowMs ? { reschedule: due } : { overdue: true };
@@ -63,6 +70,12 @@ export function checkHeartbeat(monitor: HeartbeatMonitor | undefined, jobDueAt: 
 
 /** The alert key of a monitor's alerts: one per monitor, so grouping by key keeps it to one open alert. */
 export const heartbeatAlertKey = (monitor: Pick<HeartbeatMonitor, 'id'>): string => `heartbeat:${monitor.id}`;
+
+/** The source a monitor's alert is on: where its OVERDUE check sent the ALERT, else its current one. */
+export const heartbeatAlertSourceId = (monitor: HeartbeatMonitor): string => monitor.overdue?.alertSourceId ?? monitor.alertSource.id;
+
+/** The one ALERT of a monitor's overdue check: the same on every try, so that a retried job does not send a second. */
+export const heartbeatAlertSeed = (monitorId: string, check: string): string => `heartbeat-alert:${monitorId}:${check}`;
 
 export const heartbeatSummary = (monitor: Pick<HeartbeatMonitor, 'name'>): string => `Heartbeat ${monitor.name} is overdue`;
 

@@ -5,6 +5,7 @@ import type { MaintenanceWindows } from '../app/maintenance-windows';
 import type { PageRequest } from '../app/ports';
 import type { ApiRouteKey } from '../contract';
 import { heartbeatMonitorView } from '../domain/heartbeat';
+import type { EscalationJobStore } from '../store/escalation-jobs';
 import { json, type HttpResponse } from './http';
 
 type Params = Record<string, string>;
@@ -15,6 +16,8 @@ type TimedRouteKey = Extract<ApiRouteKey, `${string} /api/heartbeat${string}` | 
 export interface TimedUseCases {
   heartbeats: HeartbeatMonitors;
   windows: MaintenanceWindows;
+  /** Where a source's new autoResolutionTimeout plans its open alerts' AUTO_RESOLVE jobs. */
+  autoResolveJobs?: Pick<EscalationJobStore, 'plan'>;
 }
 
 /** How the api reads a JSON object body and a page's query (the same for every route). */

@@ -30,6 +30,7 @@ import { buildOpenApiDocument } from '../openapi/document';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import type { StoreContext } from '../store/client';
+import { EscalationJobStore } from '../store/escalation-jobs';
 import { EscalationPolicyStore } from '../store/escalation-policies';
 import { EventStore } from '../store/events';
 import { NotificationStore } from '../store/notifications';
@@ -222,6 +223,7 @@ function timedUseCases(config: ApiConfig, store: () => StoreContext, sources: Al
   return {
     heartbeats: new HeartbeatMonitors({ monitors: new HeartbeatMonitorStore(store()), sources, host, systemEvents: systemEventsOf(config, store(), clock) }),
     windows: new MaintenanceWindows({ windows: new MaintenanceWindowStore(store()), sources, host }),
+    autoResolveJobs: new EscalationJobStore(store()),
   };
 }
 
@@ -258,7 +260,12 @@ export function createApiHandler(config: ApiConfig, deps: Partial<ApiDeps> = {})
     queue: d.notificationQueue,
   });
   const handlers = routeHandlers({
-    sources: new AlertSources({ sources: d.sources, policies: d.policies, host: d.host }),
+    sources: new AlertSources({
+      sources: d.sources,
+      policies: d.policies,
+      host: d.host,
+      autoResolve: d.timed.autoResolveJobs && { alerts: d.alerts, jobs: d.timed.autoResolveJobs, now: d.clock },
+    }),
     policies: new EscalationPolicies({ policies: d.policies, sources: d.sources, users: d.users, host: d.host }),
     users: new Users({ users: d.users, policies: d.policies, host: d.host, allowPrivateTargets: config.allowPrivateWebhookTargets ?? false }),
     alerts,

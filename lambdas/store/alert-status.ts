@@ -44,6 +44,17 @@ export function statusChange(tableName: string, alertId: string, status: 'ACCEPT
   );
 }
 
+/** The status read, and (given) no change since `unchangedSince` (the updatedAt read: an auto-resolve's idle alert). */
+function statusAndChange(status: string, unchangedSince: string | undefined): Condition {
+  const onStatus = conditions.alertStatusIs(status);
+  if (unchangedSince === undefined) return onStatus;
+  return {
+    ...onStatus,
+    ConditionExpression: `${onStatus.ConditionExpression} AND updatedAt = :unchangedSince`,
+    ExpressionAttributeValues: { ...onStatus.ExpressionAttributeValues, ':unchangedSince': unchangedSince },
+  };
+}
+
 /** What an operator's action leaves in the alert's log. */
 export interface OperatorLogEntry {
   id: string;
@@ -63,10 +74,11 @@ export async function changeStatus(
   status: 'ACCEPTED' | 'RESOLVED',
   log: OperatorLogEntry,
   now: string,
+  unchangedSince?: string,
 ): Promise<{ job?: Key }> {
   const entry: LogEntry = { id: log.id, alertId: alert.id, type: log.type, text: log.text, createdAt: now };
   const items: TransactItem[] = [
-    statusChange(ctx.tableName, alert.id, status, now, conditions.alertStatusIs(alert.status)),
+    statusChange(ctx.tableName, alert.id, status, now, statusAndChange(alert.status, unchangedSince)),
     { Put: { TableName: ctx.tableName, Item: operatorLogItem(entry) } },
   ];
   const notice: EscalationJob | undefined = alert.escalationLevel === undefined ? undefined : { kind: 'NOTICE', alertId: alert.id, reason: status, dueAt: now };

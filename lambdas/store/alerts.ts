@@ -44,8 +44,8 @@ export class AlertStore {
   }
 
   /** An operator's accept or resolve, conditioned on the status read; Conflict when the alert changed since. */
-  changeStatus(alert: Alert, status: 'ACCEPTED' | 'RESOLVED', log: OperatorLogEntry, now: string) {
-    return changeStatus(this.ctx, alert, status, log, now);
+  changeStatus(alert: Alert, status: 'ACCEPTED' | 'RESOLVED', log: OperatorLogEntry, now: string, unchangedSince?: string) {
+    return changeStatus(this.ctx, alert, status, log, now, unchangedSince);
   }
 
   /** Another policy for an open alert, its escalation restarted at level 1; Conflict when the alert changed since it was read. */

@@ -117,6 +117,14 @@ export class EscalationJobStore {
     );
   }
 
+  /** Writes jobs planned together (at most 100 per transaction; writing one twice is harmless, as jobPut's). */
+  async plan(jobs: readonly EscalationJob[], nowMs: number): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 100) {
+      const items = jobs.slice(i, i + 100).map((job) => jobPut(this.ctx.tableName, job, nowMs).item);
+      await this.ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+    }
+  }
+
   /** Replaces a job by another (a later check of the same thing), in one transaction: never both, nor none. */
   async replace(key: Key, job: EscalationJob, nowMs: number): Promise<void> {
     const put = jobPut(this.ctx.tableName, job, nowMs);

@@ -135,7 +135,7 @@ export class HeartbeatMonitorStore {
       Update: {
         TableName: t,
         Key: heartbeatMonitorKeys.item(id),
-        UpdateExpression: 'SET lastPingAt = :at, #status = :up, checkAt = :checkAt',
+        UpdateExpression: 'SET lastPingAt = :at, #status = :up, checkAt = :checkAt REMOVE overdue',
         ConditionExpression: '#status = :overdue',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':at': at, ':up': 'UP', ':overdue': 'OVERDUE', ':checkAt': job.dueAt },
@@ -162,22 +162,28 @@ export class HeartbeatMonitorStore {
   }
 
   /**
-   * OVERDUE, its check ended: conditioned on the monitor being as read (the same check, no ping since), so that a ping
-   * that came in between wins. False then.
+   * OVERDUE, its check ended, its alert on `alertSourceId`: conditioned on the monitor being as read (the same check,
+   * no ping since), so that a ping that came in between wins, and so that of two ticks running the same job only one
+   * makes the transition (the claim to send its ALERT). False then. The job stays until its ALERT is sent.
    */
-  markOverdue(monitor: HeartbeatMonitor, jobKey: Key): Promise<boolean> {
-    const t = this.ctx.tableName;
+  markOverdue(monitor: HeartbeatMonitor, alertSourceId: string): Promise<boolean> {
     const pinged = monitor.lastPingAt === undefined ? 'attribute_not_exists(lastPingAt)' : 'lastPingAt = :lastPingAt';
-    const update = {
-      Update: {
-        TableName: t,
-        Key: heartbeatMonitorKeys.item(monitor.id),
-        UpdateExpression: 'SET #status = :overdue REMOVE checkAt',
-        ConditionExpression: `checkAt = :current AND ${pinged}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':overdue': 'OVERDUE', ':current': monitor.checkAt, ...(monitor.lastPingAt ? { ':lastPingAt': monitor.lastPingAt } : {}) },
-      },
-    };
-    return unlessConditionFailed(this.ctx.db.send(new TransactWriteCommand({ TransactItems: [update, { Delete: { TableName: t, Key: jobKey } }] })));
+    return unlessConditionFailed(
+      this.ctx.db.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: heartbeatMonitorKeys.item(monitor.id),
+          UpdateExpression: 'SET #status = :overdue, overdue = :mark REMOVE checkAt',
+          ConditionExpression: `#status <> :overdue AND checkAt = :current AND ${pinged}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':overdue': 'OVERDUE',
+            ':current': monitor.checkAt,
+            ':mark': { check: monitor.checkAt, alertSourceId },
+            ...(monitor.lastPingAt ? { ':lastPingAt': monitor.lastPingAt } : {}),
+          },
+        }),
+      ),
+    );
   }
 }

@@ -69,6 +69,20 @@ it('an event applied in between postpones the resolution to the timeout after th
   expect(Date.parse((await alertNow(alert.id)).resolvedAt) - commentedAt).toBeGreaterThanOrEqual(10 * 60_000);
 });
 
+it('a timeout set on a source later resolves the open alerts it already had, idle for that long since their last event', async () => {
+  const { source, alert } = await openAlert({});
+  const accepted = await openAlert({});
+  await tickAt(30 * 60);
+  const put = await rt.client.request('PUT', `/api/alert-sources/${source.id}`, { body: { autoResolutionTimeout: 'PT10M' } });
+  expect(put.status).toBe(200);
+  await rt.runtime.tick();
+  await waitFor(async () => (await alertNow(alert.id)).status === 'RESOLVED', { timeoutMs: 10_000, what: 'the older alert to be auto-resolved' });
+  const log = await allLogEntries(rt.client, alert.id);
+  expect(log.map((e: any) => e.type)).toEqual(['ALERT_RECEIVED', 'RESOLVED']);
+  // Another source's alert is not touched.
+  expect((await alertNow(accepted.alert.id)).status).toBe('PENDING');
+});
+
 it('leaves alerts of sources without the setting, and resolved alerts, alone', async () => {
   const { alert } = await openAlert({});
   const timed = await openAlert({ autoResolutionTimeout: 'PT1M' });

@@ -35,6 +35,16 @@ const ping = (key: string, method = 'GET') => rt.client.request(method, `/api/he
 
 const alertsOf = async (sourceId: string) => (await rt.client.alerts(`alertSourceId=${sourceId}`)).body.items;
 
+/**
+ * Waits until every event queued on the source so far was applied: a marker event goes after them in the source's
+ * FIFO group, so an ALERT a tick sent is in the alerts once the marker's outcome is known (an assertion of "no
+ * alert" right after a tick would otherwise pass before the ALERT is applied).
+ */
+async function settled(source: { apiKey: string }) {
+  const [marker] = await rt.client.send({ apiKey: source.apiKey, eventType: 'COMMENT', alertKey: `marker-${++unique}`, summary: 'marker' });
+  expect(marker.outcome).toBe('NO_OPEN_ALERT');
+}
+
 const monitorNow = async (id: string) => (await rt.client.request('GET', `/api/heartbeat-monitors/${id}`)).body;
 
 async function waitForAlerts(sourceId: string, what: (alerts: any[]) => boolean, description: string) {
@@ -109,6 +119,7 @@ it('a 60 s monitor without a ping opens one alert as soon as it is overdue, on t
   // Not yet due: nothing, however often the timer ticks.
   rt.advanceSeconds(59);
   await rt.runtime.tick();
+  await settled(source);
   expect(await alertsOf(source.id)).toEqual([]);
   expect((await monitorNow(m.id)).status).toBe('UNKNOWN');
 
@@ -126,6 +137,7 @@ it('a 60 s monitor without a ping opens one alert as soon as it is overdue, on t
     rt.advanceSeconds(3600);
     await rt.runtime.tick();
   }
+  await settled(source);
   const still = await alertsOf(source.id);
   expect(still).toHaveLength(1);
   expect(still[0]).toMatchObject({ id: alert.id, eventCount: 1, status: 'PENDING' });
@@ -141,6 +153,7 @@ it('a 60 s monitor without a ping opens one alert as soon as it is overdue, on t
   expect((await ping(m.key)).status).toBe(202);
   rt.advanceSeconds(50);
   await rt.runtime.tick();
+  await settled(source);
   expect(await alertsOf(source.id)).toHaveLength(1);
   rt.advanceSeconds(11);
   await rt.runtime.tick();
@@ -154,7 +167,26 @@ it('a deleted monitor never alerts: its pending check ends', async () => {
   rt.advanceSeconds(120);
   await rt.runtime.tick();
   await rt.runtime.tick();
+  await settled(source);
   expect(await alertsOf(source.id)).toEqual([]);
+});
+
+it("an OVERDUE monitor's alert is resolved on the source it was opened on, after a change of source, and by a DELETE", async () => {
+  const { source, monitor: m } = await monitor({ intervalSec: 60, graceSec: 0 });
+  const other = await rt.client.createSource();
+  rt.advanceSeconds(61);
+  await rt.runtime.tick();
+  await waitForAlerts(source.id, (alerts) => alerts.length === 1, 'the overdue heartbeat to open an alert');
+  expect((await rt.client.request('PUT', `/api/heartbeat-monitors/${m.id}`, { body: { alertSource: { id: other.id } } })).status).toBe(200);
+  expect((await ping(m.key)).status).toBe(202);
+  await waitForAlerts(source.id, (alerts) => alerts[0]?.status === 'RESOLVED', 'the ping to resolve the alert on its first source');
+
+  // Silent again, its next alert is on the new source; deleting the OVERDUE monitor resolves that one.
+  rt.advanceSeconds(61);
+  await rt.runtime.tick();
+  await waitForAlerts(other.id, (alerts) => alerts.length === 1, 'the second silence to open an alert on the new source');
+  expect((await rt.client.request('DELETE', `/api/heartbeat-monitors/${m.id}`)).status).toBe(204);
+  await waitForAlerts(other.id, (alerts) => alerts[0]?.status === 'RESOLVED', 'the DELETE to resolve the open alert');
 });
 
 it("the README's crontab line pings as printed (its command, with the runtime's URL and a monitor's key)", async () => {

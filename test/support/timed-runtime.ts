@@ -34,6 +34,8 @@ export async function startTimedRuntime(options: { escalationTickSeconds?: numbe
     pollers: 1,
     visibilityTimeoutSeconds: 5,
     clock: () => nowMs,
+    // Ingest too, so that events are received at the test's time (maintenance windows judge them by it).
+    ingestDeps: { now: () => new Date(nowMs) },
     escalationTickSeconds: options.escalationTickSeconds ?? 0,
     sourceCacheTtlMs: options.sourceCacheTtlMs,
     log: () => undefined,

@@ -1,5 +1,5 @@
 // The engine's use case on in-memory stores: a level's claim, its expansion into notifications, and the tick's cursor.
-import { MAX_JOB_FAILURES, runJob, tick, type EscalationDeps } from '../../lambdas/app/escalation';
+import { MAX_JOB_FAILURES, MAX_TIMED_RETRY_MS, runJob, tick, type EscalationDeps } from '../../lambdas/app/escalation';
 import type { NotificationRecord } from '../../lambdas/app/ports';
 import type { Alert } from '../../lambdas/domain/alert';
 import { isFirstOfRouting, jobStep, levelStep, type EscalationJob } from '../../lambdas/domain/escalation';
@@ -218,6 +218,28 @@ describe('tick', () => {
     advance(5);
     await tick(deps);
     expect(engine.cursorMinute).toBe('2025-01-15T09:12');
+  });
+
+  it(`a HEARTBEAT job is never given up: past ${MAX_JOB_FAILURES} failures it waits longer each time (at most an hour), then runs`, async () => {
+    const { engine, deps, advance } = setUp();
+    engine.jobs.clear();
+    engine.put({ kind: 'HEARTBEAT', monitorId: 'm1', dueAt: iso(T0) }, T0);
+    let ran = 0;
+    const failing = { ...deps, timed: () => Promise.reject(new Error('event queue down')) };
+    const waits: number[] = [];
+    for (let i = 1; i <= MAX_JOB_FAILURES + 2; i++) {
+      const before = Date.parse(`${[...engine.jobs.values()][0].key.pk.slice('ESCJOB#'.length)}:00.000Z`);
+      expect(await tick(failing)).toEqual({ ran: 1, failed: 1 });
+      const [job] = [...engine.jobs.values()];
+      expect(job.failures).toBe(i);
+      const at = Date.parse(`${job.key.pk.slice('ESCJOB#'.length)}:00.000Z`);
+      waits.push(at - Math.max(before, T0));
+      advance((at - deps.now()) / 60_000);
+    }
+    expect(waits.slice(0, 3)).toEqual([60_000, 120_000, 240_000]);
+    expect(Math.max(...waits)).toBe(MAX_TIMED_RETRY_MS);
+    expect(await tick({ ...deps, timed: async () => (ran++, true) })).toEqual({ ran: 1, failed: 0 });
+    expect(ran).toBe(1);
   });
 
   it('a claimed level whose claimer died before sending is sent after its lease, even when a later level went first', async () => {
