@@ -112,8 +112,8 @@ export interface SourcedEvent {
   source: AlertSource | undefined;
 }
 
-/** At most this many events share one round (each writes at most five items; a transaction holds 100). */
-const MAX_ROUND = 20;
+/** At most this many events share one round (each writes at most six items; a transaction holds 100). */
+const MAX_ROUND = 16;
 
 /**
  * Splits events, in their order, into rounds of consecutive events that touch different locks: events of different

@@ -10,6 +10,7 @@ import { UserStore } from '../store/users';
 import { logger, notificationQueueOf, storeContextOf } from './clients';
 import type { EngineConfig, EscalatorConfig, StoreConfig } from './config';
 import { newId } from './ids';
+import { withUsage } from './usage';
 
 /** What the engine works with, from a configuration: the stores, the notification queue, the clock. */
 export function engineDeps(config: StoreConfig & EngineConfig): EscalationDeps {
@@ -32,11 +33,16 @@ export function engineDeps(config: StoreConfig & EngineConfig): EscalationDeps {
 /** The tick itself, without Lambda's middlewares: the local runtime's timer and its tests call it. */
 export function createTick(config: EscalatorConfig, deps: Partial<EscalationDeps> = {}) {
   const all: EscalationDeps = { ...engineDeps(config), ...deps };
-  return async () => {
-    const result = await tick(all);
-    if (result.ran > 0) logger.info('escalation tick', result);
-    return result;
-  };
+  // Measured without metrics: the escalator flushes none.
+  return withUsage(
+    'escalator',
+    async () => {
+      const result = await tick(all);
+      if (result.ran > 0) logger.info('escalation tick', result);
+      return result;
+    },
+    false,
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ import { IdempotencyStore, type FirstAnswer } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
 import { RateLimiter } from '../app/rate-limiter';
 import { createQueueClient, logger, metrics, storeContextOf } from './clients';
+import { withUsage } from './usage';
 import type { IngestConfig } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
 import { eventId as newEventId, newId } from './ids';
@@ -191,7 +192,7 @@ function ingestDeps(config: IngestConfig): IngestDeps {
   const sourceCache = new SourceCache(config.sourceCacheTtlMs);
   return {
     findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
-    events: new EventStore(storeContext),
+    events: new EventStore(storeContext, { recoverable: config.recoverableEvents }),
     idempotency: new IdempotencyStore(storeContext),
     rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
     queue: new EventQueue(createQueueClient({ endpoint: config.sqsEndpoint, budget: CALL_BUDGETS.ingest }), config.queueUrl),
@@ -213,7 +214,7 @@ const hooks = {
 export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDeps> = {}) {
   const all: IngestDeps = { ...ingestDeps(config), ...deps };
   const ingest = (request: APIGatewayProxyEventV2) => (request.routeKey === PAGERDUTY_ROUTE_KEY ? ingestPagerDutyEvent : ingestEvent)(request, all);
-  return middy((request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks))
+  return middy(withUsage('ingest', async (request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks)))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }
