@@ -2,7 +2,9 @@
 // plus the raw conditional PutItem rate of the same DynamoDB Local as a yardstick. The last stdout line is one JSON object.
 //
 //   npm run bench -- --events 5000 --concurrency 16 [--sources 20] [--keys 200] [--pollers N] [--raw-puts 3000]
-//                    [--timeout 300] [--seed 1] [--keep] [--profile]
+//                    [--timeout 300] [--seed 1] [--keep] [--profile] [--cost-events 200]
+// First it measures what an event costs in AWS (bench/cost.ts: --cost-events per kind of event, 0 skips it), then the
+// throughput of the local runtime.
 // --profile preloads bench/profile.cjs into the runtime and adds the time its AWS SDK calls took to the report.
 // Environment overrides: BENCH_EVENTS, BENCH_CONCURRENCY, BENCH_SOURCES, BENCH_KEYS, BENCH_POLLERS (or POLLERS),
 // BENCH_RAW_PUTS, BENCH_TIMEOUT_S, BENCH_SEED, BENCH_PROFILE=1. Progress goes to stderr; the table and the JSON line to stdout.
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startRuntimeProcess, type RuntimeProcess } from '../local/child';
+import { costKeys, costTable, measureCosts, type KindCost } from './cost';
 import { LoadApi, MIX_LABEL, mulberry32, numberOption, percentile, pool, randomEvent, round, sleep, type EventType } from './load';
 
 // The SDK's notice about future Node versions would only clutter the output.
@@ -38,6 +41,7 @@ interface Options {
   seed: number;
   keep: boolean;
   profile: boolean;
+  costEvents: number;
 }
 
 function parseOptions(): Options {
@@ -53,13 +57,14 @@ function parseOptions(): Options {
       seed: { type: 'string' },
       keep: { type: 'boolean' },
       profile: { type: 'boolean' },
+      'cost-events': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
     console.error(
-      'usage: npm run bench -- [--events 5000] [--concurrency 16] [--sources 20] [--keys 200] [--pollers N] [--raw-puts 3000] [--timeout 300] [--seed 1] [--keep] [--profile]',
+      'usage: npm run bench -- [--events 5000] [--concurrency 16] [--sources 20] [--keys 200] [--pollers N] [--raw-puts 3000] [--timeout 300] [--seed 1] [--keep] [--profile] [--cost-events 200]',
     );
     process.exit(0);
   }
@@ -76,6 +81,7 @@ function parseOptions(): Options {
     seed: numberOption('seed', values.seed ?? env.BENCH_SEED, 1, 0),
     keep: values.keep ?? false,
     profile: values.profile ?? process.env.BENCH_PROFILE === '1',
+    costEvents: numberOption('cost-events', values['cost-events'] ?? env.BENCH_COST_EVENTS, 200, 0),
   };
   if (options.keys < options.sources) throw new Error('--keys must be at least --sources (every source gets its share of keys)');
   return options;
@@ -360,6 +366,11 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   try {
+    let costs: KindCost[] = [];
+    if (options.costEvents > 0) {
+      log(`measuring what an event costs: ${options.costEvents} events per kind, then the mix`);
+      costs = await measureCosts({ perKind: options.costEvents, mixKeys: Math.max(1, Math.round(options.costEvents / 5)), sources: 10, log });
+    }
     log(
       `events=${options.events} concurrency=${options.concurrency} sources=${options.sources} keys=${options.keys} ` +
         `pollers=${options.pollers ?? 'runtime default'} seed=${options.seed}`,
@@ -555,12 +566,12 @@ async function main(): Promise<number> {
     console.log('-'.repeat(width + 2 + 60));
     for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
     console.log('-'.repeat(width + 2 + 60));
-    const targets = [
+    const targets: Array<readonly [string, boolean]> = [
       [`applied >= 150 events/s`, appliedPerSec >= 150],
       [`zero lost`, lost === 0],
       [`ingest p99 <= 50 ms`, percentile(latencies, 99) <= 50],
       [`no posting errors`, errorCount === 0],
-    ] as const;
+    ];
     if (options.profile) {
       if (!profile) console.log('runtime profile: nothing recorded (was bench/profile.cjs preloaded?)');
       else {
@@ -583,6 +594,18 @@ async function main(): Promise<number> {
             .join(' ')}: these figures are not representative of an idle machine.`,
       );
     }
+    if (costs.length > 0) {
+      console.log('What an event costs in AWS, us-east-1 on demand (bench/prices.ts), counted on the local pipeline (bench/cost.ts):');
+      for (const line of costTable(costs)) console.log(line);
+      console.log('-'.repeat(width + 2 + 60));
+      const mix = costKeys(costs);
+      targets.push(
+        [`wruPerEvent <= 4.0`, mix.wruPerEvent <= 4],
+        [`rruPerEvent <= 1.0`, mix.rruPerEvent <= 1],
+        [`costPerMillionUsd <= 4.50`, mix.costPerMillionUsd <= 4.5],
+      );
+    }
+    if (options.rawPuts > 0) targets.push([`applied/raw PutItem >= 0.45`, appliedPerSec / raw.perSec >= 0.45]);
     if (gaveUp) console.log(gaveUpMessage);
     console.log(`targets: ${targets.map(([t, ok]) => `${t} ${ok ? 'OK' : 'MISSED'}`).join('; ')}`);
     console.log(
@@ -594,7 +617,9 @@ async function main(): Promise<number> {
         acceptedPerSec: round(acceptedPerSec),
         appliedPerSec: round(appliedPerSec),
         rawPutPerSec: round(raw.perSec),
+        appliedToRawRatio: round(appliedPerSec / raw.perSec, 2),
         lost,
+        ...(costs.length > 0 ? costKeys(costs) : {}),
       }),
     );
     return lost > 0 || errorCount > 0 || raw.errors > 0 ? 1 : 0;

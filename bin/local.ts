@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     dataDir,
     dynamoDbPort: intEnv('DYNAMODB_PORT', port === 0 ? 0 : port + 1),
     sqsPort: intEnv('SQS_PORT', 0),
+    dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+    sqsEndpoint: process.env.SQS_ENDPOINT || undefined,
     adminToken,
     pollers: intEnv('POLLERS', 2),
     visibilityTimeoutSeconds: intEnv('QUEUE_VISIBILITY_TIMEOUT', QUEUE.localVisibilityTimeoutSeconds),

@@ -175,6 +175,13 @@ export const DEFAULTS = {
   sourceCacheTtlMs: 10_000,
 } as const;
 
+/**
+ * The functions' log level in AWS (POWERTOOLS_LOG_LEVEL): every byte logged is billed by CloudWatch Logs (at INFO, about
+ * 2 KB per event), so only warnings and errors; the metrics say what happened per invocation. The bench counts what the
+ * handlers write at this level (`npm run bench`).
+ */
+export const DEPLOYED_LOG_LEVEL = 'WARN';
+
 export const QUEUE = {
   /** Deliveries of one event before it is parked in the dead-letter queue; the processor marks the last one FAILED. */
   maxReceiveCount: 5,

@@ -47,6 +47,25 @@ export async function startLocalQueues(options: {
   // `host` only shapes the queue URLs (http://sqs.<region>.127.0.0.1:<port>/...), as startFauxqs made them.
   const app = buildApp({ logger: false, host: LOOPBACK });
   const endpoint = await app.listen({ port: options.port, host: LOOPBACK });
+  try {
+    return { ...(await ensureQueues({ ...options, endpoint })), stop: () => app.close() };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+/**
+ * The queues on an SQS-compatible endpoint that runs already (SQS_ENDPOINT): created there when missing, used as they
+ * are otherwise. Stopping the runtime leaves them.
+ */
+export async function ensureQueues(options: {
+  endpoint: string;
+  visibilityTimeoutSeconds: number;
+  name: string;
+  notificationName: string;
+}): Promise<LocalQueues> {
+  const endpoint = options.endpoint;
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     const dlq = await createQueue(sqs, `${options.name}-dlq.fifo`, {
@@ -60,10 +79,7 @@ export async function startLocalQueues(options: {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(QUEUE.maxReceiveCount) }),
     });
     const notifications = await notificationQueues(sqs, options.notificationName, options.visibilityTimeoutSeconds);
-    return { endpoint, queueUrl: queue.url, deadLetterQueueUrl: dlq.url, ...notifications, stop: () => app.close() };
-  } catch (error) {
-    await app.close();
-    throw error;
+    return { endpoint, queueUrl: queue.url, deadLetterQueueUrl: dlq.url, ...notifications, stop: async () => undefined };
   } finally {
     sqs.destroy();
   }

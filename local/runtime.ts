@@ -16,7 +16,7 @@ import { startDynamoDbLocal, ensureTable } from './dynamodb';
 import { createGateway } from './gateway';
 import { startPollers } from './poller';
 import { startFaultProxy } from './fault-proxy';
-import { startLocalQueues } from './queue';
+import { ensureQueues, startLocalQueues } from './queue';
 import { ensurePrivateDir } from './private-dir';
 import { actionSecretIn, startTicker } from './escalation';
 
@@ -26,6 +26,10 @@ export interface RuntimeOptions {
   dataDir: string;
   dynamoDbPort: number;
   sqsPort: number;
+  /** DYNAMODB_ENDPOINT: an existing DynamoDB (another DynamoDB Local) instead of starting one; the table is created there when missing. */
+  dynamoDbEndpoint?: string;
+  /** SQS_ENDPOINT: an existing SQS-compatible server instead of starting one; the queues are created there when missing. */
+  sqsEndpoint?: string;
   adminToken: string;
   pollers: number;
   visibilityTimeoutSeconds: number;
@@ -75,7 +79,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = resolve(options.dataDir);
   // It holds the database (every integration key), the demo source's marker and runtime.json: no other user may read it.
   ensurePrivateDir(dataDir);
-  const dynamo = await startDynamoDbLocal({ dataDir, port: options.dynamoDbPort, log: options.log });
+  const dynamo = options.dynamoDbEndpoint
+    ? { endpoint: options.dynamoDbEndpoint, stop: async () => undefined }
+    : await startDynamoDbLocal({ dataDir, port: options.dynamoDbPort, log: options.log });
   const cleanups: Array<() => Promise<void>> = [dynamo.stop];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -83,12 +89,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const table = await ensureTable(dynamo.endpoint, TABLE_NAME);
     if (table.indexesBuilt.length > 0) options.log(`table ${TABLE_NAME}: built the missing indexes ${table.indexesBuilt.join(', ')}`);
-    const queues = await startLocalQueues({
-      port: options.sqsPort,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
-      name: LOCAL_NAMES.queue,
-      notificationName: LOCAL_NAMES.notificationQueue,
-    });
+    const queueNames = { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, name: LOCAL_NAMES.queue, notificationName: LOCAL_NAMES.notificationQueue };
+    const queues = options.sqsEndpoint
+      ? await ensureQueues({ ...queueNames, endpoint: options.sqsEndpoint })
+      : await startLocalQueues({ ...queueNames, port: options.sqsPort });
     cleanups.push(queues.stop);
     // Handlers and pollers reach the queue through a proxy that SIGUSR2 can cut, to rehearse a queue outage.
     const proxy = await startFaultProxy(new URL(queues.endpoint));
@@ -106,7 +110,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const actionSecret = { value: actionSecretIn(dataDir, options.actionSecret) };
     const allowPrivateWebhookTargets = options.allowPrivateWebhookTargets ?? false;
     const sourceCacheTtlMs = options.sourceCacheTtlMs ?? DEFAULTS.sourceCacheTtlMs;
-    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs }, options.ingestDeps);
+    // The local queue lives in memory: event records keep what crash recovery re-enqueues from.
+    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs, recoverableEvents: true }, options.ingestDeps);
     const api = createApiHandler({
       ...store,
       ...engine,

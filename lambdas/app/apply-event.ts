@@ -121,8 +121,11 @@ export interface SourcedEvent {
   source: AlertSource | undefined;
 }
 
-/** At most this many events share one round (each writes at most six items; a transaction holds 100). */
-const MAX_ROUND = 16;
+/**
+ * At most this many events share one round: a new alert writes at most seven items (its event, key lock, alert,
+ * details, source lock, first level and auto-resolution jobs) and a transaction holds 100.
+ */
+const MAX_ROUND = 14;
 
 /**
  * Splits events, in their order, into rounds of consecutive events that touch different locks: events of different

@@ -47,6 +47,7 @@ import { logger as defaultLogger, notificationQueueOf, storeContextOf } from './
 import type { ApiConfig, SecretSource } from './config';
 import { HttpError, header, html, httpErrorOf, json, parseJsonBody, respond, type HttpResponse } from './http';
 import { newId, newIntegrationKey } from './ids';
+import { withUsage } from './usage';
 
 /** What the API handler works with; createApiHandler builds from the configuration whatever is not handed in. */
 export interface ApiDeps {
@@ -285,5 +286,8 @@ export function createApiHandler(config: ApiConfig, deps: Partial<ApiDeps> = {})
   }
 
   const hooks = { unexpected: (error: unknown) => d.logger.error('unexpected error', error as Error) };
-  return middy((req: APIGatewayProxyEventV2) => respond(() => handleApi(req), hooks)).use(injectLambdaContext(d.logger, { resetKeys: true }));
+  // Measured without metrics: this handler flushes none.
+  return middy(withUsage('api', async (req: APIGatewayProxyEventV2) => respond(() => handleApi(req), hooks), false)).use(
+    injectLambdaContext(d.logger, { resetKeys: true }),
+  );
 }

@@ -61,6 +61,11 @@ export interface NotifierConfig extends StoreConfig, EngineConfig {
 
 export interface IngestConfig extends StoreConfig {
   queueUrl: string;
+  /**
+   * The local runtime (its queue lives in memory): event records keep the payload and a QUEUED index entry, from which
+   * crash recovery re-enqueues. Absent in AWS, where the queue is durable: smaller records, fewer write units.
+   */
+  recoverableEvents?: boolean;
   /** Absent in AWS; the SQS-compatible server's URL in the local runtime. */
   sqsEndpoint?: string;
   sourceCacheTtlMs: number;

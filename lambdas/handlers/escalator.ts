@@ -16,6 +16,7 @@ import { logger, notificationQueueOf, storeContextOf } from './clients';
 import type { EngineConfig, EscalatorConfig, StoreConfig } from './config';
 import { newId } from './ids';
 import { systemEventsOf } from './system-events';
+import { withUsage } from './usage';
 
 /** What the engine works with, from a configuration: the stores, the notification queue, the clock. */
 export function engineDeps(config: StoreConfig & EngineConfig): EscalationDeps {
@@ -55,11 +56,16 @@ function timedDeps(config: EscalatorConfig, engine: EscalationDeps): TimedJobDep
 export function createTick(config: EscalatorConfig, deps: Partial<EscalationDeps> = {}) {
   const engine: EscalationDeps = { ...engineDeps(config), ...deps };
   const all: EscalationDeps = { timed: timedJobRunner(timedDeps(config, engine)), ...engine };
-  return async () => {
-    const result = await tick(all);
-    if (result.ran > 0) logger.info('escalation tick', result);
-    return result;
-  };
+  // Measured without metrics: the escalator flushes none.
+  return withUsage(
+    'escalator',
+    async () => {
+      const result = await tick(all);
+      if (result.ran > 0) logger.info('escalation tick', result);
+      return result;
+    },
+    false,
+  );
 }
 
 /**

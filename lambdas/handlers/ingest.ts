@@ -19,6 +19,7 @@ import { IdempotencyStore } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
 import { acceptEvents, activeSource, type IngestDeps } from './accept';
 import { createQueueClient, logger, metrics, storeContextOf } from './clients';
+import { withUsage } from './usage';
 import type { IngestConfig } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
 import { fetchText } from './inbound-fetch';
@@ -129,7 +130,7 @@ function ingestDeps(config: IngestConfig): IngestDeps {
   const sourceCache = new SourceCache(config.sourceCacheTtlMs);
   return {
     findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
-    events: new EventStore(storeContext),
+    events: new EventStore(storeContext, { recoverable: config.recoverableEvents }),
     idempotency: new IdempotencyStore(storeContext),
     rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
     queue: new EventQueue(createQueueClient({ endpoint: config.sqsEndpoint, budget: CALL_BUDGETS.ingest }), config.queueUrl),
@@ -156,7 +157,7 @@ export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDe
     if (request.routeKey in INTEGRATION_ROUTES) return ingestIntegration(request, all, adapters);
     return (request.routeKey === PAGERDUTY_ROUTE_KEY ? ingestPagerDutyEvent : ingestEvent)(request, all);
   };
-  return middy((request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks))
+  return middy(withUsage('ingest', async (request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks)))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }

@@ -14,6 +14,7 @@ import { adminTokenReader } from './auth';
 import { logger, metrics } from './clients';
 import type { NotifierConfig, SecretSource } from './config';
 import { engineDeps } from './escalator';
+import { withUsage } from './usage';
 
 export interface NotifierDeps {
   engine: EscalationDeps;
@@ -66,20 +67,25 @@ async function handleRecord(deps: NotifierDeps, record: SQSRecord): Promise<void
 /** The batch function itself, without Lambda's middlewares: the local runtime's poller calls it. */
 export function createNotifierBatch(config: NotifierConfig, deps: Partial<NotifierDeps> = {}) {
   const all: NotifierDeps = { ...notifierDeps(config), ...deps };
-  return (event: SQSEvent, context: Context) =>
-    processPartialResponse(
-      event,
-      async (record: SQSRecord) => {
-        try {
-          await handleRecord(all, record);
-        } catch (error) {
-          logger.error('notification message failed', { messageId: record.messageId, error: error as Error });
-          throw error;
-        }
-      },
-      new BatchProcessor(EventType.SQS),
-      { context, throwOnFullBatchFailure: false },
-    );
+  // Measured without metrics: a batch that failed nothing publishes none (see publishMetrics).
+  return withUsage(
+    'notifier',
+    (event: SQSEvent, context: Context) =>
+      processPartialResponse(
+        event,
+        async (record: SQSRecord) => {
+          try {
+            await handleRecord(all, record);
+          } catch (error) {
+            logger.error('notification message failed', { messageId: record.messageId, error: error as Error });
+            throw error;
+          }
+        },
+        new BatchProcessor(EventType.SQS),
+        { context, throwOnFullBatchFailure: false },
+      ),
+    false,
+  );
 }
 
 /** The notifier Lambda handler, its clients built once from `config`; `deps` replaces any of them. */

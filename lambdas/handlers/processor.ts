@@ -20,6 +20,7 @@ import { EventStore } from '../store/events';
 import { MaintenanceWindowStore } from '../store/maintenance-windows';
 import type { Key } from '../store/keys';
 import { logger, metrics, notificationQueueOf, storeContextOf } from './clients';
+import { withUsage } from './usage';
 import type { ProcessorConfig } from './config';
 import { newId } from './ids';
 
@@ -267,4 +268,6 @@ export function createBatchProcessor(config: ProcessorConfig, deps: Partial<Proc
 
 /** The processor Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
 export const createProcessorHandler = (config: ProcessorConfig, deps: Partial<ProcessorDeps> = {}) =>
-  middy(createBatchProcessor(config, deps)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  middy(withUsage('processor', createBatchProcessor(config, deps)))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));

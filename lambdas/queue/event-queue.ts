@@ -5,6 +5,7 @@ import { GroupCommit, chunksOf } from '../shared/group-commit';
 import * as z from 'zod';
 import { EVENT_TYPES, type AcceptedEvent } from '../domain/event';
 import { Unavailable } from '../store/errors';
+import { countRequests } from './queue-usage';
 
 /** `budget`: how long one call may take; the default suits the local pollers' 1 s long polls, ingest passes its own. */
 export function createSqsClient(options: { endpoint?: string; region?: string; budget?: CallBudget } = {}): SQSClient {
@@ -15,7 +16,7 @@ export function createSqsClient(options: { endpoint?: string; region?: string; b
       ? { ...common, endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : common,
   );
-  return capCalls(client, budget);
+  return countRequests(capCalls(client, budget));
 }
 
 /**

@@ -3,7 +3,7 @@ import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Alert, type Decision, type EventOutcome, type LogEntry } from '../domain/alert';
 import type { EscalationJob } from '../domain/escalation';
 import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
-import { alertItem } from './alert-rows';
+import { alertDetailsItem, alertItem } from './alert-rows';
 import { alertUpdate, statusChange } from './alert-status';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
@@ -65,7 +65,11 @@ function effects(tableName: string, decision: Decision, app: Application): Trans
   switch (decision.kind) {
     case 'CREATE': {
       const alert = app.newAlert!;
-      const items = [lockOpen(tableName, keyLock, app.locks.key, alert.id), { Put: { TableName: tableName, Item: alertItem(alert), ...conditions.isNew } }];
+      const items = [
+        lockOpen(tableName, keyLock, app.locks.key, alert.id),
+        { Put: { TableName: tableName, Item: alertItem(alert), ...conditions.isNew } },
+        { Put: { TableName: tableName, Item: alertDetailsItem(alert), ...conditions.isNew } },
+      ];
       if (app.locks.source) items.push(lockWrite(tableName, openAlertKeys.source(app.alertSourceId), app.locks.source.revision, { alertId: alert.id }));
       return items;
     }

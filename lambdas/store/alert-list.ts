@@ -5,7 +5,7 @@ import { alertFromItem } from './alert-rows';
 import type { StoreContext } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { getMany, queryKeys } from './items';
-import { alertListingIndex, creationPosition, indexQuery, type Key, type ListingCover } from './keys';
+import { alertKeys, alertListingIndex, creationPosition, indexQuery, type Key, type ListingCover } from './keys';
 
 export interface AlertFilter {
   statuses?: AlertStatus[];
@@ -13,6 +13,14 @@ export interface AlertFilter {
   alertKey?: string;
   limit: number;
   cursor?: string;
+}
+
+/** The alerts of `keys`, in their order, each with its details item (one batch read for both). */
+async function alertsWithDetails(ctx: StoreContext, keys: Key[]): Promise<Alert[]> {
+  const isDetails = (item: Record<string, unknown>) => item.sk === alertKeys.detailsSortKey;
+  const found = await getMany(ctx, [...keys, ...keys.map((key) => ({ pk: key.pk, sk: alertKeys.detailsSortKey }))]);
+  const details = new Map(found.filter(isDetails).map((item) => [item.pk, item]));
+  return found.filter((item) => !isDetails(item)).map((item) => alertFromItem(item, details.get(item.pk)));
 }
 
 /** How many index pages one listing request may read when a sparse filter leaves most of each page out. */
@@ -73,6 +81,6 @@ export async function listAlerts(ctx: StoreContext, filter: AlertFilter): Promis
     start = page.lastKey;
     if (!start) break;
   }
-  const items = (await getMany(ctx, keys)).map(alertFromItem);
+  const items = await alertsWithDetails(ctx, keys);
   return { items, nextCursor: encodeCursor(query, start?.[`${index}sk`] as string | undefined) };
 }

@@ -3,9 +3,12 @@ import type { Alert, AlertStatus, LogEntry } from '../domain/alert';
 import { normalizeAlertKey } from '../domain/event';
 import { alertKeys, creationPosition, logEntryKeys } from './keys';
 
-/** Rich fields are stored as JSON text: they keep any key (even "__proto__") and any depth DynamoDB itself would refuse. */
+/**
+ * The alert's item: what events and operators change, and what listings filter on. Its large, write-once fields are
+ * in alertDetailsItem.
+ */
 export const alertItem = (alert: Alert) => {
-  const { images, links, customDetails, escalationPolicy, ...plain } = alert;
+  const { images: _images, links: _links, customDetails: _customDetails, details: _details, escalationPolicy, ...plain } = alert;
   const alertKeyNormalized = normalizeAlertKey(alert.alertKey);
   return {
     ...alertKeys.item(alert.id),
@@ -16,27 +19,40 @@ export const alertItem = (alert: Alert) => {
     escalationPolicyId: escalationPolicy?.id,
     // A new alert with a policy starts the engine's state too: the first routing (epoch 0), round 0.
     ...(alert.escalationLevel === undefined ? {} : { escalationEpoch: 0, escalationRound: 0 }),
-    images: JSON.stringify(images),
-    links: JSON.stringify(links),
-    customDetails: JSON.stringify(customDetails),
   };
 };
 
-export const alertFromItem = (item: Record<string, unknown>): Alert => ({
+/** Rich fields are stored as JSON text: they keep any key (even "__proto__") and any depth DynamoDB itself would refuse. */
+export const alertDetailsItem = (alert: Alert) => ({
+  ...alertKeys.details(alert.id),
+  entity: 'AlertDetails',
+  details: alert.details,
+  images: JSON.stringify(alert.images),
+  links: JSON.stringify(alert.links),
+  customDetails: JSON.stringify(alert.customDetails),
+});
+
+const parsed = <T>(text: unknown, absent: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : absent);
+
+/**
+ * An alert from its item and its details item. Without the details item (the processor reads only what it decides
+ * on) the large fields are empty; an alert written before the split carries them on its item, which is then both.
+ */
+export const alertFromItem = (item: Record<string, unknown>, details: Record<string, unknown> = item): Alert => ({
   id: item.id as string,
   alertSourceId: item.alertSourceId as string,
   alertKey: item.alertKey as string,
   summary: item.summary as string,
-  details: item.details as string | undefined,
+  details: details.details as string | undefined,
   status: item.status as AlertStatus,
   priority: item.priority as Alert['priority'],
   priorityReason: item.priorityReason as string | undefined,
   escalationPolicy: item.escalationPolicyId ? { id: item.escalationPolicyId as string } : undefined,
   escalationLevel: item.escalationLevel as number | undefined,
   nextEscalationAt: item.nextEscalationAt as string | undefined,
-  images: JSON.parse(item.images as string),
-  links: JSON.parse(item.links as string),
-  customDetails: JSON.parse(item.customDetails as string),
+  images: parsed(details.images, []),
+  links: parsed(details.links, []),
+  customDetails: parsed(details.customDetails, {}),
   eventCount: item.eventCount as number,
   createdAt: item.createdAt as string,
   updatedAt: item.updatedAt as string,

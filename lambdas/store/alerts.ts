@@ -1,5 +1,5 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert locks: one facade over the modules of each concern.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, Decision, LogEntry } from '../domain/alert';
 import { applyDecision, applyDecisions, type Application } from './alert-apply';
 import { listAlerts, type AlertFilter } from './alert-list';
@@ -18,9 +18,21 @@ export type { LogPage } from './alert-log';
 export class AlertStore {
   constructor(private readonly ctx: StoreContext) {}
 
+  /** The alert with its details: one query of its partition reads both items (see alertKeys.details). */
   async get(id: string): Promise<Alert | undefined> {
-    const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: alertKeys.item(id), ConsistentRead: true }));
-    return out.Item ? alertFromItem(out.Item) : undefined;
+    const item = alertKeys.item(id);
+    const details = alertKeys.details(id);
+    const out = await this.ctx.db.send(
+      new QueryCommand({
+        TableName: this.ctx.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :item AND :details',
+        ExpressionAttributeValues: { ':pk': item.pk, ':item': item.sk, ':details': details.sk },
+        ConsistentRead: true,
+      }),
+    );
+    const bySortKey = (sk: string) => out.Items?.find((i) => i.sk === sk);
+    const found = bySortKey(item.sk);
+    return found && alertFromItem(found, bySortKey(details.sk));
   }
 
   /** The open alerts an event may act on, found through the locks, and the lock revisions to write against. */

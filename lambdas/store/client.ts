@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CALL_BUDGETS, capCalls, sdkTimeouts, type CallBudget } from '../shared/call-budget';
+import { countCapacity } from './capacity';
 import { toStoreError } from './sdk-errors';
 
 /** `budget`: how long one call may take (see CALL_BUDGETS); a stalled connection must never hang a request. */
@@ -13,6 +14,8 @@ export function createDocumentClient(options: { endpoint?: string; region?: stri
     ...sdkTimeouts(options.budget ?? CALL_BUDGETS.default),
   });
   capCalls(client, options.budget ?? CALL_BUDGETS.default);
+  // An endpoint is DynamoDB Local (or another stand-in): its transactions are counted from their items' sizes.
+  countCapacity(client, { bySize: options.endpoint !== undefined });
   translateErrors(client);
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

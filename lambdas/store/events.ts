@@ -38,9 +38,14 @@ const fromItem = (item: Record<string, unknown>): EventRecord => ({
   error: item.error as string | undefined,
 });
 
-const queuedItem = (event: AcceptedEvent) => ({
+/**
+ * An event's record while QUEUED. `recoverable` (the local runtime, whose queue lives in memory): with the payload and
+ * the QUEUED index entry that crash recovery re-enqueues from. In AWS the queue is durable and the record stays small:
+ * one write unit instead of two or more, and no index entry to put now and delete when the event is applied.
+ */
+const queuedItem = (event: AcceptedEvent, recoverable: boolean) => ({
   ...eventKeys.item(event.eventId),
-  ...eventKeys.queued(event.alertSourceId, event.eventId),
+  ...(recoverable ? eventKeys.queued(event.alertSourceId, event.eventId) : {}),
   entity: 'Event',
   eventId: event.eventId,
   alertSourceId: event.alertSourceId,
@@ -48,7 +53,7 @@ const queuedItem = (event: AcceptedEvent) => ({
   alertKey: event.alertKey,
   receivedAt: event.receivedAt,
   outcome: 'QUEUED',
-  payload: JSON.stringify(event),
+  payload: recoverable ? JSON.stringify(event) : undefined,
   expiresAt: Math.floor(Date.parse(event.receivedAt) / 1000) + RETENTION_SECONDS,
 });
 
@@ -59,7 +64,11 @@ const queuedOrAbsent = {
 };
 
 export class EventStore {
-  constructor(private readonly ctx: StoreContext) {}
+  /** `recoverable`: records keep what local crash recovery needs (see queuedItem); only ingest writes them. */
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly options: { recoverable?: boolean } = {},
+  ) {}
 
   /**
    * Records accepted events as QUEUED. Records written at the same moment in one process (the local runtime's
@@ -67,15 +76,15 @@ export class EventStore {
    */
   private readonly recorder = new GroupCommit<AcceptedEvent>((events) => this.writeQueued(events), 25, 1);
 
-  /** Records an accepted event as QUEUED, with its payload so that it can be re-enqueued after a local crash. */
+  /** Records an accepted event as QUEUED (with its payload when recoverable, so that a local crash can re-enqueue it). */
   recordQueued(event: AcceptedEvent): Promise<void> {
     return this.recorder.add(event);
   }
 
   private async writeQueued(events: AcceptedEvent[]) {
-    const items = events.map((event) => queuedItem(event));
+    const items = events.map((event) => queuedItem(event, this.options.recoverable ?? false));
     // A transaction holds at most 4 MB: big events go in groups of their own.
-    const chunks = chunksOf(items, 25, 3_000_000, (item) => Buffer.byteLength(item.payload) + 1000);
+    const chunks = chunksOf(items, 25, 3_000_000, (item) => Buffer.byteLength(item.payload ?? '') + 1000);
     const written = await Promise.all(
       chunks.map((chunk) =>
         this.putAll(chunk).then(

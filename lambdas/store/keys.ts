@@ -65,6 +65,13 @@ export const alertSourceKeys = {
 
 export const alertKeys = {
   item: (id: string): Key => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  /**
+   * The alert's large, write-once fields (details, images, links, custom details), apart from its item, which every
+   * event rewrites: that one stays under 1 KB. Sorts between the item and the log ('ALERT' < 'DETAILS' < 'LOG#'), so
+   * one query of the partition reads both. Alerts written before the split carry the fields on their item.
+   */
+  details: (id: string): Key => ({ pk: `ALERT#${id}`, sk: alertKeys.detailsSortKey }),
+  detailsSortKey: 'DETAILS',
   /** The index attributes of an alert: all, by source, by status, by alert key. */
   indexes: (a: { id: string; alertSourceId: string; status: string; alertKeyNormalized: string; createdAt: string }) => {
     const sk = byCreation(a.createdAt, a.id);

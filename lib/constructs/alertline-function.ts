@@ -6,7 +6,7 @@ import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALIASES, BUNDLE_TARGET, HANDLERS, MAIN_FIELDS, handlerEntry } from '../../lambdas/bundling/options';
-import { DEFAULTS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
+import { DEFAULTS, DEPLOYED_LOG_LEVEL, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
 
 /** The repository root: the lock file is resolved from here. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -39,6 +39,7 @@ export class AlertlineFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: DEPLOYED_LOG_LEVEL,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

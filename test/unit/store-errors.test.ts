@@ -105,8 +105,8 @@ describe('classifyFailure of an event transaction', () => {
   const positionOf = (items: TransactItem[], key: { pk: string; sk: string }) =>
     items.findIndex((item) => keyOf(item).pk === key.pk && keyOf(item).sk === key.sk);
 
-  it('assembles a CREATE as the event record, the key lock and the new alert', () => {
-    expect(created.map(keyOf)).toEqual([eventKey, openAlertKeys.item('source-1', 'disk'), alertKeys.item('alert-1')]);
+  it("assembles a CREATE as the event record, the key lock, the new alert and the alert's details", () => {
+    expect(created.map(keyOf)).toEqual([eventKey, openAlertKeys.item('source-1', 'disk'), alertKeys.item('alert-1'), alertKeys.details('alert-1')]);
   });
 
   it("is a duplicate when the event record's condition failed: the event was applied or withdrawn already", () => {
@@ -115,7 +115,7 @@ describe('classifyFailure of an event transaction', () => {
   });
 
   it("is a conflict when the lock's or the alert's condition failed: someone else wrote first", () => {
-    for (const key of [openAlertKeys.item('source-1', 'disk'), alertKeys.item('alert-1')]) {
+    for (const key of [openAlertKeys.item('source-1', 'disk'), alertKeys.item('alert-1'), alertKeys.details('alert-1')]) {
       const failed = cancelled(...created.map((_, i) => (i === positionOf(created, key) ? 'ConditionalCheckFailed' : 'None')));
       expect(classifyFailure(created, failed, eventKey)).toBe('conflict');
     }
@@ -124,8 +124,8 @@ describe('classifyFailure of an event transaction', () => {
   it('reads the key of the failed item, not the position the event record happens to have', () => {
     // The event record last: its failure is still a duplicate, and a failure of the first item (now the lock) is not.
     const reordered = [...created.slice(1), created[0]];
-    expect(classifyFailure(reordered, cancelled('None', 'None', 'ConditionalCheckFailed'), eventKey)).toBe('duplicate');
-    expect(classifyFailure(reordered, cancelled('ConditionalCheckFailed', 'None', 'None'), eventKey)).toBe('conflict');
+    expect(classifyFailure(reordered, cancelled('None', 'None', 'None', 'ConditionalCheckFailed'), eventKey)).toBe('duplicate');
+    expect(classifyFailure(reordered, cancelled('ConditionalCheckFailed', 'None', 'None', 'None'), eventKey)).toBe('conflict');
   });
 
   it('is a duplicate when the event record failed along with others (a redelivery that also lost a race)', () => {

@@ -1,0 +1,166 @@
+// The capacity counter against DynamoDB Local: a transaction counted from its items' sizes costs what the same writes cost
+// as single calls (which DynamoDB Local reports right): twice the table's units, plus the index entries put or deleted.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTable, startDynamoDbLocal, type LocalDynamoDb } from '../../local/dynamodb';
+import { createDocumentClient } from '../../lambdas/store/client';
+import { measured, type Usage } from '../../lambdas/shared/usage';
+
+jest.setTimeout(180_000);
+
+const TABLE = 'alertline';
+
+const freePort = () =>
+  new Promise<number>((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail).listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+
+interface Consumed {
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
+/** What a single call reported: the table's units and the indexes' units. */
+const split = (c: Consumed | undefined) => ({
+  table: c?.Table?.CapacityUnits ?? 0,
+  indexes: Object.values(c?.GlobalSecondaryIndexes ?? {}).reduce((sum, i) => sum + (i.CapacityUnits ?? 0), 0),
+});
+
+/** A transaction's units in its own measured scope. */
+async function unitsOf(run: () => Promise<unknown>): Promise<Usage> {
+  let usage: Usage | undefined;
+  await measured('capacity-test', run, (u) => (usage = u));
+  return usage!;
+}
+
+/** An alert-like item with its four index entries; `id` of a fixed length, so that twins have equal sizes. */
+const alert = (id: string, details: string, status = 'PENDING') => ({
+  pk: `ALERT#${id}`,
+  sk: 'ALERT',
+  gsi1pk: 'ALERTS',
+  gsi1sk: `2026-01-01T00:00:00.000Z#${id}`,
+  gsi2pk: 'SOURCE#src-0001',
+  gsi2sk: `2026-01-01T00:00:00.000Z#${id}`,
+  gsi3pk: `STATUS#${status}`,
+  gsi3sk: `2026-01-01T00:00:00.000Z#${id}`,
+  gsi4pk: 'AKEY#disk-full',
+  gsi4sk: `2026-01-01T00:00:00.000Z#${id}`,
+  status,
+  alertSourceId: 'src-0001',
+  alertKeyNormalized: 'disk-full',
+  summary: 'disk usage above threshold',
+  details,
+  eventCount: 1,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('capacity counter', () => {
+  let dataDir: string;
+  let dynamo: LocalDynamoDb;
+  let db: DynamoDBDocumentClient;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'alertline-capacity-'));
+    dynamo = await startDynamoDbLocal({ dataDir, port: await freePort() });
+    await ensureTable(dynamo.endpoint, TABLE);
+    db = createDocumentClient({ endpoint: dynamo.endpoint });
+  });
+
+  afterAll(async () => {
+    db?.destroy();
+    await dynamo?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs `single(key)` call by call on one set of keys, and the same writes as one transaction on twin keys; the
+   * transaction counted by size must cost 2 x the table's units of the single calls plus their index units.
+   */
+  async function compare(
+    singles: Array<(id: string) => { command: PutCommand | UpdateCommand | DeleteCommand; item: Record<string, unknown> }>,
+    singleIds: string[],
+    twinIds: string[],
+  ) {
+    let expected = 0;
+    let reportedSingles = 0;
+    const usageSingles = await unitsOf(async () => {
+      for (const [i, make] of singles.entries()) {
+        const out = (await db.send(make(singleIds[i]).command as PutCommand)) as { ConsumedCapacity?: Consumed };
+        const { table, indexes } = split(out.ConsumedCapacity);
+        expected += 2 * table + indexes;
+        reportedSingles += table + indexes;
+      }
+    });
+    // The single calls are counted as DynamoDB Local reports them.
+    expect(usageSingles.wru).toBe(reportedSingles);
+    const transaction = await unitsOf(() => db.send(new TransactWriteCommand({ TransactItems: singles.map((make, i) => make(twinIds[i]).item as never) })));
+    expect(transaction.itemsEstimated).toBe(0);
+    expect(transaction.wruBySize).toBe(expected);
+    return { expected, transaction };
+  }
+
+  const put = (item: Record<string, unknown>) => ({
+    command: new PutCommand({ TableName: TABLE, Item: item }),
+    item: { Put: { TableName: TABLE, Item: item } },
+  });
+  const update = (key: Record<string, unknown>, expression: string, values: Record<string, unknown>, names?: Record<string, string>) => {
+    const input = { TableName: TABLE, Key: key, UpdateExpression: expression, ExpressionAttributeValues: values, ExpressionAttributeNames: names };
+    return { command: new UpdateCommand(input), item: { Update: input } };
+  };
+
+  it('counts a new item with four index entries, above 1 KB', async () => {
+    const details = 'x'.repeat(1500);
+    const { expected } = await compare([(id) => put(alert(id, details))], ['a-0001'], ['b-0001']);
+    expect(expected).toBe(2 * 2 + 4); // 2 KB of item, four small index entries
+  });
+
+  it('counts five equal small puts as five (DynamoDB Local would report the distinct values only)', async () => {
+    const small = (id: string) => put({ pk: `SMALL#${id}`, sk: 'SMALL', note: 'a small item of about a hundred bytes, no index' });
+    const { expected } = await compare([small, small, small, small, small], ['s-01', 's-02', 's-03', 's-04', 's-05'], ['t-01', 't-02', 't-03', 't-04', 't-05']);
+    expect(expected).toBe(10);
+  });
+
+  it('counts an update from the item it changes: an append touches no index, a status change moves one and re-puts three', async () => {
+    for (const id of ['c-0001', 'd-0001']) await db.send(new PutCommand({ TableName: TABLE, Item: alert(id, 'y'.repeat(900)) }));
+    const append = (id: string) =>
+      update({ pk: `ALERT#${id}`, sk: 'ALERT' }, 'ADD eventCount :one SET updatedAt = :now, details = :details', {
+        ':one': 1,
+        ':now': '2026-01-01T00:01:00.000Z',
+        ':details': 'z'.repeat(1200), // crosses 1 KB: the larger of old and new counts
+      });
+    await compare([append], ['c-0001'], ['d-0001']);
+    const accept = (id: string) =>
+      update(
+        { pk: `ALERT#${id}`, sk: 'ALERT' },
+        'SET #status = :s, gsi3pk = :g REMOVE summary',
+        { ':s': 'ACCEPTED', ':g': 'STATUS#ACCEPTED' },
+        { '#status': 'status' },
+      );
+    const { expected } = await compare([accept], ['c-0001'], ['d-0001']);
+    expect(expected).toBe(2 * 2 + 2 + 3); // the item; gsi3 deleted and put; gsi1, gsi2, gsi4 re-put for the projected status
+  });
+
+  it('counts a sparse index entry moved and removed, and a delete', async () => {
+    const event = (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT', gsi2pk: 'QUEUED#src-0001', gsi2sk: id, outcome: 'QUEUED', payload: 'p'.repeat(700) });
+    for (const id of ['e-0001', 'f-0001']) await db.send(new PutCommand({ TableName: TABLE, Item: event(id) }));
+    const applied = (id: string) =>
+      update({ pk: `EVENT#${id}`, sk: 'EVENT' }, 'SET outcome = :o, gsi2pk = :pk, gsi2sk = :sk REMOVE payload', {
+        ':o': 'APPENDED',
+        ':pk': 'LOG#alert-1',
+        ':sk': `2026#${id}`,
+      });
+    await compare([applied], ['e-0001'], ['f-0001']);
+    const remove = (id: string) => {
+      const Key = { pk: `EVENT#${id}`, sk: 'EVENT' };
+      return { command: new DeleteCommand({ TableName: TABLE, Key }), item: { Delete: { TableName: TABLE, Key } } };
+    };
+    await compare([remove], ['e-0001'], ['f-0001']);
+  });
+});
