@@ -1,6 +1,7 @@
 // Events Alertline makes itself (a heartbeat monitor's ALERT and RESOLVE): recorded QUEUED and queued like an accepted one.
 import { createHash } from 'node:crypto';
 import type { AcceptedEvent, EventType } from '../domain/event';
+import { ulidOf } from '../domain/ulid';
 import type { EventQueue } from '../queue/event-queue';
 import type { EventStore } from '../store/events';
 
@@ -55,14 +56,10 @@ export async function enqueueSystemEventOnce(deps: SystemEventDeps, alertSourceI
   return eventId;
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
 /** A ULID whose time is `atMs` and whose 80 random bits are the seed's hash: the same on every try. */
 export function seededEventId({ seed, atMs }: Once): string {
-  let time = '';
-  for (let t = Math.max(0, Math.floor(atMs)), i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
   const hash = createHash('sha256').update(seed).digest();
-  return time + Array.from(hash.subarray(0, 16), (b) => CROCKFORD[b % 32]).join('');
+  return ulidOf(atMs, Array.from(hash.subarray(0, 16)));
 }
 
 async function sendOrWithdraw(deps: SystemEventDeps, event: AcceptedEvent): Promise<void> {

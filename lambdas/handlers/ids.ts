@@ -1,7 +1,7 @@
 // Identifiers: time-ordered event ids (so that QUEUED events re-enqueue in acceptance order), random ids and integration keys.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ulidOf } from '../domain/ulid';
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = -1;
 let lastRandom: number[] = [];
 
@@ -17,9 +17,7 @@ export function eventId(now: number = Date.now()): string {
     lastTime = now;
     lastRandom = Array.from(randomBytes(16), (b) => b % 32);
   }
-  let time = '';
-  for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
-  return time + lastRandom.map((n) => CROCKFORD[n]).join('');
+  return ulidOf(now, lastRandom);
 }
 
 export const newId = (): string => randomUUID();
