@@ -1,11 +1,11 @@
 // The alert listing: newest first, from the most selective index for its filters (see alertListingIndex in keys.ts).
 import type { Alert, AlertStatus } from '../domain/alert';
 import { normalizeAlertKey } from '../domain/event';
-import { alertFromItem } from './alert-rows';
+import { alertFromItem, alertStatusOf } from './alert-rows';
 import type { StoreContext } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { getMany, queryKeys } from './items';
-import { alertKeys, alertListingIndex, creationPosition, indexQuery, type Key, type ListingCover } from './keys';
+import { alertKeys, alertListingIndex, creationPosition, indexQuery, type IndexName, type IndexQuery, type Key, type ListingCover } from './keys';
 
 export interface AlertFilter {
   statuses?: AlertStatus[];
@@ -25,15 +25,27 @@ async function alertsWithDetails(ctx: StoreContext, keys: Key[]): Promise<Alert[
 
 /** How many index pages one listing request may read when a sparse filter leaves most of each page out. */
 const MAX_ROUNDS = 10;
+/**
+ * How many alert items one listing request may read to fill a page under a status filter its index does not apply
+ * (about 0.5 read units each: the items are under 1 KB), and how many one round may read (a batch read's most).
+ */
+const MAX_EXAMINED = 200;
+const MAX_ROUND_SIZE = 100;
 
-/** The filters the index's partition does not apply, on the attributes it projects. */
+/**
+ * The filters the index's partition does not apply, as far as its entries show them: the alert source (projected on
+ * every entry). An alert's status is on its item (`alertStatus`, which no index projects), so a status filter is
+ * applied to the items read (see readFiltered); here it only leaves out the entries of alerts written before, which
+ * still project `status`, whose status is another.
+ */
 function residualFilter(filter: AlertFilter, covers: ListingCover) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const clauses: string[] = [];
   if (filter.statuses && !covers.statuses) {
     names['#status'] = 'status';
-    clauses.push(`#status IN (${filter.statuses.map((s, i) => ((values[`:s${i}`] = s), `:s${i}`)).join(', ')})`);
+    const listed = filter.statuses.map((s, i) => ((values[`:s${i}`] = s), `:s${i}`)).join(', ');
+    clauses.push(`(attribute_not_exists(#status) OR #status IN (${listed}))`);
   }
   if (filter.alertSourceId && !covers.alertSourceId) {
     clauses.push('alertSourceId = :source');
@@ -46,10 +58,76 @@ function residualFilter(filter: AlertFilter, covers: ListingCover) {
   };
 }
 
+/** The index's query, newest first, with the residual filter. */
+function pageQuery(keyCondition: IndexQuery, filter: AlertFilter, covers: ListingCover) {
+  const { values, ...residual } = residualFilter(filter, covers);
+  return { ...keyCondition, ...residual, ExpressionAttributeValues: { ...keyCondition.ExpressionAttributeValues, ...values }, ScanIndexForward: false };
+}
+
+/** A page of alerts and the position it stopped at (undefined: the index has no more). */
+interface Page {
+  items: Alert[];
+  position?: string;
+}
+
 /**
- * Alerts newest first; the filters the index does not cover are applied on its projected attributes. A page holds at
- * most `limit` alerts; follow nextCursor until it is absent. The cursor carries the index sort key where the page
- * stopped, bound to the index, partition and filters.
+ * The index applies every filter: each round reads at most the number still wanted, so the continuation key is
+ * exact; a sparse alert source filter (on gsi4) may need several rounds, bounded so that one request stays cheap.
+ */
+async function readCovered(ctx: StoreContext, index: IndexName, query: ReturnType<typeof pageQuery>, limit: number): Promise<Page> {
+  let start: Record<string, unknown> | undefined;
+  const keys: Key[] = [];
+  for (let round = 0; round < MAX_ROUNDS && keys.length < limit; round++) {
+    const page = await queryKeys(ctx, { ...query, Limit: limit - keys.length, ExclusiveStartKey: start });
+    keys.push(...page.keys);
+    start = page.lastKey;
+    if (!start) break;
+  }
+  return { items: await alertsWithDetails(ctx, keys), position: start?.[`${index}sk`] as string | undefined };
+}
+
+/**
+ * A status filter the index does not apply: the alert items are read by key, round by round, and those of another
+ * status left out, until the page holds `limit` alerts or the index ends. A round reads the number still wanted at
+ * first, then twice as many each round (a sparse filter), within MAX_EXAMINED items and MAX_ROUNDS rounds; a page may
+ * then be short (even empty) with a cursor. The page stops at the last item examined: the one that filled it, or the
+ * end of the last round. The details are read for the alerts kept only.
+ */
+async function readFiltered(ctx: StoreContext, index: IndexName, query: ReturnType<typeof pageQuery>, limit: number, statuses: AlertStatus[]): Promise<Page> {
+  const wanted = new Set<string>(statuses);
+  const kept: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  let position: string | undefined;
+  let examined = 0;
+  for (let round = 0; round < MAX_ROUNDS && kept.length < limit && examined < MAX_EXAMINED; round++) {
+    const size = Math.min(MAX_ROUND_SIZE, MAX_EXAMINED - examined, (limit - kept.length) * 2 ** round);
+    const page = await queryKeys(ctx, { ...query, Limit: size, ExclusiveStartKey: start });
+    examined += page.keys.length;
+    const items = await getMany(ctx, page.keys);
+    start = page.lastKey;
+    position = start?.[`${index}sk`] as string | undefined;
+    for (const [i, item] of items.entries()) {
+      if (!wanted.has(alertStatusOf(item))) continue;
+      kept.push(item);
+      if (kept.length < limit) continue;
+      // Full: the page stops at this alert, unless it was the index's last.
+      if (i < items.length - 1 || start) position = creationPosition.of(item.createdAt as string, item.id as string);
+      break;
+    }
+    if (!start) break;
+  }
+  const details = await getMany(
+    ctx,
+    kept.map((item) => alertKeys.details(item.id as string)),
+  );
+  const detailsOf = new Map(details.map((item) => [item.pk, item]));
+  return { items: kept.map((item) => alertFromItem(item, detailsOf.get(item.pk))), position };
+}
+
+/**
+ * Alerts newest first; the filters the index does not cover are applied on its projected attributes, a status on the
+ * items themselves. A page holds at most `limit` alerts; follow nextCursor until it is absent. The cursor carries the
+ * index sort key where the page stopped, bound to the index, partition and filters.
  */
 export async function listAlerts(ctx: StoreContext, filter: AlertFilter): Promise<{ items: Alert[]; nextCursor?: string }> {
   const alertKey = filter.alertKey ? normalizeAlertKey(filter.alertKey.trim()) : undefined;
@@ -62,25 +140,10 @@ export async function listAlerts(ctx: StoreContext, filter: AlertFilter): Promis
     alertSourceId: filter.alertSourceId,
   };
   const before = decodeCursor(query, filter.cursor, creationPosition.isValid);
-  const keyCondition = indexQuery(index, partition, before === undefined ? undefined : { before });
-  const { values, ...residual } = residualFilter(filter, covers);
-  let start: Record<string, unknown> | undefined;
-  const keys: Key[] = [];
-  // Each round reads at most the number still wanted, so the continuation key is exact; a sparse filter may
-  // need several rounds, bounded so that one request stays cheap.
-  for (let round = 0; round < MAX_ROUNDS && keys.length < filter.limit; round++) {
-    const page = await queryKeys(ctx, {
-      ...keyCondition,
-      ...residual,
-      ExpressionAttributeValues: { ...keyCondition.ExpressionAttributeValues, ...values },
-      ScanIndexForward: false,
-      Limit: filter.limit - keys.length,
-      ExclusiveStartKey: start,
-    });
-    keys.push(...page.keys);
-    start = page.lastKey;
-    if (!start) break;
-  }
-  const items = await alertsWithDetails(ctx, keys);
-  return { items, nextCursor: encodeCursor(query, start?.[`${index}sk`] as string | undefined) };
+  const pages = pageQuery(indexQuery(index, partition, before === undefined ? undefined : { before }), filter, covers);
+  const page =
+    filter.statuses && !covers.statuses
+      ? await readFiltered(ctx, index, pages, filter.limit, filter.statuses)
+      : await readCovered(ctx, index, pages, filter.limit);
+  return { items: page.items, nextCursor: encodeCursor(query, page.position) };
 }

@@ -5,16 +5,18 @@ import { alertKeys, creationPosition, logEntryKeys } from './keys';
 
 /**
  * The alert's item: what events and operators change, and what listings filter on. Its large, write-once fields are
- * in alertDetailsItem.
+ * in alertDetailsItem. Its status is `alertStatus`, which no index projects (a status change then rewrites only its
+ * gsi3 entry); items written before have `status`, which the indexes project, until their first status change.
  */
 export const alertItem = (alert: Alert) => {
-  const { images: _images, links: _links, customDetails: _customDetails, details: _details, escalationPolicy, ...plain } = alert;
+  const { images: _images, links: _links, customDetails: _customDetails, details: _details, escalationPolicy, status, ...plain } = alert;
   const alertKeyNormalized = normalizeAlertKey(alert.alertKey);
   return {
     ...alertKeys.item(alert.id),
     ...alertKeys.indexes({ ...alert, alertKeyNormalized }),
     entity: 'Alert',
     ...plain,
+    alertStatus: status,
     alertKeyNormalized,
     escalationPolicyId: escalationPolicy?.id,
     // A new alert with a policy starts the engine's state too: the first routing (epoch 0), round 0.
@@ -32,6 +34,9 @@ export const alertDetailsItem = (alert: Alert) => ({
   customDetails: JSON.stringify(alert.customDetails),
 });
 
+/** An alert item's status: `alertStatus`, else (an item written before it) `status`. */
+export const alertStatusOf = (item: Record<string, unknown>): AlertStatus => (item.alertStatus ?? item.status) as AlertStatus;
+
 const parsed = <T>(text: unknown, absent: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : absent);
 
 /**
@@ -44,7 +49,7 @@ export const alertFromItem = (item: Record<string, unknown>, details: Record<str
   alertKey: item.alertKey as string,
   summary: item.summary as string,
   details: details.details as string | undefined,
-  status: item.status as AlertStatus,
+  status: alertStatusOf(item),
   priority: item.priority as Alert['priority'],
   priorityReason: item.priorityReason as string | undefined,
   escalationPolicy: item.escalationPolicyId ? { id: item.escalationPolicyId as string } : undefined,

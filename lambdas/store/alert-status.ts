@@ -6,7 +6,7 @@ import { normalizeAlertKey } from '../domain/event';
 import { lockRelease, readKeyLock } from './alert-locks';
 import { operatorLogItem } from './alert-rows';
 import type { StoreContext } from './client';
-import { conditions } from './conditions';
+import { alertStatusNames, conditions } from './conditions';
 import { jobPut } from './escalation-jobs';
 import { alertKeys, openAlertKeys, type Key } from './keys';
 import type { TransactItem } from './transactions';
@@ -31,16 +31,20 @@ export function alertUpdate(tableName: string, alertId: string, expression: stri
   };
 }
 
-/** Moves an alert to ACCEPTED or RESOLVED (and to that status's partition of gsi3), on the condition given. */
+/**
+ * Moves an alert to ACCEPTED or RESOLVED (and to that status's partition of gsi3), on the condition given. The status
+ * goes to `alertStatus`, which no index projects, and an older item's projected `status` goes: its gsi1, gsi2 and gsi4
+ * entries are rewritten this once, never again (see alertStatusIn in conditions.ts).
+ */
 export function statusChange(tableName: string, alertId: string, status: 'ACCEPTED' | 'RESOLVED', now: string, condition: Condition): TransactItem {
   const at = status === 'ACCEPTED' ? 'acceptedAt' : 'resolvedAt';
   return alertUpdate(
     tableName,
     alertId,
     // Accepted or resolved, no further level falls due (a due job's claim then fails on the status).
-    `SET #status = :newStatus, ${at} = :now, updatedAt = :now, gsi3pk = :gsi3pk REMOVE nextEscalationAt`,
+    `SET #alertStatus = :newStatus, ${at} = :now, updatedAt = :now, gsi3pk = :gsi3pk REMOVE #status, nextEscalationAt`,
     { ':newStatus': status, ':now': now, ':gsi3pk': alertKeys.byStatusPartition(status) },
-    { ...condition, ExpressionAttributeNames: { '#status': 'status' } },
+    { ...condition, ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...alertStatusNames } },
   );
 }
 

@@ -1,5 +1,22 @@
 // Named condition expressions: every invariant the store relies on is spelled out here once.
 
+/** Where an alert item keeps its status: `alertStatus`, or `status` on an item written before (see alertStatusIn). */
+export const alertStatusNames = { '#alertStatus': 'alertStatus', '#status': 'status' } as const;
+
+/**
+ * The alert's status is one of `values` (placeholder -> status). An alert keeps its status in `alertStatus`, which
+ * no index projects, so that a status change rewrites only its gsi3 entry; an alert written before that (and not
+ * changed since) still has it in `status`. Every condition on an alert's status is this one.
+ */
+function alertStatusIn(values: Record<string, string>) {
+  const placeholders = Object.keys(values).join(', ');
+  return {
+    ConditionExpression: `(#alertStatus IN (${placeholders}) OR (attribute_not_exists(#alertStatus) AND #status IN (${placeholders})))`,
+    ExpressionAttributeNames: { ...alertStatusNames },
+    ExpressionAttributeValues: values,
+  };
+}
+
 export const conditions = {
   /** The item must not exist yet (new alert, new open-alert lock, new event record, new alert source). */
   isNew: { ConditionExpression: 'attribute_not_exists(pk)' },
@@ -12,18 +29,10 @@ export const conditions = {
   },
   /** Only a QUEUED event can be parked as FAILED or withdrawn after a failed enqueue. */
   eventQueued: { ConditionExpression: 'outcome = :queued', ExpressionAttributeValues: { ':queued': 'QUEUED' } },
-  /** The alert must still be open (PENDING or ACCEPTED). */
-  alertOpen: {
-    ConditionExpression: '#status IN (:pending, :accepted)',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':pending': 'PENDING', ':accepted': 'ACCEPTED' },
-  },
+  /** The alert must still be open (PENDING or ACCEPTED), wherever its item keeps its status (see alertStatusIn). */
+  alertOpen: alertStatusIn({ ':pending': 'PENDING', ':accepted': 'ACCEPTED' }),
   /** The alert must still have the status the caller read. */
-  alertStatusIs: (status: string) => ({
-    ConditionExpression: '#status = :expected',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':expected': status },
-  }),
+  alertStatusIs: (status: string) => alertStatusIn({ ':expected': status }),
   /**
    * A lock must still be at the revision the caller read (undefined: it must not exist). Revisions are random, not
    * counters: a lock deleted and created again must not look unchanged to a writer that read its first life.

@@ -2,8 +2,9 @@
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertStatus, LogEntry } from '../domain/alert';
 import { isFirstOfRouting, jobMinute, jobStep, jobSubject, type EscalationJob } from '../domain/escalation';
-import { operatorLogItem } from './alert-rows';
+import { alertStatusOf, operatorLogItem } from './alert-rows';
 import type { StoreContext } from './client';
+import { alertStatusNames, conditions } from './conditions';
 import { alertKeys, escalationJobKeys, type Key } from './keys';
 import { ifConditionFailed } from './sdk-errors';
 import type { TransactItem } from './transactions';
@@ -67,11 +68,11 @@ function alertClaim(tableName: string, claim: Claim): TransactItem {
     values[':next'] = claim.next.dueAt;
   }
   if (job.after !== undefined) values[':after'] = job.after;
-  values[pendingOnly ? ':pending' : ':resolved'] = pendingOnly ? 'PENDING' : 'RESOLVED';
+  const status = pendingOnly ? conditions.alertStatusIs('PENDING') : conditions.alertOpen;
   const condition = [
     'escalationEpoch = :epoch',
     job.after === undefined ? 'attribute_not_exists(escalationStep)' : 'escalationStep = :after',
-    pendingOnly ? '#status = :pending' : '#status <> :resolved',
+    status.ConditionExpression,
   ];
   return {
     Update: {
@@ -79,8 +80,8 @@ function alertClaim(tableName: string, claim: Claim): TransactItem {
       Key: alertKeys.item(job.alertId),
       UpdateExpression: `SET ${sets.join(', ')}${claim.next ? '' : ' REMOVE nextEscalationAt'}`,
       ConditionExpression: condition.join(' AND '),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: status.ExpressionAttributeNames,
+      ExpressionAttributeValues: { ...values, ...status.ExpressionAttributeValues },
     },
   };
 }
@@ -182,13 +183,13 @@ export class EscalationJobStore {
         TableName: this.ctx.tableName,
         Key: alertKeys.item(alertId),
         ConsistentRead: true,
-        ProjectionExpression: '#status, escalationEpoch, escalationStep',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ProjectionExpression: '#alertStatus, #status, escalationEpoch, escalationStep',
+        ExpressionAttributeNames: { ...alertStatusNames },
       }),
     );
     if (!out.Item) return undefined;
     return {
-      status: out.Item.status as AlertStatus,
+      status: alertStatusOf(out.Item),
       epoch: out.Item.escalationEpoch as number | undefined,
       step: out.Item.escalationStep as string | undefined,
     };

@@ -6,8 +6,12 @@ export const TABLE_SCHEMA = {
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
   /**
-   * Indexes project keys plus the few attributes listings filter on, all of which rarely change: an update of
-   * eventCount or updatedAt then costs no index write. Listings read the items by key afterwards.
+   * Indexes project keys plus the attributes listings filter on: alertSourceId and alertKeyNormalized, which never
+   * change, and `status`, which new alert items do not carry. Their status is `alertStatus`, which no index projects,
+   * so that a status change rewrites only the gsi3 entry (whose key it is) and an update of eventCount or updatedAt no
+   * index entry. An alert written before keeps `status` on its entries until its first status change removes it (see
+   * statusChange). Listings read the items by key afterwards and filter a status there. The projection stays as the
+   * deployed tables have it: CloudFormation cannot change a GSI's projection in place.
    */
   projection: { type: 'INCLUDE', nonKeyAttributes: ['status', 'alertSourceId', 'alertKeyNormalized'] },
   indexes: [
@@ -72,7 +76,7 @@ export const alertKeys = {
    */
   details: (id: string): Key => ({ pk: `ALERT#${id}`, sk: alertKeys.detailsSortKey }),
   detailsSortKey: 'DETAILS',
-  /** The index attributes of an alert: all, by source, by status, by alert key. */
+  /** The index attributes of an alert: all, by source, by status (the only one a status change moves), by alert key. */
   indexes: (a: { id: string; alertSourceId: string; status: string; alertKeyNormalized: string; createdAt: string }) => {
     const sk = byCreation(a.createdAt, a.id);
     return {
@@ -271,7 +275,8 @@ export interface ListingCover {
 /**
  * The index an alert listing reads, the most selective for its filters: by alert key (gsi4), by alert source (gsi2),
  * by a single status (gsi3), else all alerts (gsi1). All four sort by `<createdAt>#<alertId>`. `covers` says which
- * filters the partition already applies; the others are filtered on the index's projected attributes.
+ * filters the partition already applies; of the others, the alert source is filtered on the index's projected
+ * attribute, a status on the alert items read by key (new alerts' entries do not project it).
  */
 export function alertListingIndex(filter: AlertListingFilter): { index: IndexName; partition: string; covers: ListingCover } {
   const none = { statuses: false, alertSourceId: false };

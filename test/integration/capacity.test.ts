@@ -1,5 +1,6 @@
 // The capacity counter against DynamoDB Local: a transaction counted from its items' sizes costs what the same writes cost
 // as single calls (which DynamoDB Local reports right): twice the table's units, plus the index entries put or deleted.
+// And what an alert's status change costs, now that no index projects the status of a new alert.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,10 @@ import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand, type Dy
 import { ensureTable, startDynamoDbLocal, type LocalDynamoDb } from '../../local/dynamodb';
 import { createDocumentClient } from '../../lambdas/store/client';
 import { measured, type Usage } from '../../lambdas/shared/usage';
+import type { Alert } from '../../lambdas/domain/alert';
+import { alertItem } from '../../lambdas/store/alert-rows';
+import { statusChange } from '../../lambdas/store/alert-status';
+import { conditions } from '../../lambdas/store/conditions';
 
 jest.setTimeout(180_000);
 
@@ -162,5 +167,59 @@ describe('capacity counter', () => {
       return { command: new DeleteCommand({ TableName: TABLE, Key }), item: { Delete: { TableName: TABLE, Key } } };
     };
     await compare([remove], ['e-0001'], ['f-0001']);
+  });
+
+  describe("an alert's status change", () => {
+    const newAlert = (id: string): Alert => ({
+      id,
+      alertSourceId: 'src-0001',
+      alertKey: 'disk-full',
+      summary: 'disk usage above threshold',
+      status: 'PENDING',
+      priority: 'HIGH',
+      images: [],
+      links: [],
+      customDetails: {},
+      eventCount: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    /** The item an alert was written as before its status moved to alertStatus: `status`, which the indexes project. */
+    const oldItem = (id: string) => {
+      const { alertStatus, ...item } = alertItem(newAlert(id));
+      return { ...item, status: alertStatus };
+    };
+    /** The update the processor's ACCEPT and RESOLVE (and an operator's) make, as a transaction item. */
+    const change = (id: string, status: 'ACCEPTED' | 'RESOLVED', from: string) =>
+      statusChange(TABLE, id, status, '2026-01-01T00:05:00.000Z', conditions.alertStatusIs(from)).Update!;
+
+    /** The units each index reports for one status change made as a single call. */
+    async function indexUnits(id: string, status: 'ACCEPTED' | 'RESOLVED', from: string) {
+      const out = (await db.send(new UpdateCommand(change(id, status, from) as never))) as { ConsumedCapacity?: Consumed };
+      return {
+        table: out.ConsumedCapacity?.Table?.CapacityUnits,
+        indexes: Object.fromEntries(Object.entries(out.ConsumedCapacity?.GlobalSecondaryIndexes ?? {}).map(([name, c]) => [name, c.CapacityUnits])),
+      };
+    }
+    /** What the same change costs in a transaction, as the processor and the API write it (counted by size). */
+    const inTransaction = async (id: string, status: 'ACCEPTED' | 'RESOLVED', from: string) =>
+      (await unitsOf(() => db.send(new TransactWriteCommand({ TransactItems: [{ Update: change(id, status, from) as never }] })))).wruBySize;
+
+    it('moves only the gsi3 entry of a new alert: no gsi1, gsi2 or gsi4 units, 3 write units fewer per change', async () => {
+      for (const id of ['n-0001', 'n-0002']) await db.send(new PutCommand({ TableName: TABLE, Item: alertItem(newAlert(id)) }));
+      expect(await indexUnits('n-0001', 'ACCEPTED', 'PENDING')).toEqual({ table: 1, indexes: { gsi3: 2 } });
+      expect(await indexUnits('n-0001', 'RESOLVED', 'ACCEPTED')).toEqual({ table: 1, indexes: { gsi3: 2 } });
+      // In a transaction: twice the item's unit plus gsi3's delete and put, where a projected status cost 2 + 2 + 3.
+      expect(await inTransaction('n-0002', 'ACCEPTED', 'PENDING')).toBe(4);
+      expect(await inTransaction('n-0002', 'RESOLVED', 'ACCEPTED')).toBe(4);
+    });
+
+    it("rewrites an older alert's gsi1, gsi2 and gsi4 entries at its first change only", async () => {
+      for (const id of ['o-0001', 'o-0002']) await db.send(new PutCommand({ TableName: TABLE, Item: oldItem(id) }));
+      expect(await indexUnits('o-0001', 'ACCEPTED', 'PENDING')).toEqual({ table: 1, indexes: { gsi1: 1, gsi2: 1, gsi3: 2, gsi4: 1 } });
+      expect(await indexUnits('o-0001', 'RESOLVED', 'ACCEPTED')).toEqual({ table: 1, indexes: { gsi3: 2 } });
+      expect(await inTransaction('o-0002', 'ACCEPTED', 'PENDING')).toBe(7);
+      expect(await inTransaction('o-0002', 'RESOLVED', 'ACCEPTED')).toBe(4);
+    });
   });
 });
