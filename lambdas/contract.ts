@@ -191,6 +191,11 @@ export const QUEUE = {
   localVisibilityTimeoutSeconds: 30,
   /** A 256 KiB event with every non-ASCII character escaped (see asciiJson) can reach ~800 KB. */
   maxMessageBytes: 1024 * 1024,
+  /**
+   * How long the event queue keeps a message: SQS's default (4 days), which the stack leaves as is. In AWS an event
+   * not yet applied has no record: GET /api/events/{id} answers QUEUED for an event id this young (see Alerts.event).
+   */
+  retentionSeconds: 4 * 24 * 3600,
   deadLetterRetentionDays: 14,
 } as const;
 
@@ -233,7 +238,8 @@ export { TABLE_SCHEMA, type Key };
  * these entities' partitions. A store write a function does not list here is denied in AWS: add its entity here first.
  */
 export const WRITTEN_ENTITIES = {
-  // The QUEUED event record (and its withdrawal when the queue refuses it), the Idempotency-Key claim, the rate-limit counter.
+  // The QUEUED event record (the local runtime only) and its withdrawal's tombstone when the queue refuses it, the
+  // Idempotency-Key claim, the rate-limit counter.
   ingest: [eventKeys.item('id'), idempotencyKeys.item('source', 'key'), rateLimitKeys.item('source', 0)],
   // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log; the
   // escalation job a new alert's first level or an accept's or resolve's notices make.
@@ -247,7 +253,8 @@ export const WRITTEN_ENTITIES = {
   ],
   // Alert sources; escalation policies and their routing keys' claims; users; an operator's accept, resolve or reroute:
   // the alert, its log entry, the open-alert lock it releases and the escalation job it makes. Heartbeat monitors (with
-  // their checks' jobs, and the QUEUED record of the RESOLVE a ping sends); maintenance windows and their coverage items.
+  // their checks' jobs, and the record of the RESOLVE a ping sends: QUEUED locally, in AWS only the tombstone of its
+  // withdrawal when the queue refuses it); maintenance windows and their coverage items.
   api: [
     alertSourceKeys.item('id'),
     escalationPolicyKeys.item('id'),
@@ -263,7 +270,7 @@ export const WRITTEN_ENTITIES = {
     maintenanceCoverageKeys.item('source', 'end', 'id'),
   ],
   // The escalation engine: an alert's escalation state, its log, its notifications, the jobs and the cursor. The other
-  // timed jobs: a heartbeat monitor's state and the QUEUED record of its ALERT; an auto-resolve (the operator's resolve:
+  // timed jobs: a heartbeat monitor's state and the QUEUED record of its ALERT (locally); an auto-resolve (the operator's resolve:
   // the alert, its log entry, the open-alert lock it releases).
   escalator: [
     alertKeys.item('id'),

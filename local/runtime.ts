@@ -37,6 +37,12 @@ export interface RuntimeOptions {
   sourceCacheTtlMs?: number;
   /** Replaces some of the ingest handler's dependencies (an in-process test injects the inbound adapters' fetchText). */
   ingestDeps?: Partial<IngestDeps>;
+  /**
+   * false: event records as in AWS, for the tests of that mode: ingest (and a heartbeat's events) write none, GET
+   * /api/events/{id} answers QUEUED from the id until the processor writes the record, and crash recovery has nothing
+   * to re-enqueue. @default true: every accepted event is recorded QUEUED with its payload, as the in-memory queue needs
+   */
+  recoverableEvents?: boolean;
   /** ALLOW_PRIVATE_WEBHOOK_TARGETS: contacts may target http: and loopback/private addresses (on-premises receivers, tests). */
   allowPrivateWebhookTargets?: boolean;
   /** Milliseconds since the epoch, for every handler built here: tests pass a manual clock and step it. @default Date.now */
@@ -110,8 +116,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const actionSecret = { value: actionSecretIn(dataDir, options.actionSecret) };
     const allowPrivateWebhookTargets = options.allowPrivateWebhookTargets ?? false;
     const sourceCacheTtlMs = options.sourceCacheTtlMs ?? DEFAULTS.sourceCacheTtlMs;
-    // The local queue lives in memory: event records keep what crash recovery re-enqueues from.
-    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs, recoverableEvents: true }, options.ingestDeps);
+    // The local queue lives in memory: event records keep what crash recovery re-enqueues from. The api and the
+    // escalator know it too: the api answers an event from its record alone, and heartbeats record theirs the same way.
+    const recoverableEvents = options.recoverableEvents ?? true;
+    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs, recoverableEvents }, options.ingestDeps);
     const api = createApiHandler({
       ...store,
       ...engine,
@@ -120,6 +128,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       actionSecret,
       publicUrl: options.publicUrl,
       queueUrl: queues.queueUrl,
+      recoverableEvents,
     });
     const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount });
     const recovered = await createRecovery({ ...store, ...queue })();
@@ -169,7 +178,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onError: (e) => options.log(`notification poller: ${(e as Error).message}`),
     });
     cleanups.push(() => notificationPollers.stop());
-    const tick = createTick({ ...store, ...engine, queueUrl: queues.queueUrl });
+    const tick = createTick({ ...store, ...engine, queueUrl: queues.queueUrl, recoverableEvents });
     const ticker = startTicker(options.escalationTickSeconds ?? ESCALATION_TICK.localSecondsDefault, tick, (e) =>
       options.log(`escalator: ${(e as Error).message}`),
     );

@@ -107,7 +107,8 @@ const describe = (m: Message) => {
  */
 async function withRecord(t: Target, message: ReturnType<typeof describe>) {
   const record = typeof message.eventId === 'string' && message.eventId !== '(unreadable)' ? await t.events.get(message.eventId) : undefined;
-  return { ...message, outcome: record?.outcome ?? '(no record)', reason: record?.error?.slice(0, 160) };
+  const reason = record && 'error' in record ? record.error?.slice(0, 160) : undefined;
+  return { ...message, outcome: record?.outcome ?? '(no record)', reason };
 }
 
 /** How many messages the dead-letter queue holds, approximately (SQS's own count), seen by peek or not. */

@@ -1,8 +1,9 @@
 // Use cases of alerts and events for the API: reads, paged lists and log entries, and an operator's accept or resolve.
 import { operatorTransition, type Alert, type LogEntry, type OperatorAction } from '../domain/alert';
 import { firstStep, nextStep } from '../domain/escalation';
+import { ulidTime } from '../domain/ulid';
 import { isPlainObject } from '../domain/validation';
-import type { EventRecord } from '../store/events';
+import type { EventView } from '../store/events';
 import { InvalidCursorError } from '../store/cursor';
 import { conditionalWrite, ConflictError, NotFoundError, ValidationError } from './errors';
 import type { Key } from '../store/keys';
@@ -28,6 +29,11 @@ export interface AlertDeps {
   notifications?: Pick<NotificationsPort, 'listForAlert'>;
   /** Runs the escalation jobs a change wrote at once (absent: the escalator's tick finds them). */
   queue?: Pick<NotificationQueuePort, 'runJob'>;
+  /**
+   * AWS, where ingest writes no event record: an event id with no record is QUEUED if Alertline could have issued it
+   * within the event queue's retention (see event()). Absent (the local runtime): records exist from ingest; none is 404.
+   */
+  queuedWithoutRecord?: { retentionSeconds: number };
 }
 
 /** How many times an operator action is decided again on a fresh read before the caller is asked to retry. */
@@ -66,6 +72,13 @@ function policyIdOf(body: unknown): string {
   return id;
 }
 
+/** An event still in the queue as its id tells: issued at a past time within the queue's retention. */
+function queuedByItsId(eventId: string, nowMs: number, retentionSeconds: number): EventView | undefined {
+  const issuedAt = ulidTime(eventId);
+  if (issuedAt === undefined || issuedAt > nowMs || nowMs - issuedAt > retentionSeconds * 1000) return undefined;
+  return { eventId, receivedAt: new Date(issuedAt).toISOString(), outcome: 'QUEUED' };
+}
+
 export class Alerts {
   constructor(private readonly deps: AlertDeps) {}
 
@@ -84,10 +97,19 @@ export class Alerts {
     return paged(() => this.deps.alerts.logEntries(alertId, page));
   }
 
-  async event(eventId: string): Promise<EventRecord> {
+  /**
+   * What became of an event: its record; 404 when it was withdrawn (refused with a 503) or is unknown. In AWS an event
+   * has no record until the processor applies it: an id shaped as Alertline's event ids (a ULID) whose time is past
+   * and within the queue's retention is answered QUEUED, with receivedAt from the id (an id nobody was given looks the
+   * same: the answer cannot tell them apart); an older one is 404, its message gone from the queue.
+   */
+  async event(eventId: string): Promise<EventView> {
     const event = await this.deps.events.get(eventId);
-    if (!event) throw new NotFoundError('Event');
-    return event;
+    if (event?.outcome === 'WITHDRAWN') throw new NotFoundError('Event');
+    if (event) return event;
+    const queued = this.deps.queuedWithoutRecord && queuedByItsId(eventId, Date.parse(this.deps.host.now()), this.deps.queuedWithoutRecord.retentionSeconds);
+    if (!queued) throw new NotFoundError('Event');
+    return queued;
   }
 
   /**

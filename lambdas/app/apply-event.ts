@@ -73,6 +73,8 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
     logEntry: log && { id: deps.newId(), ...log },
     newAlert: escalation?.alert ?? created,
     jobs: withAutoResolve(escalation ? [escalation.job] : noticeJobs(decision, now), created, source),
+    // The event's own fields, for its record: in AWS the processor writes it first (ingest writes none).
+    received: { eventType: event.eventType, alertKey: event.alertKey, receivedAt: event.receivedAt },
   };
   return { decision, app };
 }

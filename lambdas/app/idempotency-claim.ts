@@ -52,16 +52,23 @@ export async function claimKey(deps: ClaimDeps, sourceId: string, key: string, a
   }
 }
 
-/** Whether the event of a pending claim was already applied (or parked) by the processor: only a queued event is. */
+/**
+ * Whether the event of a pending claim was already applied (or parked) by the processor, i.e. it was queued. Not when
+ * its record is QUEUED (locally), absent (in AWS ingest writes none: queued and not applied yet, or never queued) or a
+ * tombstone (withdrawn after a failed send: it never will be).
+ */
 async function appliedAlready(deps: ClaimDeps, pending: FirstAnswer): Promise<boolean> {
   const record = await deps.events.get(pending.eventId);
-  return record !== undefined && record.outcome !== 'QUEUED';
+  return record !== undefined && record.outcome !== 'QUEUED' && record.outcome !== 'WITHDRAWN';
 }
 
 /**
- * The owner of a pending claim died between its claim and its answer. If the queue took its message, its events are
- * the key's answer; otherwise their records (if any) are withdrawn, all in one transaction so that none of them is ever
- * applied (one by one, the processor could apply the later ones after the first was withdrawn), and the key changes hands.
+ * The owner of a pending claim died between its claim and its answer. If the queue took its message and the processor
+ * applied it, its events are the key's answer. Otherwise they are withdrawn, all in one transaction so that none of
+ * them is ever applied (one by one, the processor could apply the later ones after the first was withdrawn): each gets
+ * a tombstone, whether it has no record (never recorded, or in AWS not applied yet: a message the queue did take is
+ * then refused by the processor), a QUEUED one, or a tombstone already (the owner withdrew them itself before dying);
+ * and the key changes hands.
  */
 async function takeOver(deps: ClaimDeps, sourceId: string, key: string, stale: FirstAnswer, answer: FirstAnswer): Promise<FirstAnswer | 'taken' | 'lost'> {
   if ((await deps.events.withdrawAll(stale.eventIds ?? [stale.eventId])) === 'not-queued') {

@@ -4,7 +4,7 @@ import type { Alert, AlertStatus, LogEntry, LogEntryType } from '../domain/alert
 import type { AlertSource } from '../domain/alert-source';
 import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { ContactType, User } from '../domain/user';
-import type { EventRecord } from '../store/events';
+import type { EventRecord, WithdrawnEvent } from '../store/events';
 import type { Key } from '../store/keys';
 
 export interface Page<T> {
@@ -115,7 +115,7 @@ export interface NotificationQueuePort {
 }
 
 export interface EventsPort {
-  get(eventId: string): Promise<EventRecord | undefined>;
+  get(eventId: string): Promise<EventRecord | WithdrawnEvent | undefined>;
 }
 
 /** The clock and the id generators, passed in so that the use cases stay deterministic under test. */

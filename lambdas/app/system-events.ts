@@ -1,4 +1,4 @@
-// Events Alertline makes itself (a heartbeat monitor's ALERT and RESOLVE): recorded QUEUED and queued like an accepted one.
+// Events Alertline makes itself (a heartbeat monitor's ALERT and RESOLVE): recorded (locally) and queued like an accepted one.
 import { createHash } from 'node:crypto';
 import type { AcceptedEvent, EventType } from '../domain/event';
 import { ulidOf } from '../domain/ulid';
@@ -23,9 +23,10 @@ export interface SystemEvent {
 }
 
 /**
- * The ordinary path of an event after ingest's checks: the QUEUED record, then the source's FIFO group, so that grouping,
- * priority rules, order and the outcome look-up apply to it as to any other. A send that fails withdraws the record and
- * throws (the caller tries again later); when the withdraw finds the record applied, the queue took it after all.
+ * The ordinary path of an event after ingest's checks: the QUEUED record (the local runtime; none in AWS), then the
+ * source's FIFO group, so that grouping, priority rules, order and the outcome look-up apply to it as to any other. A
+ * send that fails withdraws the event (a tombstone: never applied) and throws, and the caller tries again later with a
+ * new event; when the withdrawal finds the event applied, the queue took it after all.
  */
 export async function enqueueSystemEvent(deps: SystemEventDeps, alertSourceId: string, input: SystemEvent): Promise<string> {
   const nowMs = deps.now();
@@ -42,17 +43,24 @@ export interface Once {
 }
 
 /**
- * The event of `once`, sent at most once however often it is asked for: its event id is fixed by the seed, so that a
- * record already applied means it was sent (nothing to do), one still QUEUED is sent again (the processor applies an
- * event id once), and none is written as new (a concurrent try that wrote it first makes this one fail, to retry later).
+ * The event of `once`, applied at most once however often it is asked for: its event id is fixed by the seed, so that
+ * a record applied (or parked) means it was sent (nothing to do); one still QUEUED, or none (AWS, where ingest writes
+ * none until the processor applies it, or a first try), is sent again: the processor applies an event id once, and the
+ * queue drops a repeat within five minutes. A first try writes the record as new where records are kept (locally: a
+ * concurrent try that wrote it first makes this one fail, to retry later). A send that fails is never withdrawn: the
+ * tombstone would keep every later try of the same id from being applied; the caller tries again until one is sent.
  */
 export async function enqueueSystemEventOnce(deps: SystemEventDeps, alertSourceId: string, input: SystemEvent, once: Once): Promise<string> {
   const eventId = seededEventId(once);
   const existing = await deps.events.get(eventId);
+  if (existing?.outcome === 'WITHDRAWN') {
+    // Only a withdrawal by another path could leave one: sending it again would be refused by the processor.
+    throw new Error(`event ${eventId} was withdrawn; it cannot be sent again until its tombstone expires`);
+  }
   const event: AcceptedEvent = { eventId, alertSourceId, receivedAt: existing?.receivedAt ?? new Date(deps.now()).toISOString(), ...input };
   if (existing && existing.outcome !== 'QUEUED') return eventId;
   if (!existing) await deps.events.recordQueued(event);
-  await sendOrWithdraw(deps, event);
+  await deps.queue.send(event);
   return eventId;
 }
 
@@ -62,6 +70,7 @@ export function seededEventId({ seed, atMs }: Once): string {
   return ulidOf(atMs, Array.from(hash.subarray(0, 16)));
 }
 
+/** A withdrawal that fails leaves nobody knowing whether the event was queued: the caller is told it failed, and tries again. */
 async function sendOrWithdraw(deps: SystemEventDeps, event: AcceptedEvent): Promise<void> {
   try {
     await deps.queue.send(event);

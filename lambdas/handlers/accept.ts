@@ -1,4 +1,4 @@
-// The path every accepted event takes, whatever format it came in: source, rate limit, Idempotency-Key, QUEUED records, one queue message.
+// The path every accepted event takes, whatever format it came in: source, rate limit, Idempotency-Key, QUEUED records (locally), one queue message.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KeyInUseError, claimKey } from '../app/idempotency-claim';
 import type { RateLimiter } from '../app/rate-limiter';
@@ -30,8 +30,8 @@ export interface Accepted {
 
 /**
  * Accepts the events of one request all together, in order, or none of them: the source by its integration key, one
- * rate-limit take of N, one Idempotency-Key claim, N QUEUED records and ONE queue message. Answers the events' ids (the
- * first request's on a replay).
+ * rate-limit take of N, one Idempotency-Key claim, N QUEUED records (the local runtime only: in AWS the processor writes
+ * an event's first record) and ONE queue message. Answers the events' ids (the first request's on a replay).
  */
 export async function acceptEvents(
   deps: IngestDeps,
@@ -109,7 +109,10 @@ const answerOf = (events: AcceptedEvent[]): FirstAnswer => {
   return events.length === 1 ? first : { ...first, eventIds: events.map((e) => e.eventId), alertKeys: events.map((e) => e.alertKey) };
 };
 
-/** QUEUED records, then the message; on a failure before the send is known to have happened, every record is withdrawn. */
+/**
+ * QUEUED records (locally; none in AWS), then the message; on a failure before the send is known to have happened,
+ * every event is withdrawn: a tombstone, which the processor will not apply, whether or not it had a record.
+ */
 async function recordAndSend(deps: IngestDeps, events: AcceptedEvent[], release: () => Promise<void> | undefined): Promise<void> {
   const eventIds = events.map((event) => event.eventId);
   try {
@@ -138,11 +141,12 @@ async function recordAndSend(deps: IngestDeps, events: AcceptedEvent[], release:
 }
 
 /**
- * After a failed send: `withdrawn` when every record of the message was withdrawn, in one transaction (none will ever
- * be applied). `not-queued` when its condition failed: a record is no longer QUEUED, so the queue took the message (the
- * answer was lost, not the send) and the processor is applying it: all of its events will be applied. One by one, the
- * processor could apply the later events between the withdrawals of the first and of the rest, under a 503. `unknown`
- * when the withdrawal failed: the caller is told to retry (503), as before.
+ * After a failed send: `withdrawn` when every event of the message was withdrawn, in one transaction (none will ever
+ * be applied, even if the queue took the message after all). `not-queued` when its condition failed: an event was
+ * applied (or parked), so the queue took the message (the answer was lost, not the send) and the processor is applying
+ * it: all of its events will be applied. One by one, the processor could apply the later events between the
+ * withdrawals of the first and of the rest, under a 503. `unknown` when the withdrawal failed: the caller is told to
+ * retry (503), as before.
  */
 async function withdrawAfterFailedSend(deps: IngestDeps, eventIds: string[]): Promise<'withdrawn' | 'not-queued' | 'unknown'> {
   try {

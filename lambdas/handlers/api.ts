@@ -20,7 +20,7 @@ import type {
   PageRequest,
   UsersPort,
 } from '../app/ports';
-import { MANAGEMENT_BODY_BYTES, type ApiRouteKey } from '../contract';
+import { MANAGEMENT_BODY_BYTES, QUEUE, type ApiRouteKey } from '../contract';
 import { ALERT_STATUSES, alertView, type AlertStatus } from '../domain/alert';
 import type { AlertSource } from '../domain/alert-source';
 import { displayName, userView } from '../domain/user';
@@ -259,6 +259,8 @@ export function createApiHandler(config: ApiConfig, deps: Partial<ApiDeps> = {})
     policies: d.policies,
     notifications: d.notifications,
     queue: d.notificationQueue,
+    // AWS: ingest writes no event record, so an event not yet applied has none (see Alerts.event).
+    queuedWithoutRecord: config.recoverableEvents ? undefined : { retentionSeconds: QUEUE.retentionSeconds },
   });
   const handlers = routeHandlers({
     sources: new AlertSources({

@@ -35,12 +35,20 @@ export interface ApiConfig extends StoreConfig, EngineConfig {
   publicUrl?: string;
   /** The event queue, for the RESOLVE a heartbeat ping sends (absent: a ping of an OVERDUE monitor answers 503). EVENT_QUEUE_URL. */
   queueUrl?: string;
+  /**
+   * The local runtime, whose ingest records every event QUEUED (see IngestConfig): GET /api/events/{id} answers from
+   * records only, and a ping's RESOLVE is recorded as ingest's events are. Absent in AWS, where an event has no record
+   * until it is applied: an id of Alertline's shape within the queue's retention is answered QUEUED.
+   */
+  recoverableEvents?: boolean;
 }
 
 /** The escalator: runs due escalation jobs each tick, and the other timed jobs (heartbeat checks, auto-resolution). */
 export interface EscalatorConfig extends StoreConfig, EngineConfig {
   /** The event queue, for the ALERT an overdue heartbeat monitor sends (absent: such a job fails, retried each minute). EVENT_QUEUE_URL. */
   queueUrl?: string;
+  /** The local runtime: a heartbeat's ALERT is recorded QUEUED as ingest's events are (see IngestConfig). Absent in AWS. */
+  recoverableEvents?: boolean;
 }
 
 /** The notifier: runs jobs and delivers notifications from the notification queue. */

@@ -129,8 +129,9 @@ async function processRecord(deps: ProcessorDeps, record: SQSRecord): Promise<vo
 /** On the last attempt: the failed event, and the later events of its message, which go to the dead-letter queue with it. */
 async function markFailedWithRest(deps: ProcessorDeps, failed: AcceptedEvent, rest: AcceptedEvent[], error: Error): Promise<void> {
   const now = new Date().toISOString();
-  await deps.events.markFailed(failed.eventId, error.message, now);
-  await Promise.all(rest.map((event) => deps.events.markHeld(event.eventId, `event ${failed.eventId}`, error.message, now)));
+  // The events themselves: in AWS their records do not exist yet, and marking one FAILED writes it whole.
+  await deps.events.markFailed(failed, error.message, now);
+  await Promise.all(rest.map((event) => deps.events.markHeld(event, `event ${failed.eventId}`, error.message, now)));
 }
 
 /**
@@ -169,9 +170,9 @@ interface Holder {
   error: string;
 }
 
-const eventIdsOf = (record: SQSRecord): string[] => {
+const eventsOf = (record: SQSRecord): AcceptedEvent[] => {
   try {
-    return parseQueuedEvents(record.body).map((event) => event.eventId);
+    return parseQueuedEvents(record.body);
   } catch {
     return [];
   }
@@ -195,10 +196,11 @@ async function parkHeldOnLastAttempt(deps: ProcessorDeps, records: SQSRecord[], 
       .map(async (record) => {
         const holder = holders.get(groupOf(record));
         if (!holder) return;
-        // An unreadable record has no event record to mark; a payload's message has one per event.
-        for (const eventId of eventIdsOf(record)) {
+        // An unreadable record has no event to mark; a payload's message has several, each marked (in AWS: written) FAILED.
+        for (const event of eventsOf(record)) {
+          const eventId = event.eventId;
           try {
-            await deps.events.markHeld(eventId, holder.name, holder.error, now);
+            await deps.events.markHeld(event, holder.name, holder.error, now);
             logger.warn('event held behind a failed event on its last attempt: marked FAILED', { eventId, heldBy: holder.name });
             metrics.addMetric('EventsHeldFailed', MetricUnit.Count, 1);
           } catch (error) {
@@ -226,9 +228,9 @@ async function processBatch(deps: ProcessorDeps, event: SQSEvent, context: Conte
     try {
       await processRecord(deps, record);
     } catch (error) {
-      const [eventId] = eventIdsOf(record);
+      const [first] = eventsOf(record);
       if (!holders.has(groupOf(record))) {
-        holders.set(groupOf(record), { name: eventId ? `event ${eventId}` : `message ${record.messageId}`, error: (error as Error).message });
+        holders.set(groupOf(record), { name: first ? `event ${first.eventId}` : `message ${record.messageId}`, error: (error as Error).message });
       }
       throw error;
     }

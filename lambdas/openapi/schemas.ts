@@ -1,5 +1,6 @@
 // The JSON Schemas of the OpenAPI document: request bodies generated from the handlers' zod schemas, responses described here and checked against the domain types.
 import { z } from 'zod';
+import { QUEUE } from '../contract';
 import { ALERT_STATUSES, EVENT_OUTCOMES, LOG_ENTRY_TYPES, type AlertView, type LogEntry } from '../domain/alert';
 import {
   ALERT_CREATION_MODES,
@@ -14,7 +15,7 @@ import { escalationPolicySettingsSchema, type EscalationPolicy } from '../domain
 import { EVENT_TYPES, LIMITS, PRIORITIES, eventSchema } from '../domain/event';
 import type { FieldError } from '../domain/validation';
 import type { AlertStore } from '../store/alerts';
-import type { EventRecord } from '../store/events';
+import type { EventView } from '../store/events';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -55,9 +56,9 @@ described(z.object({ eventId: z.string(), alertKey: z.string(), status: z.litera
 const eventRecord = described(
   z.object({
     eventId: z.string(),
-    alertSourceId: z.string(),
-    eventType: z.enum(EVENT_TYPES),
-    alertKey: z.string(),
+    alertSourceId: z.string().optional(),
+    eventType: z.enum(EVENT_TYPES).optional(),
+    alertKey: z.string().optional(),
     receivedAt: timestamp(),
     processedAt: timestamp().optional(),
     outcome: z.enum(EVENT_OUTCOMES),
@@ -66,7 +67,12 @@ const eventRecord = described(
   }),
   {
     id: 'EventRecord',
-    description: 'What became of an accepted event (kept 30 days); QUEUED until the processor applied it, FAILED once parked in the dead-letter queue',
+    description:
+      'What became of an accepted event (kept 30 days); QUEUED until the processor applied it, FAILED once parked in the dead-letter queue. ' +
+      'Deployed on AWS, an event has no record until it is applied: while QUEUED the answer holds only eventId, receivedAt (the time ' +
+      'its id carries) and outcome, as alertSourceId, eventType and alertKey are unknown until then; that answer is given for an id ' +
+      `shaped as the eventIds Alertline gives, up to the event queue's retention (${QUEUE.retentionSeconds / 86_400} days) after its time, and 404 after it. ` +
+      'An event refused with a 503 is 404.',
   },
 );
 
@@ -177,7 +183,7 @@ export const responsesMatchDomainTypes: [
   Documents<{ items: AlertView[]; nextCursor?: string }, typeof alertList>,
   Documents<LogEntry, typeof logEntry>,
   Documents<Awaited<ReturnType<AlertStore['logEntries']>>, typeof logEntryList>,
-  Documents<EventRecord, typeof eventRecord>,
+  Documents<EventView, typeof eventRecord>,
   Documents<AlertSource & { apiKey: string; integrationUrl: string }, typeof alertSource>,
   Documents<EscalationPolicy, typeof escalationPolicy>,
   Documents<FieldError, typeof fieldError>,

@@ -2,6 +2,7 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Alert, type Decision, type EventOutcome, type LogEntry } from '../domain/alert';
 import type { EscalationJob } from '../domain/escalation';
+import type { AcceptedEvent } from '../domain/event';
 import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
 import { alertDetailsItem, alertItem } from './alert-rows';
 import { alertUpdate, statusChange } from './alert-status';
@@ -9,6 +10,7 @@ import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { jobPut } from './escalation-jobs';
 import { Conflict } from './errors';
+import { eventExpiresAt, eventRecordFields } from './events';
 import { eventKeys, logEntryKeys, openAlertKeys, type Key } from './keys';
 import { ConditionFailed, toStoreError } from './sdk-errors';
 import { keyOf, keyString, MAX_TRANSACTION_ITEMS, type TransactItem } from './transactions';
@@ -24,6 +26,11 @@ export interface Application {
   newAlert?: Alert;
   /** Escalation jobs the decision makes (a new alert's first level, an accept's or resolve's notices), written with it. */
   jobs?: EscalationJob[];
+  /**
+   * The event's own fields, SET on its record with the outcome: in AWS ingest writes no record, so this update creates
+   * it whole (see eventUpdate).
+   */
+  received: Pick<AcceptedEvent, 'eventType' | 'alertKey' | 'receivedAt'>;
 }
 
 export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
@@ -32,10 +39,28 @@ export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplic
 const alertIdOf = (decision: Decision, app: Application): string | undefined =>
   decision.kind === 'CREATE' ? app.newAlert!.id : 'alert' in decision ? decision.alert.id : undefined;
 
+/**
+ * The event's identifying fields (and, without a log entry, its expiry), SET with the outcome: on a record ingest
+ * never wrote (AWS), the update creates the whole record; on a QUEUED or FAILED one it rewrites the same values.
+ */
+function identityOf(app: Application, withExpiry: boolean) {
+  const fields: Record<string, unknown> = {
+    ...eventRecordFields({ eventId: app.eventId, alertSourceId: app.alertSourceId, ...app.received }),
+    ...(withExpiry ? { expiresAt: eventExpiresAt(app.received.receivedAt) } : {}),
+  };
+  const entries = Object.entries(fields);
+  return {
+    sets: entries.map(([name]) => `#id_${name} = :id_${name}`),
+    names: Object.fromEntries(entries.map(([name]) => [`#id_${name}`, name])),
+    values: Object.fromEntries(entries.map(([name, value]) => [`:id_${name}`, value])),
+  };
+}
+
 /** The event's outcome on its record; an event that leaves a log entry on its alert carries it there. */
 function eventUpdate(tableName: string, app: Application, outcome: EventOutcome, alertId: string | undefined): TransactItem {
   const log = app.logEntry && alertId ? { ...app.logEntry, index: logEntryKeys.onEvent(alertId, app.now, app.logEntry.id) } : undefined;
-  const sets = ['outcome = :outcome', 'processedAt = :now'];
+  const identity = identityOf(app, !log);
+  const sets = ['outcome = :outcome', 'processedAt = :now', ...identity.sets];
   if (alertId) sets.push('alertId = :alertId');
   if (log) sets.push('logId = :logId', 'logType = :logType', 'logText = :logText', 'gsi2pk = :logPk', 'gsi2sk = :logSk');
   return {
@@ -46,9 +71,10 @@ function eventUpdate(tableName: string, app: Application, outcome: EventOutcome,
       // A record that carries a log entry moves to its alert's log and is kept as long as the alert (no expiry).
       UpdateExpression: `SET ${sets.join(', ')} REMOVE ${log ? 'expiresAt' : 'gsi2pk, gsi2sk'}, payload, #error`,
       ConditionExpression: conditions.eventNotApplied.ConditionExpression,
-      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeNames: { '#error': 'error', ...identity.names },
       ExpressionAttributeValues: {
         ...conditions.eventNotApplied.ExpressionAttributeValues,
+        ...identity.values,
         ':outcome': outcome,
         ':now': app.now,
         ...(alertId ? { ':alertId': alertId } : {}),

@@ -22,13 +22,27 @@ export const conditions = {
   isNew: { ConditionExpression: 'attribute_not_exists(pk)' },
   /** The item must exist (update or delete of something the caller read). */
   exists: { ConditionExpression: 'attribute_exists(pk)' },
-  /** An event is applied at most once: only while its record still waits (QUEUED), or is being redriven (FAILED). */
+  /**
+   * An event is applied at most once: only while it has no record yet (AWS: ingest writes none), its record still waits
+   * (QUEUED, the local runtime), or it is being redriven (FAILED). Applied or withdrawn (WITHDRAWN), it never is again.
+   */
   eventNotApplied: {
-    ConditionExpression: 'outcome IN (:queued, :failed)',
+    ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:queued, :failed)',
     ExpressionAttributeValues: { ':queued': 'QUEUED', ':failed': 'FAILED' },
   },
-  /** Only a QUEUED event can be parked as FAILED or withdrawn after a failed enqueue. */
-  eventQueued: { ConditionExpression: 'outcome = :queued', ExpressionAttributeValues: { ':queued': 'QUEUED' } },
+  /** Only an event not yet applied, with no record (AWS) or a QUEUED one (the local runtime), can be parked as FAILED. */
+  eventQueuedOrAbsent: {
+    ConditionExpression: 'attribute_not_exists(pk) OR outcome = :queued',
+    ExpressionAttributeValues: { ':queued': 'QUEUED' },
+  },
+  /**
+   * An event can be withdrawn (its tombstone put) while it is not applied nor parked: no record, a QUEUED one, or a
+   * tombstone already (withdrawing twice is withdrawing). With eventNotApplied, withdrawal and application exclude each other.
+   */
+  eventWithdrawable: {
+    ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:queued, :withdrawn)',
+    ExpressionAttributeValues: { ':queued': 'QUEUED', ':withdrawn': 'WITHDRAWN' },
+  },
   /** The alert must still be open (PENDING or ACCEPTED), wherever its item keeps its status (see alertStatusIn). */
   alertOpen: alertStatusIn({ ':pending': 'PENDING', ':accepted': 'ACCEPTED' }),
   /** The alert must still have the status the caller read. */

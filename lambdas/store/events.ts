@@ -1,5 +1,6 @@
-// DynamoDB adapter for event records: written QUEUED at ingest, given their outcome by the processor in the same write as the effect.
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// DynamoDB adapter for event records: QUEUED from ingest in the local runtime only (in AWS the processor writes the first),
+// given their outcome by the processor in the same write as the effect; a withdrawal's tombstone; FAILED when parked.
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GroupCommit, chunksOf } from '../shared/group-commit';
 import type { EventOutcome } from '../domain/alert';
 import type { AcceptedEvent, EventType } from '../domain/event';
@@ -14,6 +15,25 @@ import { ifConditionFailed } from './sdk-errors';
  * alert's log lose the expiry when applied (see logEntryKeys). */
 const RETENTION_SECONDS = 30 * 24 * 3600;
 
+/**
+ * A withdrawal's tombstone is kept a day: long enough for a message whose send failed but landed after all to reach
+ * the processor, which then finds the event withdrawn and leaves it unapplied.
+ */
+const TOMBSTONE_SECONDS = 24 * 3600;
+
+/** When an event's record expires (in seconds, the table's TTL), counted from its receipt. */
+export const eventExpiresAt = (receivedAt: string): number => Math.floor(Date.parse(receivedAt) / 1000) + RETENTION_SECONDS;
+
+/** The fields of an event's record that say which event it is, whoever writes the record first. */
+export const eventRecordFields = (event: Pick<AcceptedEvent, 'eventId' | 'alertSourceId' | 'eventType' | 'alertKey' | 'receivedAt'>) => ({
+  entity: 'Event',
+  eventId: event.eventId,
+  alertSourceId: event.alertSourceId,
+  eventType: event.eventType,
+  alertKey: event.alertKey,
+  receivedAt: event.receivedAt,
+});
+
 export interface EventRecord {
   eventId: string;
   alertSourceId: string;
@@ -26,7 +46,13 @@ export interface EventRecord {
   error?: string;
 }
 
-const fromItem = (item: Record<string, unknown>): EventRecord => ({
+/**
+ * What GET /api/events/{id} answers: the record, or, in AWS before the processor applied the event (ingest writes no
+ * record there), only what its id tells: eventId, receivedAt and QUEUED; the other fields are unknown until then.
+ */
+export type EventView = Omit<EventRecord, 'alertSourceId' | 'eventType' | 'alertKey'> & Partial<Pick<EventRecord, 'alertSourceId' | 'eventType' | 'alertKey'>>;
+
+const recordOf = (item: Record<string, unknown>): EventRecord => ({
   eventId: item.eventId as string,
   alertSourceId: item.alertSourceId as string,
   eventType: item.eventType as EventType,
@@ -39,32 +65,45 @@ const fromItem = (item: Record<string, unknown>): EventRecord => ({
 });
 
 /**
- * An event's record while QUEUED. `recoverable` (the local runtime, whose queue lives in memory): with the payload and
- * the QUEUED index entry that crash recovery re-enqueues from. In AWS the queue is durable and the record stays small:
- * one write unit instead of two or more, and no index entry to put now and delete when the event is applied.
+ * What a withdrawal leaves (a tombstone, for a day): the event was refused (503) and is never applied. The API answers
+ * 404 for it, as for an event it never heard of.
  */
-const queuedItem = (event: AcceptedEvent, recoverable: boolean) => ({
+export interface WithdrawnEvent {
+  eventId: string;
+  outcome: 'WITHDRAWN';
+}
+
+const fromItem = (item: Record<string, unknown>): EventRecord | WithdrawnEvent =>
+  item.outcome === 'WITHDRAWN' ? { eventId: item.eventId as string, outcome: 'WITHDRAWN' } : recordOf(item);
+
+/**
+ * An event's record while QUEUED, written only where the queue lives in memory (the local runtime): with the payload
+ * and the QUEUED index entry that crash recovery re-enqueues from. In AWS the queue is durable and ingest writes no
+ * record at all: the processor writes the event's record once, with its outcome.
+ */
+const queuedItem = (event: AcceptedEvent) => ({
   ...eventKeys.item(event.eventId),
-  ...(recoverable ? eventKeys.queued(event.alertSourceId, event.eventId) : {}),
-  entity: 'Event',
-  eventId: event.eventId,
-  alertSourceId: event.alertSourceId,
-  eventType: event.eventType,
-  alertKey: event.alertKey,
-  receivedAt: event.receivedAt,
+  ...eventKeys.queued(event.alertSourceId, event.eventId),
+  ...eventRecordFields(event),
   outcome: 'QUEUED',
-  payload: recoverable ? JSON.stringify(event) : undefined,
-  expiresAt: Math.floor(Date.parse(event.receivedAt) / 1000) + RETENTION_SECONDS,
+  payload: JSON.stringify(event),
+  expiresAt: eventExpiresAt(event.receivedAt),
 });
 
-/** A record that is still QUEUED, or none at all: what a message's withdrawal may delete. */
-const queuedOrAbsent = {
-  ConditionExpression: `attribute_not_exists(pk) OR ${conditions.eventQueued.ConditionExpression}`,
-  ExpressionAttributeValues: conditions.eventQueued.ExpressionAttributeValues,
-};
+/** A withdrawal's tombstone: no index entry (a QUEUED one goes with the record it replaces), no payload. */
+const tombstone = (eventId: string, nowSeconds: number) => ({
+  ...eventKeys.item(eventId),
+  entity: 'Event',
+  eventId,
+  outcome: 'WITHDRAWN',
+  expiresAt: nowSeconds + TOMBSTONE_SECONDS,
+});
 
 export class EventStore {
-  /** `recoverable`: records keep what local crash recovery needs (see queuedItem); only ingest writes them. */
+  /**
+   * `recoverable` (the local runtime, whose queue lives in memory): ingest records each event QUEUED with what crash
+   * recovery needs (see queuedItem). Not recoverable (AWS): recordQueued writes nothing.
+   */
   constructor(
     private readonly ctx: StoreContext,
     private readonly options: { recoverable?: boolean } = {},
@@ -76,15 +115,19 @@ export class EventStore {
    */
   private readonly recorder = new GroupCommit<AcceptedEvent>((events) => this.writeQueued(events), 25, 1);
 
-  /** Records an accepted event as QUEUED (with its payload when recoverable, so that a local crash can re-enqueue it). */
+  /**
+   * Records an accepted event as QUEUED with its payload when recoverable, so that a local crash can re-enqueue it.
+   * Otherwise (AWS) nothing: the durable queue holds the event, GET /api/events/{id} answers QUEUED from its id, and a
+   * withdrawal's tombstone keeps it unapplied all the same.
+   */
   recordQueued(event: AcceptedEvent): Promise<void> {
-    return this.recorder.add(event);
+    return this.options.recoverable ? this.recorder.add(event) : Promise.resolve();
   }
 
   private async writeQueued(events: AcceptedEvent[]) {
-    const items = events.map((event) => queuedItem(event, this.options.recoverable ?? false));
+    const items = events.map(queuedItem);
     // A transaction holds at most 4 MB: big events go in groups of their own.
-    const chunks = chunksOf(items, 25, 3_000_000, (item) => Buffer.byteLength(item.payload ?? '') + 1000);
+    const chunks = chunksOf(items, 25, 3_000_000, (item) => Buffer.byteLength(item.payload) + 1000);
     const written = await Promise.all(
       chunks.map((chunk) =>
         this.putAll(chunk).then(
@@ -102,23 +145,17 @@ export class EventStore {
     else await this.ctx.db.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
   }
 
-  /**
-   * Withdraws an event whose enqueue failed, so that it is never applied. `not-queued`: the record is gone or no longer
-   * QUEUED, i.e. the queue took the message after all and the processor applied (or parked) it, or it was never
-   * written. A failing call throws (Unavailable): then nobody knows.
-   */
-  async withdraw(eventId: string): Promise<'withdrawn' | 'not-queued'> {
-    const withdrawn = this.ctx.db
-      .send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...conditions.eventQueued }))
-      .then(() => 'withdrawn' as const);
-    return ifConditionFailed(withdrawn, () => 'not-queued' as const);
+  /** Withdraws one event whose enqueue failed, so that it is never applied: withdrawAll of one. */
+  withdraw(eventId: string): Promise<'withdrawn' | 'not-queued'> {
+    return this.withdrawAll([eventId]);
   }
 
   /**
-   * Withdraws the records of one queue message's events (at most 100) all together or not at all, so that none of them
-   * is ever applied. `not-queued`: one of them exists and is no longer QUEUED, i.e. the queue took the message and the
-   * processor applied (or parked) it: then none is withdrawn, and the others will be applied in their turn. A record
-   * that does not exist (never written) does not stop the others. A failing call throws (Unavailable).
+   * Withdraws one queue message's events (at most 100) all together or not at all, so that none of them is ever
+   * applied: each gets a tombstone (WITHDRAWN) in place of its record, if it has none yet (AWS) or a QUEUED one (the
+   * local runtime), which the processor's condition refuses to apply (one withdrawn before stays so). `not-queued`: one
+   * of them has a record that was applied or parked (FAILED), i.e. the queue took the message and the processor got
+   * it: then none is withdrawn, and the others will be applied in their turn. A failing call throws (Unavailable).
    */
   async withdrawAll(eventIds: readonly string[]): Promise<'withdrawn' | 'not-queued'> {
     for (let attempt = 1; ; attempt++) {
@@ -134,45 +171,44 @@ export class EventStore {
   }
 
   private withdrawOnce(eventIds: readonly string[]): Promise<'withdrawn' | 'not-queued'> {
+    // The tombstone's expiry is wall-clock time, as the table's TTL is (not a test's manual clock).
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const puts = eventIds.map((eventId) => ({ TableName: this.ctx.tableName, Item: tombstone(eventId, nowSeconds), ...conditions.eventWithdrawable }));
     const write =
-      eventIds.length === 1
-        ? this.ctx.db.send(new DeleteCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventIds[0]), ...queuedOrAbsent }))
-        : this.ctx.db.send(
-            new TransactWriteCommand({
-              TransactItems: eventIds.map((eventId) => ({ Delete: { TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ...queuedOrAbsent } })),
-            }),
-          );
+      puts.length === 1
+        ? this.ctx.db.send(new PutCommand(puts[0]))
+        : this.ctx.db.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
     return ifConditionFailed(
       write.then(() => 'withdrawn' as const),
       () => 'not-queued' as const,
     );
   }
 
-  async get(eventId: string): Promise<EventRecord | undefined> {
+  /**
+   * The event's record; a tombstone when it was withdrawn; undefined when there is none: never accepted, expired, or,
+   * in AWS, accepted and not applied yet (ingest writes no record there).
+   */
+  async get(eventId: string): Promise<EventRecord | WithdrawnEvent | undefined> {
     const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: eventKeys.item(eventId), ConsistentRead: true }));
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
   /**
-   * Parks an event that failed its last attempt: the queue moves its message to the dead-letter queue next. Nothing
-   * to do when it is no longer QUEUED (applied or withdrawn meanwhile).
+   * Parks an event that failed its last attempt: the queue moves its message to the dead-letter queue next. The whole
+   * FAILED record is put, in place of the QUEUED one (the local runtime: its index entry and payload go with it) or of
+   * none (AWS: ingest wrote none), so that `npm run dlq` tells why and a redrive applies it. Nothing to do when it is
+   * no longer QUEUED (applied or withdrawn meanwhile).
    */
-  async markFailed(eventId: string, error: string, now: string): Promise<void> {
-    const write = this.ctx.db.send(
-      new UpdateCommand({
-        TableName: this.ctx.tableName,
-        Key: eventKeys.item(eventId),
-        UpdateExpression: 'SET outcome = :failedOutcome, processedAt = :now, #error = :error REMOVE gsi2pk, gsi2sk',
-        ExpressionAttributeNames: { '#error': 'error' },
-        ExpressionAttributeValues: {
-          ...conditions.eventQueued.ExpressionAttributeValues,
-          ':failedOutcome': 'FAILED',
-          ':now': now,
-          ':error': error.slice(0, 1000),
-        },
-        ConditionExpression: conditions.eventQueued.ConditionExpression,
-      }),
-    );
+  async markFailed(event: AcceptedEvent, error: string, now: string): Promise<void> {
+    const item = {
+      ...eventKeys.item(event.eventId),
+      ...eventRecordFields(event),
+      outcome: 'FAILED',
+      processedAt: now,
+      error: error.slice(0, 1000),
+      expiresAt: eventExpiresAt(event.receivedAt),
+    };
+    const write = this.ctx.db.send(new PutCommand({ TableName: this.ctx.tableName, Item: item, ...conditions.eventQueuedOrAbsent }));
     await ifConditionFailed(write, () => undefined);
   }
 
@@ -180,11 +216,14 @@ export class EventStore {
    * Parks an event that was never tried on its last attempt, because `heldBy` (e.g. "event <id>"), an earlier event of
    * its alert source, failed: its message goes to the dead-letter queue with that one's.
    */
-  markHeld(eventId: string, heldBy: string, heldByError: string, now: string): Promise<void> {
-    return this.markFailed(eventId, `held behind ${heldBy}, which failed: ${heldByError}`, now);
+  markHeld(event: AcceptedEvent, heldBy: string, heldByError: string, now: string): Promise<void> {
+    return this.markFailed(event, `held behind ${heldBy}, which failed: ${heldByError}`, now);
   }
 
-  /** Payloads of the events of one alert source still QUEUED, oldest first (event ids sort by acceptance). */
+  /**
+   * Payloads of the events of one alert source still QUEUED, oldest first (event ids sort by acceptance): recoverable
+   * records only (the QUEUED index); a tombstone or a record that left QUEUED has no index entry.
+   */
   async *queuedPayloads(alertSourceId: string): AsyncGenerator<AcceptedEvent> {
     let start: Record<string, unknown> | undefined;
     do {

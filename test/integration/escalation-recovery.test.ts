@@ -85,7 +85,7 @@ it('the tick pages level 1 of an alert whose processor never nudged the notifier
     summary: 'the processor died before its nudge',
     priority: 'HIGH',
   };
-  await new EventStore({ db, tableName: rt.info.tableName }).recordQueued(event);
+  await new EventStore({ db, tableName: rt.info.tableName }, { recoverable: true }).recordQueued(event);
   // A processor without the notification queue: it writes the alert and its level-1 job, and nudges no one.
   const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
   const processBatch = createBatchProcessor({

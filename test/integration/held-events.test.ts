@@ -34,7 +34,8 @@ beforeAll(async () => {
   rt = await startRuntimeProcess();
   client = clientFor(rt);
   db = createDocumentClient({ endpoint: rt.info.dynamoDbEndpoint });
-  store = new EventStore({ db, tableName: rt.info.tableName });
+  // Recorded as the local runtime's ingest records them (recoverable); test/integration/aws-events.test.ts parks events without a record.
+  store = new EventStore({ db, tableName: rt.info.tableName }, { recoverable: true });
   // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');

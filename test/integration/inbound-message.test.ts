@@ -24,7 +24,7 @@ beforeAll(async () => {
   rt = await startRuntimeProcess();
   client = clientFor(rt);
   db = createDocumentClient({ endpoint: rt.info.dynamoDbEndpoint });
-  store = new EventStore({ db, tableName: rt.info.tableName });
+  store = new EventStore({ db, tableName: rt.info.tableName }, { recoverable: true });
   // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');

@@ -7,7 +7,7 @@ const first = { eventId: 'E1', alertKey: 'disk' };
 const repeat = { eventId: 'E2', alertKey: 'disk' };
 
 /** A key held PENDING by E1 whose lease is still running, and an event store that knows E1 with `outcome`. */
-function pendingKey(outcome: EventRecord['outcome'] | undefined) {
+function pendingKey(outcome: EventRecord['outcome'] | 'WITHDRAWN' | undefined) {
   const committed: string[] = [];
   const deps: ClaimDeps = {
     idempotency: {
@@ -37,6 +37,12 @@ describe('claimKey with a pending first request', () => {
   it('tells the repeat to retry when the first event has no record yet', async () => {
     const { deps } = pendingKey(undefined);
     await expect(claimKey(deps, 'S', 'k', repeat)).rejects.toBeInstanceOf(KeyInUseError);
+  });
+
+  it('never replays a first event that was withdrawn (its send failed): the repeat is told to retry', async () => {
+    const { deps, committed } = pendingKey('WITHDRAWN');
+    await expect(claimKey(deps, 'S', 'k', repeat)).rejects.toBeInstanceOf(KeyInUseError);
+    expect(committed).toEqual([]);
   });
 
   it.each(['CREATED', 'APPENDED', 'FAILED'] as const)(

@@ -99,6 +99,7 @@ describe('classifyFailure of an event transaction', () => {
     locks: { key: { revision: 'r1', openAlertIds: [] } },
     logEntry: { id: 'log-1', type: 'ALERT_RECEIVED', text: 'Alert created' },
     newAlert: alert,
+    received: { eventType: 'ALERT', alertKey: 'disk', receivedAt: now },
   };
   const eventKey = eventKeys.item('event-1');
   const created = itemsFor('table', { kind: 'CREATE' }, app);
