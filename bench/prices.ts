@@ -1,5 +1,6 @@
-// The price table (us-east-1, on demand, as of 2026) and what a set of counted resources costs by it: the one place
-// `npm run bench` takes prices from.
+// The price table (us-east-1, on demand, as of 2026), the log bytes the stack adds to the handlers' (from its own
+// settings), and what a set of counted resources costs by them: the one place `npm run bench` takes prices from.
+import { LAMBDA_LOGGING, TYPICAL_ACCESS_LOG_VALUES, accessLogLine } from '../lib/log-settings';
 
 export const PRICES = {
   /** HTTP API, per million requests. */
@@ -17,16 +18,29 @@ export const PRICES = {
   logsPerGb: 0.5,
 } as const;
 
+/** What CloudWatch Logs meters per log event beyond its own bytes. */
+const PER_LINE_BYTES = 26;
+
 /**
- * What CloudWatch Logs bills beyond the handlers' own lines, which the bench cannot capture:
+ * Lambda's platform lines per successful invocation, by the functions' system log level (lib/log-settings.ts). At
+ * WARN there are none. At INFO (START and REPORT as JSON) the bench has no measured figure: it refuses to guess one.
+ */
+function platformBytesPerInvocation(systemLevel: string): number {
+  if (systemLevel === 'WARN') return 0;
+  throw new Error(`bench/prices.ts: no figure for Lambda's platform lines at system log level ${systemLevel}; measure one`);
+}
+
+/**
+ * What CloudWatch Logs bills beyond the handlers' own lines, which the bench cannot capture, from the settings the
+ * stack deploys (lib/log-settings.ts):
  * - every log event is metered at its size plus 26 bytes;
- * - Lambda writes START, END and REPORT lines per invocation (about 250 bytes together, text format);
- * - API Gateway writes one access log line per request (the stack's JSON format: about 300 bytes with its values).
+ * - Lambda's platform lines per invocation (none at the deployed system log level, WARN);
+ * - API Gateway's access log line per request: ACCESS_LOG_FORMAT with an accepted event's typical values.
  */
 export const LOG_OVERHEAD = {
-  perLineBytes: 26,
-  perInvocationBytes: 250 + 3 * 26,
-  perApiRequestBytes: 300 + 26,
+  perLineBytes: PER_LINE_BYTES,
+  perInvocationBytes: platformBytesPerInvocation(LAMBDA_LOGGING.systemLevel),
+  perApiRequestBytes: Buffer.byteLength(accessLogLine(TYPICAL_ACCESS_LOG_VALUES)) + PER_LINE_BYTES,
 } as const;
 
 /** Counted resources of some events. */

@@ -17,6 +17,7 @@ import { AlertlineFunction } from './constructs/alertline-function';
 import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { WebUi } from './constructs/web-ui';
+import { ACCESS_LOG_FORMAT } from './log-settings';
 import { acknowledgeNagFindings } from './nag';
 
 /**
@@ -36,25 +37,6 @@ const partitionPrefix = (key: Key): string => {
 
 /** The distinct partition-key prefixes of some entities, sorted (a stable template). */
 export const writablePrefixes = (keys: Key[]): string[] => [...new Set(keys.map(partitionPrefix))].sort();
-
-/**
- * API Gateway access log: one JSON line per request. The route key, not the path: `/api/events/{id}` carries an
- * integration key, which must not end up in logs.
- */
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    requestTime: '$context.requestTime',
-    sourceIp: '$context.identity.sourceIp',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    responseLength: '$context.responseLength',
-    latencyMs: '$context.responseLatency',
-    integrationStatus: '$context.integrationStatus',
-    integrationError: '$context.integrationErrorMessage',
-    error: '$context.error.message',
-  }),
-);
 
 /**
  * Gives each route its own throttling limits in the stage's RouteSettings (the L2 stage only sets the default), so
@@ -203,7 +185,8 @@ export class AlertlineStack extends Stack {
       // Caps what any caller can cost; per-source limits (429 with Retry-After) are enforced by ingest itself.
       // The limits of a route without its own; every route below has its own (see routeThrottling).
       throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogGroup), format: ACCESS_LOG_FORMAT },
+      // One short JSON line per request (lib/log-settings.ts): route keys, never paths.
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogGroup), format: AccessLogFormat.custom(ACCESS_LOG_FORMAT) },
     });
     // One route per entry of the contract (its /api/v1/ aliases and the catch-all included), each to its function.
     // One invoke permission per function for the whole API, rather than one per route: a function's resource policy

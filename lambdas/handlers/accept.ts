@@ -1,5 +1,4 @@
 // The path every accepted event takes, whatever format it came in: source, rate limit, Idempotency-Key, QUEUED records (locally), one queue message.
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KeyInUseError, claimKey } from '../app/idempotency-claim';
 import type { RateLimiter } from '../app/rate-limiter';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
@@ -8,7 +7,8 @@ import { QUEUE } from '../contract';
 import { queueMessageBody, type EventQueue } from '../queue/event-queue';
 import type { EventStore } from '../store/events';
 import type { FirstAnswer, IdempotencyStore } from '../store/idempotency';
-import { logger, metrics } from './clients';
+import { ingestCounts } from './aggregated-metrics';
+import { logger } from './clients';
 import { HttpError } from './http';
 import { eventId as newEventId, newId } from './ids';
 
@@ -78,7 +78,7 @@ export async function acceptEvents(
     // The events are queued whatever happens now; a claim left PENDING is settled by the next request after its lease.
     await deps.idempotency.commit(source.id, idempotencyKey, answer.eventId).catch((e) => logger.error('could not commit the idempotency key', e as Error));
   }
-  metrics.addMetric('EventsAccepted', MetricUnit.Count, events.length);
+  ingestCounts.add('EventsAccepted', events.length);
   logger.info('event accepted', { eventType: events[0].eventType, events: events.length });
   return { answer, headers: rateHeaders };
 }

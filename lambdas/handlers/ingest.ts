@@ -1,7 +1,5 @@
 // Ingest Lambda: validates an event, finds its alert source, records it QUEUED, enqueues it, and only then answers 202.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SourceCache } from '../app/source-cache';
@@ -18,7 +16,8 @@ import { EventStore } from '../store/events';
 import { IdempotencyStore } from '../store/idempotency';
 import { RateLimitStore } from '../store/rate-limits';
 import { acceptEvents, activeSource, type IngestDeps } from './accept';
-import { createQueueClient, logger, metrics, storeContextOf } from './clients';
+import { ingestCounts, publishCountsIfDue } from './aggregated-metrics';
+import { createQueueClient, logger, storeContextOf } from './clients';
 import { withUsage } from './usage';
 import type { IngestConfig } from './config';
 import { HttpError, header, json, parseJsonBody, respond, type HttpResponse } from './http';
@@ -143,13 +142,16 @@ const hooks = {
   rejected: (error: HttpError) => {
     // Never the body or the key: alertSourceId is on the line once the source is known.
     logger.info('event rejected', { status: error.status, code: error.code });
-    metrics.addDimension('code', error.code);
-    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+    // A 5xx (the store or the queue failing) is published with the next flush offer, not an interval later.
+    ingestCounts.add('EventsRejected', 1, { code: error.code }, error.status >= 500);
   },
   unexpected: (error: unknown) => logger.error('unexpected error', error as Error),
 };
 
-/** The ingest Lambda handler, its clients built once from `config`; `deps` replaces any of them. */
+/**
+ * The ingest Lambda handler, its clients built once from `config`; `deps` replaces any of them. Its metrics are counters
+ * published at most once a minute per instance (see aggregated-metrics.ts), not one EMF line per event.
+ */
 export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDeps> = {}) {
   const all: IngestDeps = { ...ingestDeps(config), ...deps };
   const adapters = createInboundAdapters({ fetchText: (url) => all.fetchText(url) });
@@ -157,7 +159,8 @@ export function createIngestHandler(config: IngestConfig, deps: Partial<IngestDe
     if (request.routeKey in INTEGRATION_ROUTES) return ingestIntegration(request, all, adapters);
     return (request.routeKey === PAGERDUTY_ROUTE_KEY ? ingestPagerDutyEvent : ingestEvent)(request, all);
   };
-  return middy(withUsage('ingest', async (request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks)))
+  const handle = async (request: APIGatewayProxyEventV2) => respond(() => ingest(request), hooks);
+  return middy(withUsage('ingest', handle, (name, value) => ingestCounts.add(name, value)))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(publishCountsIfDue(ingestCounts));
 }

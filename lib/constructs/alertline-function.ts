@@ -1,12 +1,14 @@
-// One Alertline Lambda function: Node 22 on arm64, bundled by the local esbuild, with its own log group.
+// One Alertline Lambda function: Node 22 on arm64, bundled by the local esbuild, with its own log group, JSON logs, no
+// platform lines for successful invocations, and the handlers' own log level (lib/log-settings.ts).
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALIASES, BUNDLE_TARGET, HANDLERS, MAIN_FIELDS, handlerEntry } from '../../lambdas/bundling/options';
 import { DEFAULTS, DEPLOYED_LOG_LEVEL, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
+import { FORGET_LAMBDA_LOG_LEVEL, LAMBDA_LOGGING } from '../log-settings';
 
 /** The repository root: the lock file is resolved from here. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -48,6 +50,10 @@ export class AlertlineFunction extends NodejsFunction {
         retention: props.logRetention ?? (DEFAULTS.logRetentionDays as RetentionDays),
         removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       }),
+      // Lambda's advanced logging controls: JSON, system lines at WARN only (no START/END/REPORT for a successful invocation), and
+      // no application level, which would filter the EMF metric lines (see LAMBDA_LOGGING).
+      loggingFormat: LoggingFormat[LAMBDA_LOGGING.format],
+      systemLogLevelV2: SystemLogLevel[LAMBDA_LOGGING.systemLevel],
       bundling: {
         // Local esbuild (a devDependency), and the AWS SDK bundled rather than taken from the runtime,
         // so that the deployed code runs the SDK versions the tests ran.
@@ -60,6 +66,8 @@ export class AlertlineFunction extends NodejsFunction {
         esbuildArgs: { '--alias': Object.entries(ALIASES).map(([module, replacement]) => `${module}=${replacement}`) },
         externalModules: [],
         logLevel: LogLevel.WARNING,
+        // Before any module loads: the handlers log at POWERTOOLS_LOG_LEVEL, not at Lambda's application level.
+        banner: FORGET_LAMBDA_LOG_LEVEL,
       },
     });
   }

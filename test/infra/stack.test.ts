@@ -210,6 +210,16 @@ describe('functions', () => {
     }
   });
 
+  test('log as JSON, without platform lines for successful invocations, the application level left to the handlers', () => {
+    for (const id of [ingestId(), processorId(), apiId(), find.escalatorId(), find.notifierId()]) {
+      // Exactly these keys: an ApplicationLogLevel above INFO would drop the EMF metric lines, which carry no level.
+      expect(resources[id].Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', SystemLogLevel: 'WARN', LogGroup: { Ref: expect.any(String) } });
+      // Its bundle first forgets the application level Lambda hands the runtime (INFO), which Powertools would follow.
+      const bundle = join(outdir, `asset.${resources[id].Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
+      expect(readFileSync(bundle, 'utf8').startsWith('delete process.env.AWS_LAMBDA_LOG_LEVEL;')).toBe(true);
+    }
+  });
+
   test('are not traced by X-Ray', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.TracingConfig).toBeUndefined();
@@ -400,14 +410,16 @@ describe('HTTP API', () => {
         Properties: expect.objectContaining({ RetentionInDays: 30 }),
       }),
     );
-    const format = JSON.parse(stage.AccessLogSettings.Format);
-    expect(format).toEqual(
-      expect.objectContaining({
-        requestId: '$context.requestId',
-        routeKey: '$context.routeKey',
-        status: '$context.status',
-      }),
-    );
+    // Who called, which route, the answer, how long, and why a request was refused (err) or its function failed (ierr).
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toEqual({
+      id: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      route: '$context.routeKey',
+      status: '$context.status',
+      ms: '$context.responseLatency',
+      err: '$context.error.message',
+      ierr: '$context.integrationErrorMessage',
+    });
     expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
   });
 });
