@@ -4,6 +4,7 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { GroupCommit, chunksOf } from '../shared/group-commit';
 import type { EventOutcome } from '../domain/alert';
 import type { AcceptedEvent, EventType } from '../domain/event';
+import { QUEUE } from '../contract';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { eventKeys, indexQueries } from './keys';
@@ -16,10 +17,11 @@ import { ifConditionFailed } from './sdk-errors';
 const RETENTION_SECONDS = 30 * 24 * 3600;
 
 /**
- * A withdrawal's tombstone is kept a day: long enough for a message whose send failed but landed after all to reach
- * the processor, which then finds the event withdrawn and leaves it unapplied.
+ * A withdrawal's tombstone is kept as long as its message may still come: a message whose send failed but landed after
+ * all can wait in the queue (QUEUE.retentionSeconds), then in the dead-letter queue (its retention), before a redrive
+ * brings it to the processor, which must then still find the event withdrawn.
  */
-const TOMBSTONE_SECONDS = 24 * 3600;
+const TOMBSTONE_SECONDS = QUEUE.retentionSeconds + QUEUE.deadLetterRetentionDays * 24 * 3600 + 24 * 3600;
 
 /** When an event's record expires (in seconds, the table's TTL), counted from its receipt. */
 export const eventExpiresAt = (receivedAt: string): number => Math.floor(Date.parse(receivedAt) / 1000) + RETENTION_SECONDS;
