@@ -70,6 +70,8 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
     alertKeyNormalized: normalizeAlertKey(event.alertKey),
     now,
     locks: read.locks,
+    pendingOnly: groupingOf(source).mode === 'ONE_PENDING_ALERT_ALLOWED',
+    fromLock: read.fromLock,
     logEntry: log && { id: deps.newId(), ...log },
     newAlert: escalation?.alert ?? created,
     jobs: withAutoResolve(escalation ? [escalation.job] : noticeJobs(decision, now), created, source),
@@ -109,7 +111,8 @@ export async function applyEvent(event: AcceptedEvent, source: AlertSource | und
   const alertKeyNormalized = normalizeAlertKey(event.alertKey);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await (deps.pause ?? defaultPause)(attempt);
-    const read = await deps.alerts.readCandidates(event.alertSourceId, alertKeyNormalized, readsSource(event, source));
+    // After a lost race the alert is read, not only the lock: what the lock told may be why the write failed.
+    const read = await deps.alerts.readCandidates(event.alertSourceId, alertKeyNormalized, readsSource(event, source), attempt > 0);
     const { decision, app } = await prepare(event, source, read, deps);
     const result = await deps.alerts.apply(decision, app);
     if ('applied' in result) return { outcome: result.applied, alertId: result.alertId, jobs: jobKeysOf(app) };

@@ -5,7 +5,7 @@ import type { EscalationJob } from '../domain/escalation';
 import type { AcceptedEvent } from '../domain/event';
 import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
 import { alertDetailsItem, alertItem } from './alert-rows';
-import { alertUpdate, statusChange } from './alert-status';
+import { alertUpdate, statusChange, type Condition } from './alert-status';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { jobPut } from './escalation-jobs';
@@ -24,6 +24,10 @@ export interface Application {
   locks: LockState;
   logEntry?: { id: string; type: LogEntry['type']; text: string };
   newAlert?: Alert;
+  /** ONE_PENDING_ALERT_ALLOWED: an ALERT appends only to a PENDING alert. */
+  pendingOnly?: boolean;
+  /** Decided on the key's lock alone (see NewestAlert): the alert is assumed open, PENDING and not escalating. */
+  fromLock?: boolean;
   /** Escalation jobs the decision makes (a new alert's first level, an accept's or resolve's notices), written with it. */
   jobs?: EscalationJob[];
   /**
@@ -87,12 +91,17 @@ function eventUpdate(tableName: string, app: Application, outcome: EventOutcome,
 /** The decision's writes on the alert and the locks, each conditioned on what was read. */
 function effects(tableName: string, decision: Decision, app: Application): TransactItem[] {
   const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
-  const onStatus = (alert: { status: string }) => conditions.alertStatusIs(alert.status);
+  // What the event needs of the alert: open (PENDING to accept, or to append under ONE_PENDING_ALERT_ALLOWED); decided
+  // on the lock, also no escalation, whose notices an accept or resolve would owe (see noticeJobs).
+  const open = conditions.alertOpen;
+  const pending = conditions.alertStatusIs('PENDING');
+  const quiet = (condition: Condition): Condition =>
+    app.fromLock ? { ...condition, ConditionExpression: `${condition.ConditionExpression} AND attribute_not_exists(escalationLevel)` } : condition;
   switch (decision.kind) {
     case 'CREATE': {
       const alert = app.newAlert!;
       const items = [
-        lockOpen(tableName, keyLock, app.locks.key, alert.id),
+        lockOpen(tableName, keyLock, app.locks.key, { id: alert.id, escalates: alert.escalationLevel !== undefined }),
         { Put: { TableName: tableName, Item: alertItem(alert), ...conditions.isNew } },
         { Put: { TableName: tableName, Item: alertDetailsItem(alert), ...conditions.isNew } },
       ];
@@ -100,16 +109,18 @@ function effects(tableName: string, decision: Decision, app: Application): Trans
       return items;
     }
     case 'APPEND':
-      return [alertUpdate(tableName, decision.alert.id, 'ADD eventCount :one SET updatedAt = :now', { ':one': 1, ':now': app.now }, onStatus(decision.alert))];
+      return [
+        alertUpdate(tableName, decision.alert.id, 'ADD eventCount :one SET updatedAt = :now', { ':one': 1, ':now': app.now }, app.pendingOnly ? pending : open),
+      ];
     case 'ACCEPT':
-      return [statusChange(tableName, decision.alert.id, 'ACCEPTED', app.now, conditions.alertStatusIs('PENDING'))];
+      return [statusChange(tableName, decision.alert.id, 'ACCEPTED', app.now, quiet(pending))];
     case 'RESOLVE':
       return [
-        statusChange(tableName, decision.alert.id, 'RESOLVED', app.now, onStatus(decision.alert)),
+        statusChange(tableName, decision.alert.id, 'RESOLVED', app.now, quiet(open)),
         ...lockRelease(tableName, keyLock, app.locks.key, decision.alert.id),
       ];
     case 'COMMENT':
-      return [alertUpdate(tableName, decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, onStatus(decision.alert))];
+      return [alertUpdate(tableName, decision.alert.id, 'SET updatedAt = :now', { ':now': app.now }, open)];
     case 'ALREADY_ACCEPTED':
     case 'NO_OPEN_ALERT':
     case 'SUPPRESS':

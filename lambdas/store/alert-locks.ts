@@ -20,6 +20,20 @@ export interface LockState {
 export interface KeyLock {
   revision?: string;
   openAlertIds: string[];
+  /** What the lock was told of its newest alert when it opened it (see NewestAlert). */
+  newest?: NewestAlert;
+}
+
+/**
+ * What a lock keeps of the alert it opened last, so that most events are decided on the lock alone (one read instead
+ * of two): its id and whether it escalates when created. Not its status, which an ACCEPT changes without writing the
+ * lock: an event decided on the lock assumes the alert open and PENDING, and its write's conditions (open; PENDING to
+ * accept, or to append under ONE_PENDING_ALERT_ALLOWED; not escalating, where a notice would be due) find out
+ * otherwise, after which the alert is read.
+ */
+export interface NewestAlert {
+  id: string;
+  escalates: boolean;
 }
 
 /** How many open alerts of one key the lock remembers (ONE_ALERT_PER_EVENT can open many). */
@@ -30,17 +44,25 @@ export interface CandidateRequest {
   alertKeyNormalized: string;
   /** Window grouping: read the source's lock and newest alert too. */
   withSource: boolean;
+  /** Read the alerts even where the lock tells enough (after a write whose conditions found the alert otherwise). */
+  fresh?: boolean;
 }
 
 export interface CandidateRead {
   candidates: Candidates;
   locks: LockState;
+  /** Decided on the lock alone: the candidate is assumed open, PENDING and not escalating (see NewestAlert). */
+  fromLock?: boolean;
 }
 
-const keyLockOf = (item: Record<string, unknown> | undefined): KeyLock => ({
-  revision: item?.revision as string | undefined,
-  openAlertIds: (item?.openAlertIds as string[] | undefined) ?? [],
-});
+const keyLockOf = (item: Record<string, unknown> | undefined): KeyLock => {
+  const openAlertIds = (item?.openAlertIds as string[] | undefined) ?? [];
+  const newest = item?.newest as NewestAlert | undefined;
+  return { revision: item?.revision as string | undefined, openAlertIds, newest: newest?.id === openAlertIds[0] ? newest : undefined };
+};
+
+/** The lock alone decides: it knows its newest alert, which did not escalate when created, and no source lock is needed. */
+const lockTells = (r: CandidateRequest, lock: KeyLock): boolean => !r.fresh && !r.withSource && !!lock.newest && !lock.newest.escalates;
 
 /** Items by key (each once), strongly consistent: the transaction that follows is conditioned on them. */
 async function getByKey(ctx: StoreContext, wanted: Key[]): Promise<Map<string, Record<string, unknown>>> {
@@ -52,7 +74,7 @@ async function getByKey(ctx: StoreContext, wanted: Key[]): Promise<Map<string, R
 
 /**
  * The open alerts several events may act on, found through the locks, with the lock revisions to write against: in
- * two round trips whatever their number (the locks, then the newest alert each lock names).
+ * two round trips whatever their number (the locks, then the newest alert each lock names, unless the lock tells enough).
  */
 export async function readCandidates(ctx: StoreContext, requests: CandidateRequest[]): Promise<CandidateRead[]> {
   const lockKeys = requests.flatMap((r) => [
@@ -64,6 +86,7 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
   const sourceLock = (r: CandidateRequest) => (r.withSource ? locks.get(keyString(openAlertKeys.source(r.alertSourceId))) : undefined);
   const newestIds = new Set<string>();
   for (const r of requests) {
+    if (lockTells(r, keyLockOf(keyLock(r)))) continue;
     const newestOfKey = keyLockOf(keyLock(r)).openAlertIds[0];
     if (newestOfKey) newestIds.add(newestOfKey);
     const newestOfSource = sourceLock(r)?.alertId as string | undefined;
@@ -83,6 +106,7 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
   };
   return requests.map((r) => {
     const key = keyLockOf(keyLock(r));
+    if (lockTells(r, key)) return { candidates: { byKey: { id: key.newest!.id, status: 'PENDING' as const } }, locks: { key }, fromLock: true };
     const source = sourceLock(r);
     const newest = openAlert(key.openAlertIds[0]);
     return {
@@ -107,9 +131,9 @@ export function lockWrite(tableName: string, key: Key, revision: string | undefi
   return { Put: { TableName: tableName, Item: { ...key, ...fields, revision: randomUUID() }, ...conditions.lockAt(revision) } };
 }
 
-/** Puts a new alert first on its key's lock (and, under window grouping, on its source's lock). */
-export function lockOpen(tableName: string, key: Key, lock: KeyLock, alertId: string): TransactItem {
-  return lockWrite(tableName, key, lock.revision, { openAlertIds: [alertId, ...lock.openAlertIds].slice(0, MAX_TRACKED_OPEN) });
+/** Puts a new alert first on its key's lock, with what the lock keeps of it (see NewestAlert). */
+export function lockOpen(tableName: string, key: Key, lock: KeyLock, newest: NewestAlert): TransactItem {
+  return lockWrite(tableName, key, lock.revision, { openAlertIds: [newest.id, ...lock.openAlertIds].slice(0, MAX_TRACKED_OPEN), newest });
 }
 
 /** Takes a resolved alert off its key's lock (deleting the lock with its last alert); nothing if the lock does not list it. */

@@ -186,6 +186,23 @@ it('an accept before the timeout stops level 2', async () => {
   await waitFor(async () => (await stepsOf(alert.id, uma.id)).includes('ACCEPTED:1'), { timeoutMs: 20_000, what: 'the ACCEPTED notice' });
 });
 
+it('an ACCEPT event tells those notified even when the alert was routed to a policy after it was created', async () => {
+  // Created without a policy, its key's lock notes no escalation; the reroute starts one, and the ACCEPT event, decided
+  // on the lock, must find that out (its write's condition) and send the notice all the same.
+  const uma = await user('uma');
+  const source = await client.createSource({});
+  const alertKey = `k${++unique}`;
+  const [record] = await client.send({ apiKey: source.integrationKey, eventType: 'ALERT', summary: 'Disk full', alertKey });
+  const rerouted = await client.request('PUT', `/api/alerts/${record.alertId}/assign`, {
+    body: { escalationPolicy: { id: await policy([{ timeout: 1, users: [uma] }]) } },
+  });
+  expect(rerouted.status).toBe(200);
+  await waitForDeliveries(uma.path, 1);
+  const [accept] = await client.send({ apiKey: source.integrationKey, eventType: 'ACCEPT', alertKey });
+  expect(accept).toMatchObject({ outcome: 'ACCEPTED', alertId: record.alertId });
+  await waitFor(async () => (await stepsOf(record.alertId, uma.id)).includes('ACCEPTED:1'), { timeoutMs: 20_000, what: 'the ACCEPTED notice' });
+});
+
 it('repeating with frequency 2 goes through the rules three times in all, then stops', async () => {
   const [uma, vic] = [await user('uma'), await user('vic')];
   const alert = await alertWith(
