@@ -6,7 +6,7 @@ import { firstStep, isTimedJob, levelJob, nextStep, type EscalationJob } from '.
 import { routingKeyToFollow, type EscalationPolicy } from '../domain/escalation-policy';
 import { normalizeAlertKey, type AcceptedEvent } from '../domain/event';
 import { alertPriority } from '../domain/priority';
-import type { AlertStore, Application, CandidateRead } from '../store/alerts';
+import type { AlertStore, Application, CandidateRead, CandidateRequest } from '../store/alerts';
 import { jobKey } from '../store/escalation-jobs';
 import type { Key } from '../store/keys';
 import { autoResolveJob } from './auto-resolution';
@@ -40,6 +40,14 @@ const groupingOf = (source: AlertSource | undefined): Grouping => ({
 /** Window grouping makes an ALERT act on the source's newest alert, whatever its key. */
 const readsSource = (event: AcceptedEvent, source: AlertSource | undefined) =>
   event.eventType === 'ALERT' && groupingOf(source).mode === 'ONE_ALERT_GROUPED_PER_WINDOW';
+
+/** What the event needs read: its key's lock (and its source's, under window grouping), and what the lock does not tell. */
+const candidateRequest = (event: AcceptedEvent, source: AlertSource | undefined): CandidateRequest => ({
+  alertSourceId: event.alertSourceId,
+  alertKeyNormalized: normalizeAlertKey(event.alertKey),
+  withSource: readsSource(event, source),
+  needsStatus: event.eventType === 'ACCEPT' || (event.eventType === 'ALERT' && groupingOf(source).mode === 'ONE_PENDING_ALERT_ALLOWED'),
+});
 
 /** Decides what the event does given what was read, and gathers everything the store needs to write it. */
 async function prepare(event: AcceptedEvent, source: AlertSource | undefined, read: CandidateRead, deps: ApplyDeps) {
@@ -108,11 +116,10 @@ const jobKeysOf = (app: Application): Key[] | undefined => app.jobs?.filter((job
  * still applied, with the defaults (an accepted event is never dropped).
  */
 export async function applyEvent(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult> {
-  const alertKeyNormalized = normalizeAlertKey(event.alertKey);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await (deps.pause ?? defaultPause)(attempt);
     // After a lost race the alert is read, not only the lock: what the lock told may be why the write failed.
-    const read = await deps.alerts.readCandidates(event.alertSourceId, alertKeyNormalized, readsSource(event, source), attempt > 0);
+    const read = await deps.alerts.readCandidates({ ...candidateRequest(event, source), fresh: attempt > 0 });
     const { decision, app } = await prepare(event, source, read, deps);
     const result = await deps.alerts.apply(decision, app);
     if ('applied' in result) return { outcome: result.applied, alertId: result.alertId, jobs: jobKeysOf(app) };
@@ -178,13 +185,7 @@ export async function applyInRounds(items: SourcedEvent[], deps: ApplyDeps): Pro
         results.push(await applyEvent(round[0].event, round[0].source, deps));
         continue;
       }
-      const reads = await deps.alerts.readCandidatesMany(
-        round.map(({ event, source }) => ({
-          alertSourceId: event.alertSourceId,
-          alertKeyNormalized: normalizeAlertKey(event.alertKey),
-          withSource: readsSource(event, source),
-        })),
-      );
+      const reads = await deps.alerts.readCandidatesMany(round.map(({ event, source }) => candidateRequest(event, source)));
       const entries: Array<{ decision: Decision; app: Application }> = [];
       for (const [i, { event, source }] of round.entries()) entries.push(await prepare(event, source, reads[i], deps));
       const written = await deps.alerts.applyAll(entries);

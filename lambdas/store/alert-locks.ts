@@ -46,6 +46,12 @@ export interface CandidateRequest {
   withSource: boolean;
   /** Read the alerts even where the lock tells enough (after a write whose conditions found the alert otherwise). */
   fresh?: boolean;
+  /**
+   * The event's decision turns on the alert's status (an ACCEPT: accepted or already; an ALERT under
+   * ONE_PENDING_ALERT_ALLOWED): where the lock tells the rest, the alert is read too, eventually consistent (half a read
+   * unit), as a better guess than PENDING; the write's conditions still decide.
+   */
+  needsStatus?: boolean;
 }
 
 export interface CandidateRead {
@@ -65,10 +71,10 @@ const keyLockOf = (item: Record<string, unknown> | undefined): KeyLock => {
 const lockTells = (r: CandidateRequest, lock: KeyLock): boolean => !r.fresh && !r.withSource && !!lock.newest && !lock.newest.escalates;
 
 /** Items by key (each once), strongly consistent: the transaction that follows is conditioned on them. */
-async function getByKey(ctx: StoreContext, wanted: Key[]): Promise<Map<string, Record<string, unknown>>> {
+async function getByKey(ctx: StoreContext, wanted: Key[], consistent = true): Promise<Map<string, Record<string, unknown>>> {
   const keys = [...new Map(wanted.map((k) => [keyString(k), k])).values()];
   if (keys.length === 0) return new Map();
-  const items = await getMany(ctx, keys, { consistent: true });
+  const items = await getMany(ctx, keys, { consistent });
   return new Map(items.map((item) => [keyString(item as unknown as Key), item]));
 }
 
@@ -92,10 +98,14 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
     const newestOfSource = sourceLock(r)?.alertId as string | undefined;
     if (newestOfSource) newestIds.add(newestOfSource);
   }
-  const alerts = await getByKey(
-    ctx,
-    [...newestIds].map((id) => alertKeys.item(id)),
-  );
+  const guessed = requests.filter((r) => r.needsStatus && lockTells(r, keyLockOf(keyLock(r)))).map((r) => alertKeys.item(keyLockOf(keyLock(r)).newest!.id));
+  const [alerts, statuses] = await Promise.all([
+    getByKey(
+      ctx,
+      [...newestIds].map((id) => alertKeys.item(id)),
+    ),
+    getByKey(ctx, guessed, false),
+  ]);
   // Read whole: an alert the store cannot read is an error here, not a guess.
   const openAlert = (id: string | undefined) => {
     const item = id ? alerts.get(keyString(alertKeys.item(id))) : undefined;
@@ -106,7 +116,12 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
   };
   return requests.map((r) => {
     const key = keyLockOf(keyLock(r));
-    if (lockTells(r, key)) return { candidates: { byKey: { id: key.newest!.id, status: 'PENDING' as const } }, locks: { key }, fromLock: true };
+    if (lockTells(r, key)) {
+      // The status as last read, if the read found the alert open; otherwise the guess (PENDING).
+      const item = statuses.get(keyString(alertKeys.item(key.newest!.id)));
+      const status = item && alertFromItem(item).status === 'ACCEPTED' ? ('ACCEPTED' as const) : ('PENDING' as const);
+      return { candidates: { byKey: { id: key.newest!.id, status } }, locks: { key }, fromLock: true };
+    }
     const source = sourceLock(r);
     const newest = openAlert(key.openAlertIds[0]);
     return {

@@ -36,8 +36,8 @@ export class AlertStore {
   }
 
   /** The open alerts an event may act on, found through the locks, and the lock revisions to write against. */
-  async readCandidates(alertSourceId: string, alertKeyNormalized: string, withSource: boolean, fresh = false): Promise<CandidateRead> {
-    return (await readCandidates(this.ctx, [{ alertSourceId, alertKeyNormalized, withSource, fresh }]))[0];
+  async readCandidates(request: CandidateRequest): Promise<CandidateRead> {
+    return (await readCandidates(this.ctx, [request]))[0];
   }
 
   /** readCandidates for several events at once, in two round trips whatever their number. */
