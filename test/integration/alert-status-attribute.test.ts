@@ -2,12 +2,8 @@
 // DynamoDB Local: listings under a status filter their index does not apply keep their pages (at most `limit`
 // alerts, newest first, each once, none outside the filters, the work of one request bounded), and every condition
 // on an alert's status holds for both kinds of items.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, startDynamoDbLocal, type LocalDynamoDb } from '../../local/dynamodb';
+import { ensureTable, type LocalDynamoDb } from '../../local/dynamodb';
 import type { Alert, AlertStatus } from '../../lambdas/domain/alert';
 import { measured, type Usage } from '../../lambdas/shared/usage';
 import { listAlerts, type AlertFilter } from '../../lambdas/store/alert-list';
@@ -16,25 +12,15 @@ import { statusChange } from '../../lambdas/store/alert-status';
 import { createDocumentClient, type StoreContext } from '../../lambdas/store/client';
 import { conditions } from '../../lambdas/store/conditions';
 import { ConditionFailed } from '../../lambdas/store/sdk-errors';
+import { startLocalDynamo } from '../support/local-store';
 
 jest.setTimeout(180_000);
 
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-
-let dataDir: string;
 let dynamo: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'alertline-status-'));
-  dynamo = await startDynamoDbLocal({ dataDir, port: await freePort() });
+  dynamo = await startLocalDynamo();
   // DynamoDB Local on a busy machine: a write of 25 items may take longer than a Lambda's call budget.
   db = createDocumentClient({ endpoint: dynamo.endpoint, budget: { maxAttempts: 3, attemptTimeoutMs: 15_000, totalMs: 45_000 } });
 });
@@ -42,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   db?.destroy();
   await dynamo?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A table of its own for each scenario: the listing of all alerts (gsi1) then shows that scenario's alerts only. */

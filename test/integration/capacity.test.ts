@@ -1,31 +1,17 @@
 // The capacity counter against DynamoDB Local: a transaction counted from its items' sizes costs what the same writes cost
 // as single calls (which DynamoDB Local reports right): twice the table's units, plus the index entries put or deleted.
 // And what an alert's status change costs, now that no index projects the status of a new alert.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, startDynamoDbLocal, type LocalDynamoDb } from '../../local/dynamodb';
-import { createDocumentClient } from '../../lambdas/store/client';
 import { measured, type Usage } from '../../lambdas/shared/usage';
 import type { Alert } from '../../lambdas/domain/alert';
 import { alertItem } from '../../lambdas/store/alert-rows';
 import { statusChange } from '../../lambdas/store/alert-status';
 import { conditions } from '../../lambdas/store/conditions';
+import { startLocalStore, type LocalStore } from '../support/local-store';
 
 jest.setTimeout(180_000);
 
 const TABLE = 'alertline';
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
 
 interface Consumed {
   Table?: { CapacityUnits?: number };
@@ -67,21 +53,16 @@ const alert = (id: string, details: string, status = 'PENDING') => ({
 });
 
 describe('capacity counter', () => {
-  let dataDir: string;
-  let dynamo: LocalDynamoDb;
+  let store: LocalStore;
   let db: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'alertline-capacity-'));
-    dynamo = await startDynamoDbLocal({ dataDir, port: await freePort() });
-    await ensureTable(dynamo.endpoint, TABLE);
-    db = createDocumentClient({ endpoint: dynamo.endpoint });
+    store = await startLocalStore(TABLE);
+    db = store.ctx.db;
   });
 
   afterAll(async () => {
-    db?.destroy();
-    await dynamo?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await store?.stop();
   });
 
   /**

@@ -11,13 +11,13 @@ import {
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRuntimeProcess } from '../../local/child';
+import { freePortPair, startRuntimeProcess } from '../../local/child';
 import { ensureTable, startDynamoDbLocal, type LocalDynamoDb } from '../../local/dynamodb';
 import { TABLE_SCHEMA } from '../../lambdas/contract';
 import { clientFor } from '../support/client';
+import { startLocalDynamo } from '../support/local-store';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(240_000);
@@ -25,15 +25,6 @@ jest.setTimeout(240_000);
 const TABLE = 'alertline';
 /** The index an older install lacks: the last one the schema added. */
 const NEW_INDEX = TABLE_SCHEMA.indexes[TABLE_SCHEMA.indexes.length - 1];
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
 
 const dynamoClient = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
@@ -71,20 +62,17 @@ async function indexStatuses(client: DynamoDBClient, tableName: string): Promise
 }
 
 describe('ensureTable on a table made by an older version', () => {
-  let dataDir: string;
   let db: LocalDynamoDb;
   let client: DynamoDBClient;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'alertline-upgrade-'));
-    db = await startDynamoDbLocal({ dataDir, port: await freePort() });
+    db = await startLocalDynamo();
     client = dynamoClient(db.endpoint);
   });
 
   afterAll(async () => {
     client?.destroy();
     await db?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('creates the missing index, keeps the items, and serves them through it', async () => {
@@ -170,7 +158,7 @@ describe('npm start on a data folder whose table lacks an index', () => {
       await first.stop();
 
       // Make it the folder of an older version: drop the newest index.
-      const db = await startDynamoDbLocal({ dataDir, port: await freePort() });
+      const db = await startDynamoDbLocal({ dataDir, port: await freePortPair() });
       const client = dynamoClient(db.endpoint);
       try {
         await client.send(new UpdateTableCommand({ TableName: TABLE, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: NEW_INDEX.name } }] }));
