@@ -74,9 +74,10 @@ it('applies each event once when acknowledgements are lost after the effect (a c
 });
 
 it('answers 503, never 202, while DynamoDB is down, and applies every 202 once it is back', async () => {
-  // Failed processor attempts come back after 10 s: the five attempts outlast the engine's restart, even on a
-  // loaded machine where the JVM takes many seconds to come back.
-  const { rt, client } = await start({ env: { QUEUE_VISIBILITY_TIMEOUT: '10' } });
+  // Failed processor attempts come back after 20 s: the five attempts (80 s between the first and the last) outlast the
+  // engine's restart, even on a loaded machine where the JVM takes tens of seconds to come back. With 10 s, a CI run
+  // whose engine came back late parked an event (its last attempt, before the store was back, left it QUEUED).
+  const { rt, client } = await start({ env: { QUEUE_VISIBILITY_TIMEOUT: '20' } });
   const source = await client.createSource();
   const accepted: string[] = [];
   const statuses: number[] = [];
