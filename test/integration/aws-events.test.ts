@@ -1,12 +1,8 @@
 // Event records as deployed on AWS (an in-process runtime with recoverableEvents off): ingest writes none, GET
 // /api/events/{id} answers QUEUED from the id until the processor writes the record, a refused send leaves a tombstone
 // the processor never applies, and an id older than the queue's retention is 404. The test runs the processor itself.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { freePortPair } from '../../local/child';
 import { lambdaContext } from '../../local/lambda-context';
 import { toRecord } from '../../local/poller';
 import type { Runtime } from '../../local/runtime';
@@ -18,13 +14,13 @@ import { createSqsClient, EventQueue } from '../../lambdas/queue/event-queue';
 import { createDocumentClient, type StoreContext } from '../../lambdas/store/client';
 import { EventStore } from '../../lambdas/store/events';
 import { alertKeys, eventKeys, openAlertKeys } from '../../lambdas/store/keys';
-import { clientFor } from '../support/client';
+import { startInProcessRuntime, type InProcessRuntime } from '../support/in-process-runtime';
 
 jest.setTimeout(120_000);
 
-let dataDir: string;
+let started: InProcessRuntime;
 let runtime: Runtime;
-let client: ReturnType<typeof clientFor>;
+let client: InProcessRuntime['client'];
 let ctx: StoreContext;
 let sqs: SQSClient;
 let queue: EventQueue;
@@ -36,22 +32,10 @@ const refused: AcceptedEvent[] = [];
 beforeAll(async () => {
   // Powertools reads its log level and metrics switch when the logger and metrics are built: set them, then load.
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-  const { startRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
   const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
-  dataDir = mkdtempSync(join(tmpdir(), 'alertline-aws-events-'));
-  const adminToken = `token-${Math.random().toString(36).slice(2)}`;
-  const port = await freePortPair();
-  runtime = await startRuntime({
-    port,
-    host: '127.0.0.1',
-    dataDir,
-    dynamoDbPort: port + 1,
-    sqsPort: 0,
-    adminToken,
+  started = await startInProcessRuntime('aws-events', {
     // No poller: the test runs the processor when it wants the events applied.
     pollers: 0,
-    visibilityTimeoutSeconds: 5,
-    escalationTickSeconds: 0,
     recoverableEvents: false,
     ingestDeps: {
       queue: {
@@ -62,9 +46,8 @@ beforeAll(async () => {
         },
       },
     },
-    log: () => undefined,
   });
-  client = clientFor({ url: runtime.url, adminToken });
+  ({ runtime, client } = started);
   ctx = { db: createDocumentClient({ endpoint: runtime.dynamoDbEndpoint }), tableName: runtime.tableName };
   sqs = createSqsClient({ endpoint: runtime.sqsEndpoint });
   queue = new EventQueue(sqs, runtime.queueUrl);
@@ -74,8 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   ctx?.db.destroy();
   sqs?.destroy();
-  await runtime?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 /** The raw item of an event's record, as the table holds it (undefined: none). */

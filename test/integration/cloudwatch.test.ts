@@ -1,11 +1,6 @@
 // CloudWatch alarms through SNS on a real local runtime in this process, over HTTP: the runtime's HTTPS GET is replaced by a
 // stand-in for SNS that serves a self-made certificate (messages are signed with its key at test time) and records every URL.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePortPair } from '../../local/child';
-import type { Runtime } from '../../local/runtime';
-import { clientFor } from '../support/client';
+import { startInProcessRuntime, type InProcessRuntime } from '../support/in-process-runtime';
 import { fixture, makeSnsSigner } from '../support/sns';
 import { waitFor } from '../support/wait-for';
 
@@ -16,43 +11,24 @@ const ALARM_ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-5xx-rate'
 /** Every URL the runtime asked the stand-in for, in order. */
 const fetched: string[] = [];
 
-let runtime: Runtime;
-let dataDir: string;
-let client: ReturnType<typeof clientFor>;
+let started: InProcessRuntime;
+let client: InProcessRuntime['client'];
 let integrationKey: string;
 
 beforeAll(async () => {
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-  // A require, not an import: loaded only after the settings above (Jest's sandbox refuses dynamic imports).
-  const { startRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
-  dataDir = mkdtempSync(join(tmpdir(), 'alertline-cloudwatch-'));
-  const adminToken = `token-${Math.random().toString(36).slice(2)}`;
-  const port = await freePortPair();
   const fetchText = async (url: string) => {
     fetched.push(url);
     if (new URL(url).pathname.endsWith('.pem')) return signer.certificatePem;
     return '<ConfirmSubscriptionResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"/>';
   };
-  runtime = await startRuntime({
-    port,
-    host: '127.0.0.1',
-    dataDir,
-    dynamoDbPort: port + 1,
-    sqsPort: 0,
-    adminToken,
-    pollers: 1,
-    visibilityTimeoutSeconds: 5,
-    escalationTickSeconds: 0,
-    ingestDeps: { fetchText },
-    log: () => undefined,
-  });
-  client = clientFor({ url: runtime.url, adminToken });
+  started = await startInProcessRuntime('cloudwatch', { ingestDeps: { fetchText } });
+  ({ client } = started);
   integrationKey = (await client.createSource({ integrationType: 'CLOUDWATCH' })).integrationKey;
 });
 
 afterAll(async () => {
-  await runtime?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 /** POSTs a message as SNS does: its JSON as text/plain, with SNS's message type header. */

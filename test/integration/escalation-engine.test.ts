@@ -1,13 +1,9 @@
 // The escalation engine on a real local runtime in this process, stepped by a manual clock: a real HTTP receiver stands
 // for the users' webhooks, and runtime.tick() for the escalator's schedule.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePortPair } from '../../local/child';
 import type { Runtime } from '../../local/runtime';
-import { clientFor } from '../support/client';
+import { startInProcessRuntime, type InProcessRuntime } from '../support/in-process-runtime';
 import { allLogEntries } from '../support/log-entries';
 import { waitFor } from '../support/wait-for';
 
@@ -26,9 +22,9 @@ let nowMs = Date.now();
 const clock = () => nowMs;
 const advance = (minutes: number) => (nowMs += minutes * MINUTE);
 
+let started: InProcessRuntime;
 let runtime: Runtime;
-let dataDir: string;
-let client: ReturnType<typeof clientFor>;
+let client: InProcessRuntime['client'];
 let receiver: Server;
 let receiverUrl: string;
 const deliveries: Delivery[] = [];
@@ -47,32 +43,13 @@ beforeAll(async () => {
   await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-  // A require, not an import: loaded only after the settings above (Jest's sandbox refuses dynamic imports).
-  const { startRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
-  dataDir = mkdtempSync(join(tmpdir(), 'alertline-escalation-'));
-  const adminToken = `token-${Math.random().toString(36).slice(2)}`;
-  const port = await freePortPair();
-  runtime = await startRuntime({
-    port,
-    host: '127.0.0.1',
-    dataDir,
-    dynamoDbPort: port + 1,
-    sqsPort: 0,
-    adminToken,
-    pollers: 1,
-    visibilityTimeoutSeconds: 5,
-    allowPrivateWebhookTargets: true,
-    clock,
-    escalationTickSeconds: 0,
-    log: () => undefined,
-  });
-  client = clientFor({ url: runtime.url, adminToken });
+  started = await startInProcessRuntime('escalation', { allowPrivateWebhookTargets: true, clock });
+  ({ runtime, client } = started);
 });
 
 afterAll(async () => {
-  await runtime?.stop();
+  await started?.stop();
   await new Promise((ok) => receiver?.close(ok));
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 let unique = 0;

@@ -1,15 +1,14 @@
 // Notifications end to end on the real local runtime: real HTTP and SMTP receivers get level 1, signed; retries keep one
 // id; RESOLVED notices; action links; a name that resolves to loopback is never delivered to.
 import dns from 'node:dns';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { freePortPair } from '../../local/child';
 import type { Runtime, RuntimeOptions } from '../../local/runtime';
-import { clientFor } from '../support/client';
+import type { clientFor } from '../support/client';
+import { startInProcessRuntime, type InProcessRuntime } from '../support/in-process-runtime';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(240_000);
@@ -78,27 +77,7 @@ async function startSmtp() {
 /** Undoes quoted-printable soft breaks and escapes, enough to read links and text in a message. */
 const unQuote = (text: string) => text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex) => String.fromCharCode(parseInt(hex, 16)));
 
-async function startTestRuntime(settings: Partial<RuntimeOptions>) {
-  const { startRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
-  const dataDir = mkdtempSync(join(tmpdir(), 'alertline-notifications-'));
-  const port = await freePortPair();
-  const adminToken = `token-${Math.random().toString(36).slice(2)}`;
-  const runtime = await startRuntime({
-    port,
-    host: '127.0.0.1',
-    dataDir,
-    dynamoDbPort: port + 1,
-    sqsPort: 0,
-    adminToken,
-    pollers: 1,
-    visibilityTimeoutSeconds: 5,
-    clock,
-    escalationTickSeconds: 0,
-    log: () => undefined,
-    ...settings,
-  });
-  return { runtime, dataDir, client: clientFor({ url: runtime.url, adminToken }) };
-}
+const startTestRuntime = (settings: Partial<RuntimeOptions>) => startInProcessRuntime('notifications', { clock, ...settings });
 
 /** A user with these contacts, a one-rule policy naming them, and a source of that priority using it. */
 async function setUp(client: Client, contacts: unknown[], priority: 'HIGH' | 'LOW' = 'HIGH') {
@@ -131,8 +110,8 @@ const notificationsOf = async (client: Client, alertId: string) => {
 const logOf = async (client: Client, alertId: string) => (await client.request('GET', `/api/alerts/${alertId}/log-entries?limit=100`)).body.items as any[];
 
 describe('on a runtime that may deliver to local receivers', () => {
+  let started: InProcessRuntime;
   let runtime: Runtime;
-  let dataDir: string;
   let client: Client;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -142,14 +121,14 @@ describe('on a runtime that may deliver to local receivers', () => {
     Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
     receiver = await startReceiver();
     smtp = await startSmtp();
-    ({ runtime, dataDir, client } = await startTestRuntime({ allowPrivateWebhookTargets: true, smtpUrl: smtp.url }));
+    started = await startTestRuntime({ allowPrivateWebhookTargets: true, smtpUrl: smtp.url });
+    ({ runtime, client } = started);
   });
 
   afterAll(async () => {
-    await runtime?.stop();
+    await started?.stop();
     await new Promise((ok) => receiver?.server.close(ok));
     await new Promise<void>((ok) => (smtp ? smtp.server.close(() => ok()) : ok()));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const waitForDeliveries = (alertId: string, count: number, what: string) =>
@@ -278,8 +257,7 @@ describe('on a runtime that may deliver to local receivers', () => {
 });
 
 describe('on a runtime with outbound safety on', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let started: InProcessRuntime;
   let client: Client;
   const asked: string[] = [];
 
@@ -292,13 +270,13 @@ describe('on a runtime with outbound safety on', () => {
       const cb = typeof options === 'function' ? options : callback;
       return options?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4);
     }) as any);
-    ({ runtime, dataDir, client } = await startTestRuntime({ allowPrivateWebhookTargets: false }));
+    started = await startTestRuntime({ allowPrivateWebhookTargets: false });
+    ({ client } = started);
   });
 
   afterAll(async () => {
     jest.restoreAllMocks();
-    await runtime?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await started?.stop();
   });
 
   it('fails without retry a webhook whose host name resolves to loopback', async () => {

@@ -1,50 +1,31 @@
 // Two local runtimes side by side in this one process: each built from its own configuration, each applying only its own events.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePortPair } from '../../local/child';
 import type { Runtime } from '../../local/runtime';
 import { clientFor } from '../support/client';
+import { startInProcessRuntime, type InProcessRuntime } from '../support/in-process-runtime';
 
 jest.setTimeout(180_000);
 
-type Client = ReturnType<typeof clientFor>;
+type Client = InProcessRuntime['client'];
 const runtimes: Runtime[] = [];
-const dataDirs: string[] = [];
+const stops: Array<() => Promise<void>> = [];
 const clients: Client[] = [];
 const tokens: string[] = [];
 
 beforeAll(async () => {
   // Powertools reads its log level and metrics switch when the handlers' logger and metrics are built (first import).
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-  // A require, not an import: loaded only after the settings above (Jest's sandbox refuses dynamic imports).
-
-  const { startRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
   for (const name of ['a', 'b']) {
-    const dataDir = mkdtempSync(join(tmpdir(), `alertline-two-${name}-`));
-    dataDirs.push(dataDir);
-    const adminToken = `token-of-runtime-${name}-${Math.random().toString(36).slice(2)}`;
-    const port = await freePortPair();
-    const runtime = await startRuntime({
-      port,
-      host: '127.0.0.1',
-      dataDir,
-      dynamoDbPort: port + 1,
-      sqsPort: 0,
-      adminToken,
-      pollers: 1,
-      visibilityTimeoutSeconds: 5,
-      log: () => undefined,
-    });
-    runtimes.push(runtime);
-    tokens.push(adminToken);
-    clients.push(clientFor({ url: runtime.url, adminToken }));
+    // The runtime's own escalation tick, as `npm start` has it.
+    const started = await startInProcessRuntime(`two-${name}`, { escalationTickSeconds: undefined });
+    stops.push(started.stop);
+    runtimes.push(started.runtime);
+    tokens.push(started.adminToken);
+    clients.push(started.client);
   }
 });
 
 afterAll(async () => {
-  for (const runtime of runtimes) await runtime.stop();
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  for (const stop of stops) await stop();
 });
 
 it('runs on separate tables, queues and ports, each behind its own admin token', () => {
