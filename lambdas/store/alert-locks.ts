@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { isOpen, type Candidates } from '../domain/alert';
-import { alertFromItem } from './alert-rows';
+import { alertFromItem, alertStatusOf } from './alert-rows';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
 import { getMany } from './items';
@@ -70,7 +70,7 @@ const keyLockOf = (item: Record<string, unknown> | undefined): KeyLock => {
 /** The lock alone decides: it knows its newest alert, which did not escalate when created, and no source lock is needed. */
 const lockTells = (r: CandidateRequest, lock: KeyLock): boolean => !r.fresh && !r.withSource && !!lock.newest && !lock.newest.escalates;
 
-/** Items by key (each once), strongly consistent: the transaction that follows is conditioned on them. */
+/** Items by key (each once); strongly consistent unless told (the transaction that follows is conditioned on them). */
 async function getByKey(ctx: StoreContext, wanted: Key[], consistent = true): Promise<Map<string, Record<string, unknown>>> {
   const keys = [...new Map(wanted.map((k) => [keyString(k), k])).values()];
   if (keys.length === 0) return new Map();
@@ -88,17 +88,19 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
     ...(r.withSource ? [openAlertKeys.source(r.alertSourceId)] : []),
   ]);
   const locks = await getByKey(ctx, lockKeys);
-  const keyLock = (r: CandidateRequest) => locks.get(keyString(openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized)));
+  // Each request's key lock, parsed once, and whether it alone decides the event.
+  const keyLocks = requests.map((r) => keyLockOf(locks.get(keyString(openAlertKeys.item(r.alertSourceId, r.alertKeyNormalized)))));
+  const tells = requests.map((r, i) => lockTells(r, keyLocks[i]));
   const sourceLock = (r: CandidateRequest) => (r.withSource ? locks.get(keyString(openAlertKeys.source(r.alertSourceId))) : undefined);
   const newestIds = new Set<string>();
-  for (const r of requests) {
-    if (lockTells(r, keyLockOf(keyLock(r)))) continue;
-    const newestOfKey = keyLockOf(keyLock(r)).openAlertIds[0];
+  for (const [i, r] of requests.entries()) {
+    if (tells[i]) continue;
+    const newestOfKey = keyLocks[i].openAlertIds[0];
     if (newestOfKey) newestIds.add(newestOfKey);
     const newestOfSource = sourceLock(r)?.alertId as string | undefined;
     if (newestOfSource) newestIds.add(newestOfSource);
   }
-  const guessed = requests.filter((r) => r.needsStatus && lockTells(r, keyLockOf(keyLock(r)))).map((r) => alertKeys.item(keyLockOf(keyLock(r)).newest!.id));
+  const guessed = requests.flatMap((r, i) => (r.needsStatus && tells[i] ? [alertKeys.item(keyLocks[i].newest!.id)] : []));
   const [alerts, statuses] = await Promise.all([
     getByKey(
       ctx,
@@ -114,12 +116,12 @@ export async function readCandidates(ctx: StoreContext, requests: CandidateReque
       ? { id: alert.id, status: alert.status, createdAt: alert.createdAt, escalationLevel: alert.escalationLevel }
       : undefined;
   };
-  return requests.map((r) => {
-    const key = keyLockOf(keyLock(r));
-    if (lockTells(r, key)) {
-      // The status as last read, if the read found the alert open; otherwise the guess (PENDING).
+  return requests.map((r, i) => {
+    const key = keyLocks[i];
+    if (tells[i]) {
+      // The status as last read, if the read found the alert accepted; otherwise the guess (PENDING).
       const item = statuses.get(keyString(alertKeys.item(key.newest!.id)));
-      const status = item && alertFromItem(item).status === 'ACCEPTED' ? ('ACCEPTED' as const) : ('PENDING' as const);
+      const status = item && alertStatusOf(item) === 'ACCEPTED' ? ('ACCEPTED' as const) : ('PENDING' as const);
       return { candidates: { byKey: { id: key.newest!.id, status } }, locks: { key }, fromLock: true };
     }
     const source = sourceLock(r);
