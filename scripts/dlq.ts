@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSqsClient } from '../lambdas/queue/event-queue';
+import { createSqsClient, RESENT_PREFIX } from '../lambdas/queue/event-queue';
 import { createDocumentClient } from '../lambdas/store/client';
 import { EventStore } from '../lambdas/store/events';
 
@@ -134,8 +134,9 @@ async function redriveLocal(t: Target): Promise<number> {
           QueueUrl: t.queueUrl,
           MessageBody: m.Body!,
           MessageGroupId: m.Attributes?.MessageGroupId ?? String(body.alertSourceId),
-          // Not the event id: the queue would drop it as a duplicate of the original send within 5 minutes.
-          MessageDeduplicationId: `redrive-${m.MessageId}`,
+          // Not the event id: the queue would drop it as a duplicate of the original send within 5 minutes; and the
+          // processor looks for what an earlier attempt of a re-sent message wrote (see isFirstSend).
+          MessageDeduplicationId: `${RESENT_PREFIX}${m.MessageId}`,
         }),
       );
       await t.sqs.send(new DeleteMessageCommand({ QueueUrl: t.deadLetterQueueUrl, ReceiptHandle: m.ReceiptHandle! }));

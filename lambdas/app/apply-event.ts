@@ -13,7 +13,7 @@ import { autoResolveJob } from './auto-resolution';
 
 export interface ApplyDeps {
   /** What applying events needs of the alert store: the consistent reads and the conditional writes. */
-  alerts: Pick<AlertStore, 'readCandidates' | 'readCandidatesMany' | 'apply' | 'applyAll'>;
+  alerts: Pick<AlertStore, 'readCandidates' | 'readCandidatesMany' | 'apply' | 'applyAll' | 'findEarlierAttempt' | 'recordSingleWrite'>;
   /** The escalation policy whose routing key this is, if any. */
   policyForRoutingKey: (routingKey: string) => Promise<{ id: string } | undefined>;
   /** An escalation policy by id (a short cache is fine): a new alert's escalation starts only when its policy exists. */
@@ -49,10 +49,20 @@ const candidateRequest = (event: AcceptedEvent, source: AlertSource | undefined)
   needsStatus: event.eventType === 'ACCEPT' || (event.eventType === 'ALERT' && groupingOf(source).mode === 'ONE_PENDING_ALERT_ALLOWED'),
 });
 
+/**
+ * How an event's delivery came: `tried` when it may have been tried before (a redelivery, a message re-sent after a
+ * local crash or redriven, an event the batch path stopped at), so that what an earlier attempt wrote is looked for
+ * first; `lastAttempt` when the queue parks it if this attempt fails, so that it writes all or nothing (a transaction).
+ */
+export interface Delivery {
+  tried?: boolean;
+  lastAttempt?: boolean;
+}
+
 /** Decides what the event does given what was read, and gathers everything the store needs to write it. */
-async function prepare(event: AcceptedEvent, source: AlertSource | undefined, read: CandidateRead, deps: ApplyDeps) {
-  const suppress = event.eventType === 'ALERT' && deps.suppressed && (await deps.suppressed(event));
-  const decision: Decision = suppress ? { kind: 'SUPPRESS' } : decide(event, read.candidates, groupingOf(source));
+async function prepare(event: AcceptedEvent, source: AlertSource | undefined, read: CandidateRead, deps: ApplyDeps, delivery: Delivery = {}, decided?: Decision) {
+  const suppress = !decided && event.eventType === 'ALERT' && deps.suppressed && (await deps.suppressed(event));
+  const decision: Decision = decided ?? (suppress ? { kind: 'SUPPRESS' } : decide(event, read.candidates, groupingOf(source)));
   const now = deps.now();
   let created;
   if (decision.kind === 'CREATE') {
@@ -85,6 +95,7 @@ async function prepare(event: AcceptedEvent, source: AlertSource | undefined, re
     jobs: withAutoResolve(escalation ? [escalation.job] : noticeJobs(decision, now), created, source),
     // The event's own fields, for its record: in AWS the processor writes it first (ingest writes none).
     received: { eventType: event.eventType, alertKey: event.alertKey, receivedAt: event.receivedAt },
+    singleWrite: !delivery.lastAttempt,
   };
   return { decision, app };
 }
@@ -115,17 +126,41 @@ const jobKeysOf = (app: Application): Key[] | undefined => app.jobs?.filter((job
  * Applies one accepted event. The alert source may have been deleted since the event was accepted: the event is
  * still applied, with the defaults (an accepted event is never dropped).
  */
-export async function applyEvent(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult> {
+export async function applyEvent(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps, delivery: Delivery = {}): Promise<ApplyEventResult> {
+  if (delivery.tried) {
+    const earlier = await finishEarlierAttempt(event, source, deps);
+    if (earlier) return earlier;
+  }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await (deps.pause ?? defaultPause)(attempt);
     // After a lost race the alert is read, not only the lock: what the lock told may be why the write failed.
     const read = await deps.alerts.readCandidates({ ...candidateRequest(event, source), fresh: attempt > 0 });
-    const { decision, app } = await prepare(event, source, read, deps);
+    const { decision, app } = await prepare(event, source, read, deps, delivery);
     const result = await deps.alerts.apply(decision, app);
     if ('applied' in result) return { outcome: result.applied, alertId: result.alertId, jobs: jobKeysOf(app) };
     if ('duplicate' in result) return { duplicate: true };
   }
   throw new Error(`Event ${event.eventId} lost ${MAX_ATTEMPTS} races for alert key "${event.alertKey}"`);
+}
+
+/**
+ * What an earlier attempt of the event left: recorded (applied or withdrawn), a duplicate; its mark on an alert (it
+ * crashed between a single write's two writes), the record to write; nothing, undefined: the event is applied anew.
+ */
+async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult | undefined> {
+  const earlier = await deps.alerts.findEarlierAttempt({
+    eventId: event.eventId,
+    alertSourceId: event.alertSourceId,
+    alertKeyNormalized: normalizeAlertKey(event.alertKey),
+  });
+  if ('recorded' in earlier) return { duplicate: true };
+  if ('none' in earlier) return undefined;
+  const { alertId, kind } = earlier.marked;
+  const decision = { kind, alert: { id: alertId, status: 'PENDING' as const } };
+  const read: CandidateRead = { candidates: { byKey: decision.alert }, locks: { key: { openAlertIds: [] } } };
+  const { app } = await prepare(event, source, read, deps, {}, decision);
+  const result = await deps.alerts.recordSingleWrite(decision, app);
+  return 'applied' in result ? { outcome: result.applied, alertId: result.alertId } : { duplicate: true };
 }
 
 export interface SourcedEvent {
@@ -174,23 +209,34 @@ export function rounds(items: SourcedEvent[]): SourcedEvent[][] {
 /**
  * Applies several events of a batch with one read of their locks and alerts and one transaction per round, instead of
  * three round trips each. Returns the results of the leading events it applied, in order. It stops at the first round
- * that does not commit whole (a race, a redelivery) or fails, leaving that round and the rest to be applied one by
- * one, where a race is retried and a failure is counted against its own event.
+ * whose transaction is cancelled (a race, a redelivery) or that fails, leaving that round and the rest to be applied
+ * one by one, where a race is retried and a failure is counted against its own event. A round that failed may have
+ * applied some of its events (its transaction, or single writes): the one-by-one way must treat them as tried.
  */
-export async function applyInRounds(items: SourcedEvent[], deps: ApplyDeps): Promise<{ results: ApplyEventResult[]; stoppedBy?: unknown }> {
+export async function applyInRounds(
+  items: SourcedEvent[],
+  deps: ApplyDeps,
+  delivery: Pick<Delivery, 'lastAttempt'> = {},
+): Promise<{ results: ApplyEventResult[]; stoppedBy?: unknown }> {
   const results: ApplyEventResult[] = [];
   try {
     for (const round of rounds(items)) {
       if (round.length === 1) {
-        results.push(await applyEvent(round[0].event, round[0].source, deps));
+        results.push(await applyEvent(round[0].event, round[0].source, deps, delivery));
         continue;
       }
       const reads = await deps.alerts.readCandidatesMany(round.map(({ event, source }) => candidateRequest(event, source)));
       const entries: Array<{ decision: Decision; app: Application }> = [];
-      for (const [i, { event, source }] of round.entries()) entries.push(await prepare(event, source, reads[i], deps));
+      for (const [i, { event, source }] of round.entries()) entries.push(await prepare(event, source, reads[i], deps, delivery));
       const written = await deps.alerts.applyAll(entries);
       if ('cancelled' in written) return { results, stoppedBy: 'a race or a redelivery cancelled the transaction' };
-      results.push(...written.applied.map((a, i) => ({ outcome: a.outcome, alertId: a.alertId, jobs: jobKeysOf(entries[i].app) })));
+      for (const [i, result] of written.results.entries()) {
+        const { event, source } = round[i];
+        if ('applied' in result) results.push({ outcome: result.applied, alertId: result.alertId, jobs: jobKeysOf(entries[i].app) });
+        else if ('duplicate' in result) results.push({ duplicate: true });
+        // A single write that lost a race: read and decided again on its own (its round's others touch other items).
+        else results.push(await applyEvent(event, source, deps, delivery));
+      }
     }
   } catch (error) {
     // The events not yet applied are applied one by one next, where an error is reported against its own event.

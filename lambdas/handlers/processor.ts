@@ -5,14 +5,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyEvent, applyInRounds, type ApplyDeps, type ApplyEventResult, type SourcedEvent } from '../app/apply-event';
+import { applyEvent, applyInRounds, type ApplyDeps, type ApplyEventResult, type Delivery, type SourcedEvent } from '../app/apply-event';
 import { suppressionCheck } from '../app/maintenance-windows';
 import { SourceCache } from '../app/source-cache';
 import type { NotificationQueuePort } from '../app/ports';
 import type { AlertSource } from '../domain/alert-source';
 import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { AcceptedEvent } from '../domain/event';
-import { parseQueuedEvents } from '../queue/event-queue';
+import { isFirstSend, parseQueuedEvents } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { AlertStore } from '../store/alerts';
 import { EscalationPolicyStore } from '../store/escalation-policies';
@@ -107,12 +107,16 @@ function reportApplied(event: AcceptedEvent, result: ApplyEventResult): void {
  * One message at a time, for what the batch path left: its events in order (a tool's payload carries several; those
  * applied before a redelivery are recognised as duplicates), retried on a lost race, FAILED on its last attempt.
  */
-async function processRecord(deps: ProcessorDeps, record: SQSRecord): Promise<void> {
+async function processRecord(deps: ProcessorDeps, record: SQSRecord, triedInBatch: boolean): Promise<void> {
   const events = parseQueuedEvents(record.body);
+  const delivery: Delivery = {
+    tried: triedInBatch || !isFirstDelivery(record, events),
+    lastAttempt: attemptOf(record) >= deps.maxReceiveCount,
+  };
   for (const [i, event] of events.entries()) {
     logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
     try {
-      const result = await applyEvent(event, await deps.sourceOf(event), deps.apply);
+      const result = await applyEvent(event, await deps.sourceOf(event), deps.apply, delivery);
       reportApplied(event, result);
       await startJobs(deps, [result]);
     } catch (error) {
@@ -134,16 +138,22 @@ async function markFailedWithRest(deps: ProcessorDeps, failed: AcceptedEvent, re
   await Promise.all(rest.map((event) => deps.events.markHeld(event, `event ${failed.eventId}`, error.message, now)));
 }
 
+/** Received for the first time, as ingest sent it: nothing of it can have been applied before. */
+const isFirstDelivery = (record: SQSRecord, events: AcceptedEvent[]) =>
+  attemptOf(record) === 1 && isFirstSend(record.attributes.MessageDeduplicationId, events[0]?.eventId);
+
 /**
- * The batch path: the leading records of the batch, up to the first that cannot be parsed, applied together in
- * rounds (see applyInRounds). Returns the message ids it applied.
+ * The batch path: the leading records of the batch, up to the first that cannot be parsed or that may have been
+ * tried before (a redelivery: see Delivery), applied together in rounds (see applyInRounds). Returns the message ids
+ * it applied, and those it tried and stopped at or before, which may have been applied in part.
  */
-async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<Set<string>> {
+async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<{ applied: Set<string>; tried: Set<string> }> {
   // A message of several events (a tool's payload) contributes them all, in order; it counts as applied once its last is.
   const leading: Array<SourcedEvent & { messageId: string; lastOfMessage: boolean }> = [];
   try {
     for (const record of records) {
       const events = parseQueuedEvents(record.body);
+      if (!isFirstDelivery(record, events)) break;
       for (const [i, event] of events.entries()) {
         leading.push({ event, source: await deps.sourceOf(event), messageId: record.messageId, lastOfMessage: i === events.length - 1 });
       }
@@ -151,17 +161,18 @@ async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<
   } catch {
     // An unreadable record and those after it go the one-by-one way, which reports it.
   }
-  if (leading.length < 2) return new Set();
-  const { results, stoppedBy } = await applyInRounds(leading, deps.apply);
+  if (leading.length < 2) return { applied: new Set(), tried: new Set() };
+  const { results, stoppedBy } = await applyInRounds(leading, deps.apply, { lastAttempt: deps.maxReceiveCount <= 1 });
   if (stoppedBy) logger.info('batch path stopped; the rest is applied one by one', { applied: results.length, reason: String(stoppedBy) });
   results.forEach((result, i) => reportApplied(leading[i].event, result));
   await startJobs(deps, results);
-  return new Set(
+  const applied = new Set(
     leading
       .slice(0, results.length)
       .filter((l) => l.lastOfMessage)
       .map((l) => l.messageId),
   );
+  return { applied, tried: new Set(stoppedBy ? leading.map((l) => l.messageId) : []) };
 }
 
 /** What held a group back: the first record of the group that failed in this batch, and why. */
@@ -219,14 +230,14 @@ async function parkHeldOnLastAttempt(deps: ProcessorDeps, records: SQSRecord[], 
  * keeps the batch's state, and the local runtime's pollers call this concurrently.
  */
 async function processBatch(deps: ProcessorDeps, event: SQSEvent, context: Context) {
-  const applied = await applyLeading(deps, event.Records);
+  const { applied, tried: triedInBatch } = await applyLeading(deps, event.Records);
   const tried = new Set<string>();
   const holders = new Map<string, Holder>();
   const handleRecord = async (record: SQSRecord) => {
     tried.add(record.messageId);
     if (applied.has(record.messageId)) return;
     try {
-      await processRecord(deps, record);
+      await processRecord(deps, record, triedInBatch.has(record.messageId));
     } catch (error) {
       const [first] = eventsOf(record);
       if (!holders.has(groupOf(record))) {

@@ -21,7 +21,7 @@ export function createRecovery(config: RecoveryConfig): () => Promise<number> {
     try {
       for (const source of await new AlertSourceStore(ctx).list()) {
         for await (const event of events.queuedPayloads(source.id)) {
-          await queue.send(event);
+          await queue.resend(event);
           count++;
         }
       }

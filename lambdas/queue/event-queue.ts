@@ -31,6 +31,15 @@ export class QueueUnavailable extends Unavailable {
 const queueUnavailable = (error: unknown) =>
   new QueueUnavailable(`the queue did not take the event: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 
+/** The deduplication id of a message sent again (crash recovery, a local redrive): anything but its first event's id. */
+export const RESENT_PREFIX = 'resent-';
+
+/**
+ * Whether a message is as ingest first sent it (its deduplication id is its first event's id), not sent again after a
+ * crash or redriven, whose events may have been applied, in part, before.
+ */
+export const isFirstSend = (dedupId: string | undefined, firstEventId: string | undefined): boolean => dedupId === undefined || dedupId === firstEventId;
+
 /** SQS takes at most 10 messages and 256 KiB per batch. */
 const BATCH_BYTES = 256 * 1024;
 
@@ -46,6 +55,19 @@ export class EventQueue {
   /** The group keeps one alert source's events in order; the deduplication id makes a retried send harmless. */
   send(event: AcceptedEvent): Promise<void> {
     return this.sendAll([event]);
+  }
+
+  /**
+   * Sends an event again that may have been applied before (the local runtime's crash recovery), under another
+   * deduplication id, which tells the processor to look for what an earlier attempt wrote (see isFirstSend).
+   */
+  resend(event: AcceptedEvent): Promise<void> {
+    return this.sender.add({
+      Id: event.eventId,
+      MessageBody: queueMessageBody([event]),
+      MessageGroupId: event.alertSourceId,
+      MessageDeduplicationId: `${RESENT_PREFIX}${event.eventId}`,
+    });
   }
 
   /**

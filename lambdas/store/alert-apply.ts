@@ -1,10 +1,11 @@
 // Applying the processor's decisions: the transaction of one event (its outcome and the decision's effects), and what a cancelled one means.
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Alert, type Decision, type EventOutcome, type LogEntry } from '../domain/alert';
 import type { EscalationJob } from '../domain/escalation';
 import type { AcceptedEvent } from '../domain/event';
 import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
 import { alertDetailsItem, alertItem } from './alert-rows';
+import { isMarkedBy, isSingleWriteKind, markSet, notMarkedBy, undoSingleWrite, type SingleWriteKind } from './applied-marker';
 import { alertUpdate, statusChange, type Condition } from './alert-status';
 import type { StoreContext } from './client';
 import { conditions } from './conditions';
@@ -12,7 +13,7 @@ import { jobPut } from './escalation-jobs';
 import { Conflict } from './errors';
 import { eventExpiresAt, eventRecordFields } from './events';
 import { eventKeys, logEntryKeys, openAlertKeys, type Key } from './keys';
-import { ConditionFailed, toStoreError } from './sdk-errors';
+import { ConditionFailed, ifConditionFailed, toStoreError } from './sdk-errors';
 import { keyOf, keyString, MAX_TRANSACTION_ITEMS, type TransactItem } from './transactions';
 
 /** What applying an event needs besides the decision: the event, the clock, the locks as read, fresh ids, and the alert to create. */
@@ -35,6 +36,12 @@ export interface Application {
    * it whole (see eventUpdate).
    */
   received: Pick<AcceptedEvent, 'eventType' | 'alertKey' | 'receivedAt'>;
+  /**
+   * An APPEND or ACCEPT that writes only its alert and its record may do so in two single writes instead of a
+   * transaction (see applied-marker.ts). Not on an event's last attempt: a crash between the two writes must leave a
+   * mark its next attempt finds, and after the last one the queue lets the source's later events overwrite it.
+   */
+  singleWrite?: boolean;
 }
 
 export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
@@ -149,12 +156,67 @@ export function classifyFailure(items: TransactItem[], error: unknown, eventKey:
   return failure instanceof Conflict ? 'conflict' : undefined;
 }
 
+type SingleDecision = Extract<Decision, { kind: SingleWriteKind }>;
+
+/** Whether the decision goes the single-write way: allowed, one alert changed, no job written with it. */
+const goesSingle = (decision: Decision, app: Application): decision is SingleDecision =>
+  !!app.singleWrite && isSingleWriteKind(decision.kind) && (app.jobs ?? []).length === 0;
+
+/** The alert's write of a single-write decision: the transaction's, marked with the event and conditioned on not being marked yet. */
+function markedEffect(tableName: string, decision: SingleDecision, app: Application) {
+  const update = effects(tableName, decision, app)[0].Update!;
+  const mark = markSet(app.eventId, decision.kind);
+  const notMarked = notMarkedBy(app.eventId);
+  // No escalation: an accept of an escalating alert owes a notice, which only the transaction writes.
+  const quiet = decision.kind === 'ACCEPT' && !app.fromLock ? ' AND attribute_not_exists(escalationLevel)' : '';
+  return {
+    ...update,
+    UpdateExpression: update.UpdateExpression!.replace('SET ', `SET ${mark.set}, `),
+    ConditionExpression: `${update.ConditionExpression}${quiet} AND ${notMarked.ConditionExpression}`,
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...mark.values, ...notMarked.ExpressionAttributeValues },
+  };
+}
+
 /**
- * Applies a decision and records the event's outcome in one transaction. The event's own condition makes a
+ * The single-write way: the alert, marked with the event, then the event's record. The alert's condition refused
+ * because this event's mark is there already (an earlier attempt crashed before its record): only the record is left
+ * to write. Refused otherwise: someone changed the alert since it was read ({conflict}).
+ */
+async function applySingle(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
+  const wrote = await ifConditionFailed(
+    ctx.db.send(new UpdateCommand(markedEffect(ctx.tableName, decision, app))).then(() => true),
+    () => false,
+  );
+  if (!wrote && !(await isMarkedBy(ctx, decision.alert.id, app.eventId))) return { conflict: true };
+  return recordSingleWrite(ctx, decision, app);
+}
+
+/**
+ * The record of an event whose alert carries its mark. Refused: another attempt recorded it ({duplicate}), or it was
+ * withdrawn between the two writes, and then the alert's change is taken back.
+ */
+export async function recordSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
+  const record = eventUpdate(ctx.tableName, app, OUTCOME_OF[decision.kind], decision.alert.id).Update!;
+  const recorded = await ifConditionFailed(
+    ctx.db.send(new UpdateCommand(record)).then(() => true),
+    () => false,
+  );
+  if (recorded) return { applied: OUTCOME_OF[decision.kind], alertId: decision.alert.id };
+  const now = await ctx.db.send(
+    new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(app.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
+  );
+  if (now.Item?.outcome === 'WITHDRAWN') await undoSingleWrite(ctx, decision.alert.id, app.eventId, decision.kind);
+  return { duplicate: true };
+}
+
+/**
+ * Applies a decision and records the event's outcome in one transaction (or, for a single-write decision, in two
+ * single writes: see applySingle). The event's own condition makes a
  * redelivery harmless ({duplicate}); the alert's and the lock's conditions turn a race into {conflict}, after
  * which the caller reads again and decides again.
  */
 export async function applyDecision(ctx: StoreContext, decision: Decision, app: Application): Promise<ApplyResult> {
+  if (goesSingle(decision, app)) return applySingle(ctx, decision, app);
   const items = itemsFor(ctx.tableName, decision, app);
   try {
     // Nothing but the outcome changes: one conditional write, not a transaction.
@@ -169,24 +231,33 @@ export async function applyDecision(ctx: StoreContext, decision: Decision, app: 
 }
 
 /**
- * Applies the decisions of several events in one transaction: all of them or none. A race or a redelivery among
- * them cancels the whole transaction ({cancelled}); the caller then applies them one at a time, which tells the
- * two apart. The events must touch different items (different locks, different alerts).
+ * Applies the decisions of several events: those that need a transaction in one, all of them or none, then the
+ * single-write ones (see applySingle), each on its own. A race or a redelivery among the first cancels their
+ * transaction before anything is written ({cancelled}); the caller then applies them all one at a time, which tells
+ * the two apart. Each single write answers for itself: applied, a duplicate, or a conflict the caller decides again.
+ * The events must touch different items (different locks, different alerts).
  */
 export async function applyDecisions(
   ctx: StoreContext,
   entries: Array<{ decision: Decision; app: Application }>,
-): Promise<{ applied: Array<{ outcome: EventOutcome; alertId?: string }> } | { cancelled: true }> {
-  const applied = entries.map(({ decision, app }) => ({ outcome: OUTCOME_OF[decision.kind], alertId: alertIdOf(decision, app) }));
-  const items = entries.flatMap(({ decision, app }) => itemsFor(ctx.tableName, decision, app));
+): Promise<{ results: ApplyResult[] } | { cancelled: true }> {
+  const together = entries.filter(({ decision, app }) => !goesSingle(decision, app));
+  const items = together.flatMap(({ decision, app }) => itemsFor(ctx.tableName, decision, app));
   const keys = new Set(items.map((item) => keyString(keyOf(item))));
   if (keys.size !== items.length || items.length > MAX_TRANSACTION_ITEMS) return { cancelled: true };
-  try {
-    await ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
-    return { applied };
-  } catch (error) {
-    const failure = toStoreError(error);
-    if (failure instanceof Conflict) return { cancelled: true };
-    throw failure;
+  if (items.length > 0) {
+    try {
+      await ctx.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const failure = toStoreError(error);
+      if (failure instanceof Conflict) return { cancelled: true };
+      throw failure;
+    }
   }
+  const results = await Promise.all(
+    entries.map(({ decision, app }): Promise<ApplyResult> | ApplyResult =>
+      goesSingle(decision, app) ? applySingle(ctx, decision, app) : { applied: OUTCOME_OF[decision.kind], alertId: alertIdOf(decision, app) },
+    ),
+  );
+  return { results };
 }

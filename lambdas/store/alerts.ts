@@ -1,7 +1,8 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert locks: one facade over the modules of each concern.
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, Decision, LogEntry } from '../domain/alert';
-import { applyDecision, applyDecisions, type Application } from './alert-apply';
+import { applyDecision, applyDecisions, recordSingleWrite, type Application } from './alert-apply';
+import { findEarlierAttempt, type SingleWriteKind } from './applied-marker';
 import { listAlerts, type AlertFilter } from './alert-list';
 import { readCandidates, type CandidateRead, type CandidateRequest } from './alert-locks';
 import { logEntries, type LogPage } from './alert-log';
@@ -14,6 +15,7 @@ export type { Application, ApplyResult } from './alert-apply';
 export type { AlertFilter } from './alert-list';
 export type { CandidateRead, CandidateRequest, LockState } from './alert-locks';
 export type { LogPage } from './alert-log';
+export type { EarlierAttempt, SingleWriteKind } from './applied-marker';
 
 export class AlertStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -50,9 +52,19 @@ export class AlertStore {
     return applyDecision(this.ctx, decision, app);
   }
 
-  /** Several events' decisions in one transaction, all or none ({cancelled}). */
+  /** Several events' decisions: those needing a transaction in one, all or none ({cancelled}), then the single writes. */
   applyAll(entries: Array<{ decision: Decision; app: Application }>) {
     return applyDecisions(this.ctx, entries);
+  }
+
+  /** What an earlier attempt of an event did: its record, its mark on an alert, or nothing (see applied-marker.ts). */
+  findEarlierAttempt(event: { eventId: string; alertSourceId: string; alertKeyNormalized: string }) {
+    return findEarlierAttempt(this.ctx, event);
+  }
+
+  /** The record of an event an earlier attempt applied to its alert with a single write, and crashed before recording. */
+  recordSingleWrite(decision: Extract<Decision, { kind: SingleWriteKind }>, app: Application) {
+    return recordSingleWrite(this.ctx, decision, app);
   }
 
   /** An operator's accept or resolve, conditioned on the status read; Conflict when the alert changed since. */

@@ -40,12 +40,13 @@ async function accept(events: Array<{ eventType: string; alertKey: string }>) {
   return bodies;
 }
 
-const batchOf = (...bodies: object[]): SQSEvent => ({
+/** A batch as SQS hands it over; `receiveCount` above 1: a redelivery, as SQS counts it. */
+const batchAt = (receiveCount: number, ...bodies: object[]): SQSEvent => ({
   Records: bodies.map((body, i) => ({
     messageId: `m-${Math.random()}-${i}`,
     receiptHandle: 'r',
     body: JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: source.id },
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: source.id },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -53,6 +54,7 @@ const batchOf = (...bodies: object[]): SQSEvent => ({
     awsRegion: 'local',
   })),
 });
+const batchOf = (...bodies: object[]): SQSEvent => batchAt(1, ...bodies);
 
 const context = { functionName: 'processor', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 const openAlerts = async (alertKey: string) => (await client.alerts(`alertKey=${alertKey}&status=PENDING,ACCEPTED`)).body.items;
@@ -105,7 +107,7 @@ it('applies whole batches that race on the same keys, and their redeliveries, on
   const batches = [];
   for (let b = 0; b < 4; b++) batches.push(await accept(keys.map((alertKey) => ({ eventType: b === 2 ? 'ACCEPT' : 'ALERT', alertKey }))));
   const first = await Promise.all(batches.map((bodies) => processBatch(batchOf(...bodies), context)));
-  const again = await Promise.all(batches.map((bodies) => processBatch(batchOf(...bodies), context)));
+  const again = await Promise.all(batches.map((bodies) => processBatch(batchAt(2, ...bodies), context)));
   expect([...first, ...again].flatMap((r) => r.batchItemFailures)).toEqual([]);
   const records = await client.applied(batches.flat().map((b) => b.eventId));
   for (const key of keys) {

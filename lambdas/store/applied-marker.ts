@@ -1,0 +1,125 @@
+// The single-write path's idempotence: the event an alert's last single write applied, kept on the alert itself.
+//
+// An APPEND or an ACCEPT that writes nothing but its alert and its own record does so with two conditional writes, not
+// a transaction (half the write units): the alert first, marked with the event's id, then the record. A crash between
+// them leaves the mark; the event's next attempt finds it (findApplied) and writes only the record. The mark is
+// overwritten by the next event its source's queue group lets through, which comes only once this one has left the
+// queue: applied, or parked on its last attempt, which never takes this path (see Application.singleWrite).
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Decision } from '../domain/alert';
+import { alertStatusNames, conditions } from './conditions';
+import type { StoreContext } from './client';
+import { getMany } from './items';
+import { alertKeys, eventKeys, indexQuery, openAlertKeys, type Key } from './keys';
+import { ifConditionFailed } from './sdk-errors';
+
+/** The decisions the single-write path applies: one alert item changes, nothing else but the event's record. */
+export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT'] as const;
+export type SingleWriteKind = (typeof SINGLE_WRITE_KINDS)[number];
+
+export const isSingleWriteKind = (kind: Decision['kind']): kind is SingleWriteKind => (SINGLE_WRITE_KINDS as readonly string[]).includes(kind);
+
+/** The mark's attributes on the alert item: the event's id and its decision's kind (to write its record from). */
+export const MARK = { eventId: 'appliedEventId', kind: 'appliedKind' } as const;
+
+/** SET clause and values that mark an alert with the event applying to it. */
+export const markSet = (eventId: string, kind: SingleWriteKind) => ({
+  set: `${MARK.eventId} = :markEvent, ${MARK.kind} = :markKind`,
+  values: { ':markEvent': eventId, ':markKind': kind },
+});
+
+/** The condition that makes the single write happen once: the alert does not carry this event's mark yet. */
+export const notMarkedBy = (eventId: string) => ({
+  ConditionExpression: `(attribute_not_exists(${MARK.eventId}) OR ${MARK.eventId} <> :markEvent)`,
+  ExpressionAttributeValues: { ':markEvent': eventId },
+});
+
+/** Whether the alert (read consistently) carries the event's mark. */
+export async function isMarkedBy(ctx: StoreContext, alertId: string, eventId: string): Promise<boolean> {
+  const out = await ctx.db.send(
+    new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true, ProjectionExpression: MARK.eventId }),
+  );
+  return out.Item?.[MARK.eventId] === eventId;
+}
+
+/**
+ * Takes back a single write whose event turned out withdrawn (its tombstone came between the alert's write and the
+ * record's): the inverse change, only while the alert still carries the event's mark, so that nothing written since
+ * (an operator's resolve, an escalation) is undone.
+ */
+export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: SingleWriteKind): Promise<void> {
+  const marked = `${MARK.eventId} = :markEvent`;
+  const base = { TableName: ctx.tableName, Key: alertKeys.item(alertId) };
+  const update =
+    kind === 'APPEND'
+      ? {
+          ...base,
+          UpdateExpression: `ADD eventCount :minusOne REMOVE ${MARK.eventId}, ${MARK.kind}`,
+          ConditionExpression: marked,
+          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1 },
+        }
+      : {
+          ...base,
+          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk REMOVE acceptedAt, ${MARK.eventId}, ${MARK.kind}`,
+          ConditionExpression: `${marked} AND ${conditions.alertStatusIs('ACCEPTED').ConditionExpression}`,
+          ExpressionAttributeNames: { ...alertStatusNames },
+          ExpressionAttributeValues: {
+            ':markEvent': eventId,
+            ':pending': 'PENDING',
+            ':gsi3pk': alertKeys.byStatusPartition('PENDING'),
+            ...conditions.alertStatusIs('ACCEPTED').ExpressionAttributeValues,
+          },
+        };
+  await ifConditionFailed(ctx.db.send(new UpdateCommand(update)), () => undefined);
+}
+
+/** What an earlier attempt of an event left: nothing, its record (applied or withdrawn: a duplicate), or its mark on an alert. */
+export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string; kind: SingleWriteKind } };
+
+/** How many of a key's (and, under window grouping, a source's) newest alerts an event's mark is looked for on. */
+const NEWEST_LOOKED_AT = 10;
+
+async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partition: string, alertSourceId: string): Promise<Key[]> {
+  const query = indexQuery(index, partition);
+  const out = await ctx.db.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      ...query,
+      ScanIndexForward: false,
+      Limit: NEWEST_LOOKED_AT,
+      FilterExpression: 'alertSourceId = :source',
+      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':source': alertSourceId },
+    }),
+  );
+  return (out.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+}
+
+/**
+ * What an earlier attempt of the event did, for an event that may have been tried before (a redelivery, a re-sent or
+ * redriven message): read only then, never on a first delivery. Its record, if applied or withdrawn, says it all.
+ * Otherwise its mark is looked for on every alert it could have been applied to: those its key's lock and its source's
+ * lock name now, and the newest of its key and of its source (an operator may have resolved it since, and the lock let
+ * it go).
+ */
+export async function findEarlierAttempt(
+  ctx: StoreContext,
+  event: { eventId: string; alertSourceId: string; alertKeyNormalized: string },
+): Promise<EarlierAttempt> {
+  const record = await ctx.db.send(
+    new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(event.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
+  );
+  const outcome = record.Item?.outcome as string | undefined;
+  if (outcome !== undefined && outcome !== 'QUEUED' && outcome !== 'FAILED') return { recorded: true };
+  const locks = await getMany(ctx, [openAlertKeys.item(event.alertSourceId, event.alertKeyNormalized), openAlertKeys.source(event.alertSourceId)], {
+    consistent: true,
+  });
+  const [byKey, bySource] = await Promise.all([
+    newestAlertKeys(ctx, 'gsi4', alertKeys.byAlertKeyPartition(event.alertKeyNormalized), event.alertSourceId),
+    newestAlertKeys(ctx, 'gsi2', alertKeys.bySourcePartition(event.alertSourceId), event.alertSourceId),
+  ]);
+  const named = locks.flatMap((lock) => [...((lock.openAlertIds as string[] | undefined) ?? []), ...(lock.alertId ? [lock.alertId as string] : [])]);
+  const keys = [...new Map([...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource].map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['id', MARK.eventId, MARK.kind] });
+  const marked = alerts.find((item) => item[MARK.eventId] === event.eventId);
+  return marked ? { marked: { alertId: marked.id as string, kind: marked[MARK.kind] as SingleWriteKind } } : { none: true };
+}
