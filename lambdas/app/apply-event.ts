@@ -60,7 +60,14 @@ export interface Delivery {
 }
 
 /** Decides what the event does given what was read, and gathers everything the store needs to write it. */
-async function prepare(event: AcceptedEvent, source: AlertSource | undefined, read: CandidateRead, deps: ApplyDeps, delivery: Delivery = {}, decided?: Decision) {
+async function prepare(
+  event: AcceptedEvent,
+  source: AlertSource | undefined,
+  read: CandidateRead,
+  deps: ApplyDeps,
+  delivery: Delivery = {},
+  decided?: Decision,
+) {
   const suppress = !decided && event.eventType === 'ALERT' && deps.suppressed && (await deps.suppressed(event));
   const decision: Decision = decided ?? (suppress ? { kind: 'SUPPRESS' } : decide(event, read.candidates, groupingOf(source)));
   const now = deps.now();

@@ -76,8 +76,8 @@ export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventI
 /** What an earlier attempt of an event left: nothing, its record (applied or withdrawn: a duplicate), or its mark on an alert. */
 export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string; kind: SingleWriteKind } };
 
-/** How many of a key's (and, under window grouping, a source's) newest alerts an event's mark is looked for on. */
-const NEWEST_LOOKED_AT = 10;
+/** How many of a key's and a source's newest alerts an event's mark is looked for on (a key's: of any source, read before the source is filtered). */
+const NEWEST_LOOKED_AT = 25;
 
 async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partition: string, alertSourceId: string): Promise<Key[]> {
   const query = indexQuery(index, partition);
@@ -119,7 +119,7 @@ export async function findEarlierAttempt(
   ]);
   const named = locks.flatMap((lock) => [...((lock.openAlertIds as string[] | undefined) ?? []), ...(lock.alertId ? [lock.alertId as string] : [])]);
   const keys = [...new Map([...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource].map((k) => [`${k.pk}|${k.sk}`, k])).values()];
-  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['id', MARK.eventId, MARK.kind] });
+  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId, MARK.kind] });
   const marked = alerts.find((item) => item[MARK.eventId] === event.eventId);
   return marked ? { marked: { alertId: marked.id as string, kind: marked[MARK.kind] as SingleWriteKind } } : { none: true };
 }

@@ -1,0 +1,219 @@
+// An APPEND or an ACCEPT is applied with two single writes, not a transaction: its alert, marked with the event's id,
+// then its record. These tests cut the processor off between the two (as a crash would), deliver the event again as the
+// queue does (a redelivery), and look at what a user would see: the alert's count and status, its log, the event's
+// outcome. They also withdraw the event in that gap, which must leave no effect behind, and check that an event's
+// last attempt writes all or nothing.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { applyEvent, type ApplyDeps, type Delivery } from '../../lambdas/app/apply-event';
+import type { AlertSource } from '../../lambdas/domain/alert-source';
+import type { AcceptedEvent, EventType } from '../../lambdas/domain/event';
+import { eventId as newEventId } from '../../lambdas/handlers/ids';
+import { AlertStore } from '../../lambdas/store/alerts';
+import type { StoreContext } from '../../lambdas/store/client';
+import { EventStore } from '../../lambdas/store/events';
+import { indexQueries } from '../../lambdas/store/keys';
+import { queryKeys } from '../../lambdas/store/items';
+import { startLocalStore, type LocalStore } from '../support/local-store';
+
+jest.setTimeout(120_000);
+
+let store: LocalStore;
+let events: EventStore;
+let alerts: AlertStore;
+
+beforeAll(async () => {
+  store = await startLocalStore();
+  events = new EventStore(store.ctx, { recoverable: true });
+  alerts = new AlertStore(store.ctx);
+});
+afterAll(() => store?.stop());
+
+class Crash extends Error {}
+
+type Command = { constructor: { name: string }; input: Record<string, unknown> };
+
+/**
+ * A store context whose client stops at the first call `cut` picks, before sending it: it throws (a processor that
+ * dies there), or runs `meanwhile` first and then sends it (someone else acting in that gap).
+ */
+function cutting(cut: (command: Command) => boolean, meanwhile?: () => Promise<void>): StoreContext {
+  let done = false;
+  const db = store.ctx.db;
+  const send = (async (command: Command) => {
+    if (!done && cut(command)) {
+      done = true;
+      if (!meanwhile) throw new Crash('cut off');
+      await meanwhile();
+    }
+    return db.send(command as never);
+  }) as unknown as DynamoDBDocumentClient['send'];
+  return { tableName: store.ctx.tableName, db: Object.assign(Object.create(db) as DynamoDBDocumentClient, { send }) };
+}
+
+const keyOf = (command: Command) => String((command.input.Key as { pk?: string } | undefined)?.pk ?? '');
+/** The record's write: an update of the event's item. */
+const recordWrite = (command: Command) => command.constructor.name === 'UpdateCommand' && keyOf(command).startsWith('EVENT#');
+/** Any write at all, single or transaction. */
+const anyWrite = (command: Command) => ['UpdateCommand', 'PutCommand', 'TransactWriteCommand'].includes(command.constructor.name);
+
+const depsWith = (ctx: StoreContext): ApplyDeps => {
+  let n = 0;
+  return {
+    alerts: new AlertStore(ctx),
+    policyForRoutingKey: async () => undefined,
+    now: () => new Date().toISOString(),
+    newId: () => `log-${Date.now()}-${n++}`,
+  };
+};
+
+let sourceCount = 0;
+const newSource = () => ({ id: `source-${++sourceCount}-${Date.now()}`, alertCreation: 'ONE_OPEN_ALERT_ALLOWED', alertPriorityRule: 'HIGH' }) as AlertSource;
+
+async function accepted(source: AlertSource, eventType: EventType, alertKey = 'disk'): Promise<AcceptedEvent> {
+  const event: AcceptedEvent = {
+    eventId: newEventId(),
+    alertSourceId: source.id,
+    receivedAt: new Date().toISOString(),
+    eventType,
+    alertKey,
+    summary: `${eventType} ${alertKey}`,
+  };
+  await events.recordQueued(event);
+  return event;
+}
+
+const apply = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext = store.ctx, delivery: Delivery = {}) =>
+  applyEvent(event, source, depsWith(ctx), delivery);
+/** The queue's redelivery of a message whose first attempt failed: its receive count says it may have been tried. */
+const redeliver = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext = store.ctx) => apply(event, source, ctx, { tried: true });
+
+const alertsOf = async (source: AlertSource) => (await alerts.list({ alertSourceId: source.id, limit: 50 })).items;
+const loggedEvents = async (alertId: string) => (await queryKeys(store.ctx, { ...indexQueries.eventLogEntries(alertId) })).keys.length;
+
+describe('an event cut off between its alert write and its record, delivered again', () => {
+  it('appends once: the count goes up by one, one log entry, outcome APPENDED', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const second = await accepted(source, 'ALERT');
+    await expect(apply(second, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+    expect((await alertsOf(source))[0].eventCount).toBe(2);
+    expect((await events.get(second.eventId))?.outcome).toBe('QUEUED');
+
+    expect(await redeliver(second, source)).toMatchObject({ outcome: 'APPENDED' });
+    const [alert] = await alertsOf(source);
+    expect(alert.eventCount).toBe(2);
+    expect(await events.get(second.eventId)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
+    expect(await loggedEvents(alert.id)).toBe(2);
+    // Delivered once more after it was recorded: a duplicate, nothing changes.
+    expect(await redeliver(second, source)).toEqual({ duplicate: true });
+    expect((await alertsOf(source))[0].eventCount).toBe(2);
+  });
+
+  it('accepts once: the redelivery is the same ACCEPTED, not ALREADY_ACCEPTED', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const accept = await accepted(source, 'ACCEPT');
+    await expect(apply(accept, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+    expect((await alertsOf(source))[0].status).toBe('ACCEPTED');
+    expect(await redeliver(accept, source)).toMatchObject({ outcome: 'ACCEPTED' });
+    expect((await events.get(accept.eventId))?.outcome).toBe('ACCEPTED');
+  });
+
+  it('is not applied again after an operator resolved its alert and the key was released meanwhile', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const second = await accepted(source, 'ALERT');
+    await expect(apply(second, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+    const [open] = await alertsOf(source);
+    const alert = (await alerts.get(open.id))!;
+    await alerts.changeStatus(alert, 'RESOLVED', { id: 'op-1', type: 'RESOLVED', text: 'resolved by an operator' }, new Date().toISOString());
+
+    // Decided afresh, the ALERT would open a new alert: it was applied to the one now resolved, and stays so.
+    expect(await redeliver(second, source)).toMatchObject({ outcome: 'APPENDED', alertId: open.id });
+    const list = await alertsOf(source);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ status: 'RESOLVED', eventCount: 2 });
+  });
+
+  it('applies once when two workers take it at once: the second finds the first one’s mark and records the outcome', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, 'ALERT');
+    let second: unknown;
+    const first = await apply(
+      event,
+      source,
+      cutting(recordWrite, async () => void (second = await redeliver(event, source))),
+    );
+    expect(second).toMatchObject({ outcome: 'APPENDED' });
+    expect(first).toEqual({ duplicate: true });
+    expect((await alertsOf(source))[0].eventCount).toBe(2);
+    expect((await events.get(event.eventId))?.outcome).toBe('APPENDED');
+  });
+
+  it('is a duplicate when delivered again after later events of its key were applied', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const early = await accepted(source, 'ALERT');
+    await apply(early, source);
+    for (let i = 0; i < 3; i++) await apply(await accepted(source, 'ALERT'), source);
+    expect(await redeliver(early, source)).toEqual({ duplicate: true });
+    expect((await alertsOf(source))[0].eventCount).toBe(5);
+  });
+});
+
+describe('an event withdrawn between its alert write and its record (ingest told the caller 503)', () => {
+  const withdrawing = (event: AcceptedEvent) => cutting(recordWrite, async () => void (await events.withdraw(event.eventId)));
+
+  it('leaves the alert’s count and log as they were', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, 'ALERT');
+    expect(await apply(event, source, withdrawing(event))).toEqual({ duplicate: true });
+    const [alert] = await alertsOf(source);
+    expect(alert.eventCount).toBe(1);
+    expect(await loggedEvents(alert.id)).toBe(1);
+    expect((await events.get(event.eventId))?.outcome).toBe('WITHDRAWN');
+  });
+
+  it('leaves the alert PENDING, to be accepted by the next ACCEPT', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const accept = await accepted(source, 'ACCEPT');
+    expect(await apply(accept, source, withdrawing(accept))).toEqual({ duplicate: true });
+    expect((await alertsOf(source))[0].status).toBe('PENDING');
+    expect((await alerts.list({ alertSourceId: source.id, statuses: ['PENDING'], limit: 10 })).items).toHaveLength(1);
+    expect(await apply(await accepted(source, 'ACCEPT'), source)).toMatchObject({ outcome: 'ACCEPTED' });
+  });
+});
+
+describe('an event’s last attempt', () => {
+  it('writes its alert and its record in one transaction: cut off, nothing of it was written', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, 'ALERT');
+    const calls: string[] = [];
+    const watching = cutting((command) => {
+      calls.push(command.constructor.name);
+      return anyWrite(command);
+    });
+    await expect(apply(event, source, watching, { tried: true, lastAttempt: true })).rejects.toBeInstanceOf(Crash);
+    expect(calls).toContain('TransactWriteCommand');
+    expect(calls).not.toContain('UpdateCommand');
+    expect((await alertsOf(source))[0].eventCount).toBe(1);
+    expect(await apply(event, source, store.ctx, { tried: true, lastAttempt: true })).toMatchObject({ outcome: 'APPENDED' });
+    expect((await alertsOf(source))[0].eventCount).toBe(2);
+  });
+
+  it('a first delivery takes the single-write way: no transaction', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const calls: string[] = [];
+    const watching = cutting((command) => {
+      calls.push(command.constructor.name);
+      return false;
+    });
+    expect(await apply(await accepted(source, 'ALERT'), source, watching)).toMatchObject({ outcome: 'APPENDED' });
+    expect(calls.filter((c) => c !== 'GetCommand' && c !== 'BatchGetCommand')).toEqual(['UpdateCommand', 'UpdateCommand']);
+  });
+});
