@@ -7,6 +7,7 @@ import { routingKeyToFollow, type EscalationPolicy } from '../domain/escalation-
 import { normalizeAlertKey, type AcceptedEvent } from '../domain/event';
 import { alertPriority } from '../domain/priority';
 import type { AlertStore, Application, CandidateRead, CandidateRequest } from '../store/alerts';
+import { singleWriteKindOf } from '../store/applied-marker';
 import { jobKey } from '../store/escalation-jobs';
 import type { Key } from '../store/keys';
 import { autoResolveJob } from './auto-resolution';
@@ -155,6 +156,9 @@ export async function applyEvent(event: AcceptedEvent, source: AlertSource | und
  * crashed between a single write's two writes), the record to write; nothing, undefined: the event is applied anew.
  */
 async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult | undefined> {
+  // Only an ALERT (appended) or an ACCEPT can have left a mark; the others' transactions are refused by their records.
+  const kind = singleWriteKindOf(event.eventType);
+  if (!kind) return undefined;
   const earlier = await deps.alerts.findEarlierAttempt({
     eventId: event.eventId,
     alertSourceId: event.alertSourceId,
@@ -162,8 +166,7 @@ async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | 
   });
   if ('recorded' in earlier) return { duplicate: true };
   if ('none' in earlier) return undefined;
-  const { alertId, kind } = earlier.marked;
-  const decision = { kind, alert: { id: alertId, status: 'PENDING' as const } };
+  const decision = { kind, alert: { id: earlier.marked.alertId, status: 'PENDING' as const } };
   const read: CandidateRead = { candidates: { byKey: decision.alert }, locks: { key: { openAlertIds: [] } } };
   const { app } = await prepare(event, source, read, deps, {}, decision);
   const result = await deps.alerts.recordSingleWrite(decision, app);

@@ -165,7 +165,7 @@ const goesSingle = (decision: Decision, app: Application): decision is SingleDec
 /** The alert's write of a single-write decision: the transaction's, marked with the event and conditioned on not being marked yet. */
 function markedEffect(tableName: string, decision: SingleDecision, app: Application) {
   const update = effects(tableName, decision, app)[0].Update!;
-  const mark = markSet(app.eventId, decision.kind);
+  const mark = markSet(app.eventId);
   const notMarked = notMarkedBy(app.eventId);
   // No escalation: an accept of an escalating alert owes a notice, which only the transaction writes.
   const quiet = decision.kind === 'ACCEPT' && !app.fromLock ? ' AND attribute_not_exists(escalationLevel)' : '';

@@ -19,13 +19,20 @@ export type SingleWriteKind = (typeof SINGLE_WRITE_KINDS)[number];
 
 export const isSingleWriteKind = (kind: Decision['kind']): kind is SingleWriteKind => (SINGLE_WRITE_KINDS as readonly string[]).includes(kind);
 
-/** The mark's attributes on the alert item: the event's id and its decision's kind (to write its record from). */
-export const MARK = { eventId: 'appliedEventId', kind: 'appliedKind' } as const;
+/**
+ * The mark's attribute on the alert item: the event's id. Its decision's kind follows from its type (an ALERT
+ * appends, an ACCEPT accepts: see singleWriteKindOf).
+ */
+export const MARK = { eventId: 'appliedEventId' } as const;
+
+/** The single-write decision an event of this type makes, if any. */
+export const singleWriteKindOf = (eventType: string): SingleWriteKind | undefined =>
+  eventType === 'ALERT' ? 'APPEND' : eventType === 'ACCEPT' ? 'ACCEPT' : undefined;
 
 /** SET clause and values that mark an alert with the event applying to it. */
-export const markSet = (eventId: string, kind: SingleWriteKind) => ({
-  set: `${MARK.eventId} = :markEvent, ${MARK.kind} = :markKind`,
-  values: { ':markEvent': eventId, ':markKind': kind },
+export const markSet = (eventId: string) => ({
+  set: `${MARK.eventId} = :markEvent`,
+  values: { ':markEvent': eventId },
 });
 
 /** The condition that makes the single write happen once: the alert does not carry this event's mark yet. */
@@ -54,13 +61,13 @@ export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventI
     kind === 'APPEND'
       ? {
           ...base,
-          UpdateExpression: `ADD eventCount :minusOne REMOVE ${MARK.eventId}, ${MARK.kind}`,
+          UpdateExpression: `ADD eventCount :minusOne REMOVE ${MARK.eventId}`,
           ConditionExpression: marked,
           ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1 },
         }
       : {
           ...base,
-          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk REMOVE acceptedAt, ${MARK.eventId}, ${MARK.kind}`,
+          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk REMOVE acceptedAt, ${MARK.eventId}`,
           ConditionExpression: `${marked} AND ${conditions.alertStatusIs('ACCEPTED').ConditionExpression}`,
           ExpressionAttributeNames: { ...alertStatusNames },
           ExpressionAttributeValues: {
@@ -74,7 +81,7 @@ export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventI
 }
 
 /** What an earlier attempt of an event left: nothing, its record (applied or withdrawn: a duplicate), or its mark on an alert. */
-export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string; kind: SingleWriteKind } };
+export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string } };
 
 /** How many of a key's and a source's newest alerts an event's mark is looked for on (a key's: of any source, read before the source is filtered). */
 const NEWEST_LOOKED_AT = 25;
@@ -119,7 +126,7 @@ export async function findEarlierAttempt(
   ]);
   const named = locks.flatMap((lock) => [...((lock.openAlertIds as string[] | undefined) ?? []), ...(lock.alertId ? [lock.alertId as string] : [])]);
   const keys = [...new Map([...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource].map((k) => [`${k.pk}|${k.sk}`, k])).values()];
-  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId, MARK.kind] });
+  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId] });
   const marked = alerts.find((item) => item[MARK.eventId] === event.eventId);
-  return marked ? { marked: { alertId: marked.id as string, kind: marked[MARK.kind] as SingleWriteKind } } : { none: true };
+  return marked ? { marked: { alertId: marked.id as string } } : { none: true };
 }
