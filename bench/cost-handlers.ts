@@ -32,7 +32,13 @@ export function build(config: CostConfig, adminToken: string) {
       actionSecret,
       publicUrl: config.publicUrl,
     }),
-    processor: createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount }),
+    processor: createProcessorHandler({
+      ...store,
+      ...engine,
+      sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs,
+      maxReceiveCount: QUEUE.maxReceiveCount,
+      singleWrites: true,
+    }),
     notifier: createNotifierBatch({ ...store, ...engine, publicUrl: config.publicUrl, actionSecret, allowPrivateWebhookTargets: true }),
     /** The queues as Lambda's event sources read them: their receives and deletes are billed too. */
     sqs: createQueueClient({ endpoint: config.sqsEndpoint }),

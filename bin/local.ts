@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     actionSecret: process.env.ACTION_SECRET || undefined,
     smtpUrl: process.env.SMTP_URL || undefined,
     emailSender: process.env.EMAIL_SENDER || undefined,
+    singleWrites: process.env.SINGLE_WRITES ? process.env.SINGLE_WRITES === 'true' : undefined,
     loseAcks: Number(process.env.LOCAL_FAULT_LOSE_ACKS ?? 0),
     faultSeed: parseFaultSeed(process.env.LOCAL_FAULT_SEED),
     log: (line) => console.error(line),

@@ -43,6 +43,11 @@ export interface RuntimeOptions {
    * to re-enqueue. @default true: every accepted event is recorded QUEUED with its payload, as the in-memory queue needs
    */
   recoverableEvents?: boolean;
+  /**
+   * The processor writes appends and accepts as two single writes, as in AWS (see ProcessorConfig.singleWrites).
+   * @default !recoverableEvents: in AWS mode, yes; otherwise one transaction per round, faster on DynamoDB Local
+   */
+  singleWrites?: boolean;
   /** ALLOW_PRIVATE_WEBHOOK_TARGETS: contacts may target http: and loopback/private addresses (on-premises receivers, tests). */
   allowPrivateWebhookTargets?: boolean;
   /** Milliseconds since the epoch, for every handler built here: tests pass a manual clock and step it. @default Date.now */
@@ -130,7 +135,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       queueUrl: queues.queueUrl,
       recoverableEvents,
     });
-    const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount });
+    // As in AWS (no recoverable events), appends and accepts are single writes; otherwise a round's one transaction.
+    const singleWrites = options.singleWrites ?? !recoverableEvents;
+    const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount, singleWrites });
     const recovered = await createRecovery({ ...store, ...queue })();
 
     const sqs = createQueueClient({ endpoint: proxy.endpoint });

@@ -51,13 +51,14 @@ const candidateRequest = (event: AcceptedEvent, source: AlertSource | undefined)
 });
 
 /**
- * How an event's delivery came: `tried` when it may have been tried before (a redelivery, a message re-sent after a
- * local crash or redriven, an event the batch path stopped at), so that what an earlier attempt wrote is looked for
- * first; `lastAttempt` when the queue parks it if this attempt fails, so that it writes all or nothing (a transaction).
+ * How an event is to be applied. `tried`: it may have been tried before (a redelivery, a message re-sent after a local
+ * crash or redriven, an event the batch path stopped at), so that what an earlier attempt wrote is looked for first.
+ * `singleWrites`: an APPEND or ACCEPT may be written as two single writes instead of a transaction (see
+ * Application.singleWrite); never on an event's last attempt, which writes all or nothing.
  */
 export interface Delivery {
   tried?: boolean;
-  lastAttempt?: boolean;
+  singleWrites?: boolean;
 }
 
 /** Decides what the event does given what was read, and gathers everything the store needs to write it. */
@@ -103,7 +104,7 @@ async function prepare(
     jobs: withAutoResolve(escalation ? [escalation.job] : noticeJobs(decision, now), created, source),
     // The event's own fields, for its record: in AWS the processor writes it first (ingest writes none).
     received: { eventType: event.eventType, alertKey: event.alertKey, receivedAt: event.receivedAt },
-    singleWrite: !delivery.lastAttempt,
+    singleWrite: !!delivery.singleWrites,
   };
   return { decision, app };
 }
@@ -226,7 +227,7 @@ export function rounds(items: SourcedEvent[]): SourcedEvent[][] {
 export async function applyInRounds(
   items: SourcedEvent[],
   deps: ApplyDeps,
-  delivery: Pick<Delivery, 'lastAttempt'> = {},
+  delivery: Pick<Delivery, 'singleWrites'> = {},
 ): Promise<{ results: ApplyEventResult[]; stoppedBy?: unknown }> {
   const results: ApplyEventResult[] = [];
   try {

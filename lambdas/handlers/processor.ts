@@ -30,6 +30,8 @@ export interface ProcessorDeps {
   sourceOf: (event: AcceptedEvent) => Promise<AlertSource | undefined>;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
   maxReceiveCount: number;
+  /** Appends and accepts as two single writes (see ProcessorConfig.singleWrites), on any attempt but the last. */
+  singleWrites?: boolean;
   /** Where the escalation jobs an event wrote are sent to run at once (absent: the escalator's tick finds them). */
   notificationQueue?: Pick<NotificationQueuePort, 'runJob'>;
 }
@@ -67,6 +69,7 @@ function processorDeps(config: ProcessorConfig): ProcessorDeps {
     events: new EventStore(storeContext),
     sourceOf: (event) => sourceCache.get(event.alertSourceId, (id) => sources.get(id)),
     maxReceiveCount: config.maxReceiveCount,
+    singleWrites: config.singleWrites,
   };
 }
 
@@ -111,7 +114,7 @@ async function processRecord(deps: ProcessorDeps, record: SQSRecord, triedInBatc
   const events = parseQueuedEvents(record.body);
   const delivery: Delivery = {
     tried: triedInBatch || !isFirstDelivery(record, events),
-    lastAttempt: attemptOf(record) >= deps.maxReceiveCount,
+    singleWrites: !!deps.singleWrites && attemptOf(record) < deps.maxReceiveCount,
   };
   for (const [i, event] of events.entries()) {
     logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
@@ -162,7 +165,7 @@ async function applyLeading(deps: ProcessorDeps, records: SQSRecord[]): Promise<
     // An unreadable record and those after it go the one-by-one way, which reports it.
   }
   if (leading.length < 2) return { applied: new Set(), tried: new Set() };
-  const { results, stoppedBy } = await applyInRounds(leading, deps.apply, { lastAttempt: deps.maxReceiveCount <= 1 });
+  const { results, stoppedBy } = await applyInRounds(leading, deps.apply, { singleWrites: !!deps.singleWrites && deps.maxReceiveCount > 1 });
   if (stoppedBy) logger.info('batch path stopped; the rest is applied one by one', { applied: results.length, reason: String(stoppedBy) });
   results.forEach((result, i) => reportApplied(leading[i].event, result));
   await startJobs(deps, results);

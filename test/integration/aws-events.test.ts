@@ -51,7 +51,13 @@ beforeAll(async () => {
   ctx = { db: createDocumentClient({ endpoint: runtime.dynamoDbEndpoint }), tableName: runtime.tableName };
   sqs = createSqsClient({ endpoint: runtime.sqsEndpoint });
   queue = new EventQueue(sqs, runtime.queueUrl);
-  processBatch = createBatchProcessor({ tableName: runtime.tableName, dynamoDbEndpoint: runtime.dynamoDbEndpoint, sourceCacheTtlMs: 0, maxReceiveCount: 5 });
+  processBatch = createBatchProcessor({
+    tableName: runtime.tableName,
+    dynamoDbEndpoint: runtime.dynamoDbEndpoint,
+    sourceCacheTtlMs: 0,
+    maxReceiveCount: 5,
+    singleWrites: true,
+  });
 });
 
 afterAll(async () => {

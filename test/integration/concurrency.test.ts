@@ -24,6 +24,7 @@ beforeAll(async () => {
     dynamoDbEndpoint: rt.info.dynamoDbEndpoint,
     sourceCacheTtlMs: 10_000,
     maxReceiveCount: 5,
+    singleWrites: true,
   });
 });
 afterAll(() => rt?.stop());

@@ -93,6 +93,7 @@ it('the tick pages level 1 of an alert whose processor never nudged the notifier
     dynamoDbEndpoint: rt.info.dynamoDbEndpoint,
     sourceCacheTtlMs: 0,
     maxReceiveCount: 5,
+    singleWrites: true,
   });
   expect(await processBatch({ Records: [record(event)] }, lambdaContext('processor'))).toEqual({ batchItemFailures: [] });
   const [applied] = await client.applied([event.eventId]);

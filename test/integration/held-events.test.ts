@@ -44,6 +44,7 @@ beforeAll(async () => {
     dynamoDbEndpoint: rt.info.dynamoDbEndpoint,
     sourceCacheTtlMs: 10_000,
     maxReceiveCount: 5,
+    singleWrites: true,
   });
   ({ metrics } = require('../../lambdas/handlers/clients') as typeof import('../../lambdas/handlers/clients'));
 });

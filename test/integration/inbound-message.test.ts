@@ -33,6 +33,7 @@ beforeAll(async () => {
     dynamoDbEndpoint: rt.info.dynamoDbEndpoint,
     sourceCacheTtlMs: 10_000,
     maxReceiveCount: 5,
+    singleWrites: true,
   });
 });
 afterAll(async () => {

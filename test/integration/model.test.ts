@@ -23,7 +23,8 @@ let rt: RuntimeProcess;
 let client: ReturnType<typeof clientFor>;
 
 beforeAll(async () => {
-  rt = await startRuntimeProcess({ env: { POLLERS: '4' } });
+  // Appends and accepts as single writes, as in AWS: the exactly-once check covers the path without a transaction.
+  rt = await startRuntimeProcess({ env: { POLLERS: '4', SINGLE_WRITES: 'true' } });
   client = clientFor(rt);
 });
 afterAll(() => rt?.stop());

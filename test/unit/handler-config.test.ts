@@ -7,8 +7,10 @@ const AWS = { TABLE_NAME: 'table', QUEUE_URL: 'https://sqs.example/q.fifo', ADMI
 describe('configuration from the environment', () => {
   it("reads what the stack sets, with the contract's defaults for the rest", () => {
     expect(ingestConfigFromEnv(AWS)).toEqual({ tableName: 'table', queueUrl: AWS.QUEUE_URL, sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs });
-    expect(processorConfigFromEnv(AWS)).toEqual({ tableName: 'table', sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs, maxReceiveCount: 7 });
+    expect(processorConfigFromEnv(AWS)).toEqual({ tableName: 'table', sourceCacheTtlMs: DEFAULTS.sourceCacheTtlMs, maxReceiveCount: 7, singleWrites: true });
     expect(processorConfigFromEnv({ TABLE_NAME: 't' }).maxReceiveCount).toBe(QUEUE.maxReceiveCount);
+    // Appends and accepts are single writes in AWS unless switched off.
+    expect(processorConfigFromEnv({ TABLE_NAME: 't', SINGLE_WRITES: 'false' }).singleWrites).toBe(false);
     expect(apiConfigFromEnv(AWS)).toEqual({ tableName: 'table', adminToken: { secretArn: 'arn:secret' }, allowPrivateWebhookTargets: false });
   });
 
