@@ -7,14 +7,14 @@ import { routingKeyToFollow, type EscalationPolicy } from '../domain/escalation-
 import { normalizeAlertKey, type AcceptedEvent } from '../domain/event';
 import { alertPriority } from '../domain/priority';
 import type { AlertStore, Application, CandidateRead, CandidateRequest } from '../store/alerts';
-import { singleWriteKindOf } from '../store/applied-marker';
+import { alertIdFor, mayLeaveMark, singleWriteKindOf } from '../store/applied-marker';
 import { jobKey } from '../store/escalation-jobs';
 import type { Key } from '../store/keys';
 import { autoResolveJob } from './auto-resolution';
 
 export interface ApplyDeps {
   /** What applying events needs of the alert store: the consistent reads and the conditional writes. */
-  alerts: Pick<AlertStore, 'readCandidates' | 'readCandidatesMany' | 'apply' | 'applyAll' | 'findEarlierAttempt' | 'recordSingleWrite'>;
+  alerts: Pick<AlertStore, 'readCandidates' | 'readCandidatesMany' | 'apply' | 'applyAll' | 'findEarlierAttempt' | 'finishSingleWrite'>;
   /** The escalation policy whose routing key this is, if any. */
   policyForRoutingKey: (routingKey: string) => Promise<{ id: string } | undefined>;
   /** An escalation policy by id (a short cache is fine): a new alert's escalation starts only when its policy exists. */
@@ -81,7 +81,8 @@ async function prepare(
     const routed = routingKey ? await deps.policyForRoutingKey(routingKey) : undefined;
     created = newAlert(
       event,
-      { id: deps.newId(), now },
+      // The single-write way needs every attempt to create the same alert.
+      { id: delivery.singleWrites ? alertIdFor(event.eventId) : deps.newId(), now },
       {
         priority: priority.priority,
         priorityReason: priority.reason,
@@ -157,21 +158,22 @@ export async function applyEvent(event: AcceptedEvent, source: AlertSource | und
  * crashed between a single write's two writes), the record to write; nothing, undefined: the event is applied anew.
  */
 async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult | undefined> {
-  // Only an ALERT (appended) or an ACCEPT can have left a mark; the others' transactions are refused by their records.
-  const kind = singleWriteKindOf(event.eventType);
-  if (!kind) return undefined;
-  const earlier = await deps.alerts.findEarlierAttempt({
-    eventId: event.eventId,
-    alertSourceId: event.alertSourceId,
-    alertKeyNormalized: normalizeAlertKey(event.alertKey),
-  });
+  // Only an ALERT or an ACCEPT can have left a mark; the others' transactions are refused by their records.
+  if (!mayLeaveMark(event.eventType)) return undefined;
+  const request = candidateRequest(event, source);
+  const earlier = await deps.alerts.findEarlierAttempt({ eventId: event.eventId, ...request });
   if ('recorded' in earlier) return { duplicate: true };
   if ('none' in earlier) return undefined;
-  const decision = { kind, alert: { id: earlier.marked.alertId, status: 'PENDING' as const } };
-  const read: CandidateRead = { candidates: { byKey: decision.alert }, locks: { key: { openAlertIds: [] } } };
-  const { app } = await prepare(event, source, read, deps, {}, decision);
-  const result = await deps.alerts.recordSingleWrite(decision, app);
-  return 'applied' in result ? { outcome: result.applied, alertId: result.alertId } : { duplicate: true };
+  const kind = singleWriteKindOf(event, earlier.marked.alertId)!;
+  // The locks as they are now: a creation cut off before its lock writes it against them.
+  const read = await deps.alerts.readCandidates({ ...request, fresh: true });
+  const decision: Extract<Decision, { kind: typeof kind }> = kind === 'CREATE' ? { kind } : { kind, alert: { id: earlier.marked.alertId, status: 'PENDING' } };
+  const { app } = await prepare(event, source, read, deps, { singleWrites: true }, decision);
+  const result = await deps.alerts.finishSingleWrite(decision, app);
+  // No jobs: a decision that writes jobs never takes the single-write way.
+  if ('applied' in result) return { outcome: result.applied, alertId: result.alertId };
+  // A creation whose lock changed took its alert back: the event is applied anew.
+  return 'conflict' in result ? undefined : { duplicate: true };
 }
 
 export interface SourcedEvent {

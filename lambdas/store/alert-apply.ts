@@ -11,7 +11,7 @@ import { applySingle, goesSingle } from './single-write';
 import { keyOf, keyString, MAX_TRANSACTION_ITEMS, type TransactItem } from './transactions';
 
 export { itemsFor, type Application, type ApplyResult } from './alert-writes';
-export { recordSingleWrite } from './single-write';
+export { finishSingleWrite } from './single-write';
 
 /**
  * What the failure of an event's write means, told by the KEY of the item whose condition failed, whatever the order

@@ -1,7 +1,7 @@
 // DynamoDB adapter for alerts, their log entries and the open-alert locks: one facade over the modules of each concern.
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, Decision, LogEntry } from '../domain/alert';
-import { applyDecision, applyDecisions, recordSingleWrite, type Application } from './alert-apply';
+import { applyDecision, applyDecisions, finishSingleWrite, type Application } from './alert-apply';
 import { findEarlierAttempt, type SingleWriteKind } from './applied-marker';
 import { listAlerts, type AlertFilter } from './alert-list';
 import { readCandidates, type CandidateRead, type CandidateRequest } from './alert-locks';
@@ -62,9 +62,9 @@ export class AlertStore {
     return findEarlierAttempt(this.ctx, event);
   }
 
-  /** The record of an event an earlier attempt applied to its alert with a single write, and crashed before recording. */
-  recordSingleWrite(decision: Extract<Decision, { kind: SingleWriteKind }>, app: Application) {
-    return recordSingleWrite(this.ctx, decision, app);
+  /** Finishes what an earlier attempt of an event began with a single write and did not record (see applied-marker.ts). */
+  finishSingleWrite(decision: Extract<Decision, { kind: SingleWriteKind }>, app: Application) {
+    return finishSingleWrite(this.ctx, decision, app);
   }
 
   /** An operator's accept or resolve, conditioned on the status read; Conflict when the alert changed since. */

@@ -5,6 +5,7 @@
 // them leaves the mark; the event's next attempt finds it (findApplied) and writes only the record. The mark is
 // overwritten by the next event its source's queue group lets through, which comes only once this one has left the
 // queue: applied, or parked on its last attempt, which never takes this path (see Application.singleWrite).
+import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../domain/alert';
 import { alertStatusNames, conditions } from './conditions';
@@ -13,21 +14,39 @@ import { getMany } from './items';
 import { alertKeys, eventKeys, indexQuery, openAlertKeys, type Key } from './keys';
 import { ifConditionFailed } from './sdk-errors';
 
-/** The decisions the single-write path applies: one alert item changes, nothing else but the event's record. */
-export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT'] as const;
+/** The decisions the single-write path applies: one alert item changes (or is created), its lock, the event's record. */
+export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE'] as const;
 export type SingleWriteKind = (typeof SINGLE_WRITE_KINDS)[number];
 
 export const isSingleWriteKind = (kind: Decision['kind']): kind is SingleWriteKind => (SINGLE_WRITE_KINDS as readonly string[]).includes(kind);
 
 /**
- * The mark's attribute on the alert item: the event's id. Its decision's kind follows from its type (an ALERT
- * appends, an ACCEPT accepts: see singleWriteKindOf).
+ * The mark's attribute on the alert item: the event's id. Its decision's kind follows from its type and the alert: an
+ * ACCEPT accepts; an ALERT created the alert whose id is alertIdFor(its id), and appended to any other.
  */
 export const MARK = { eventId: 'appliedEventId' } as const;
 
-/** The single-write decision an event of this type makes, if any. */
-export const singleWriteKindOf = (eventType: string): SingleWriteKind | undefined =>
-  eventType === 'ALERT' ? 'APPEND' : eventType === 'ACCEPT' ? 'ACCEPT' : undefined;
+/** The mark as an attribute of a new alert's item. */
+export const markOf = (eventId: string) => ({ [MARK.eventId]: eventId });
+
+/** The single-write decision an event of this type makes on the alert it marked, if any. */
+export const singleWriteKindOf = (event: { eventId: string; eventType: string }, markedAlertId: string): SingleWriteKind | undefined => {
+  if (event.eventType === 'ACCEPT') return 'ACCEPT';
+  if (event.eventType !== 'ALERT') return undefined;
+  return markedAlertId === alertIdFor(event.eventId) ? 'CREATE' : 'APPEND';
+};
+
+/** Whether an event of this type may have left a mark (only an ALERT or an ACCEPT takes the single-write way). */
+export const mayLeaveMark = (eventType: string): boolean => eventType === 'ALERT' || eventType === 'ACCEPT';
+
+/**
+ * The id of the alert an event creates: derived from the event's id (UUID-shaped, like other alert ids), so that every
+ * attempt of the event creates the same alert, and a later one finds what an earlier one wrote.
+ */
+export function alertIdFor(eventId: string): string {
+  const hex = createHash('sha256').update(`alert:${eventId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** SET clause and values that mark an alert with the event applying to it. */
 export const markSet = (eventId: string) => ({
@@ -54,7 +73,7 @@ export async function isMarkedBy(ctx: StoreContext, alertId: string, eventId: st
  * record's): the inverse change, only while the alert still carries the event's mark, so that nothing written since
  * (an operator's resolve, an escalation) is undone.
  */
-export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: SingleWriteKind): Promise<void> {
+export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: Exclude<SingleWriteKind, 'CREATE'>): Promise<void> {
   const marked = `${MARK.eventId} = :markEvent`;
   const base = { TableName: ctx.tableName, Key: alertKeys.item(alertId) };
   const update =

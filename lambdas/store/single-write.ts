@@ -1,20 +1,27 @@
 // The single-write way of an event's decision: its alert, marked with the event, then its record; no transaction.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Decision } from '../domain/alert';
-import { isMarkedBy, isSingleWriteKind, markSet, notMarkedBy, undoSingleWrite, type SingleWriteKind } from './applied-marker';
-import { effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
+import { lockOpen, lockRelease, readKeyLock } from './alert-locks';
+import { alertDetailsItem, alertItem } from './alert-rows';
+import { isMarkedBy, isSingleWriteKind, markOf, markSet, MARK, notMarkedBy, undoSingleWrite, type SingleWriteKind } from './applied-marker';
+import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
-import { eventKeys } from './keys';
+import { conditions } from './conditions';
+import { alertKeys, eventKeys, openAlertKeys } from './keys';
 import { ifConditionFailed } from './sdk-errors';
+import type { TransactItem } from './transactions';
 
 export type SingleDecision = Extract<Decision, { kind: SingleWriteKind }>;
 
-/** Whether the decision goes the single-write way: allowed, one alert changed, no job written with it. */
+/**
+ * Whether the decision goes the single-write way: allowed, one alert changed or created (with its key's lock, not a
+ * source's: window grouping writes a transaction), no job written with it.
+ */
 export const goesSingle = (decision: Decision, app: Application): decision is SingleDecision =>
-  !!app.singleWrite && isSingleWriteKind(decision.kind) && (app.jobs ?? []).length === 0;
+  !!app.singleWrite && isSingleWriteKind(decision.kind) && (app.jobs ?? []).length === 0 && !(decision.kind === 'CREATE' && app.locks.source);
 
-/** The alert's write of a single-write decision: the transaction's, marked with the event and conditioned on not being marked yet. */
-function markedEffect(tableName: string, decision: SingleDecision, app: Application) {
+/** The alert's write of an APPEND or ACCEPT: the transaction's, marked with the event and conditioned on not being marked yet. */
+function markedEffect(tableName: string, decision: Exclude<SingleDecision, { kind: 'CREATE' }>, app: Application) {
   const update = effects(tableName, decision, app)[0].Update!;
   const mark = markSet(app.eventId);
   const notMarked = notMarkedBy(app.eventId);
@@ -34,6 +41,7 @@ function markedEffect(tableName: string, decision: SingleDecision, app: Applicat
  * to write. Refused otherwise: someone changed the alert since it was read ({conflict}).
  */
 export async function applySingle(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
+  if (decision.kind === 'CREATE') return createSingle(ctx, app);
   const wrote = await ifConditionFailed(
     ctx.db.send(new UpdateCommand(markedEffect(ctx.tableName, decision, app))).then(() => true),
     () => false,
@@ -43,19 +51,95 @@ export async function applySingle(ctx: StoreContext, decision: SingleDecision, a
 }
 
 /**
+ * A new alert the single-write way: its item, marked with the event (its id derives from the event's: see
+ * alertIdFor), then the rest (finishCreate). An item already there with this event's mark was written by an earlier
+ * attempt.
+ */
+async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyResult> {
+  const alert = app.newAlert!;
+  const put = { TableName: ctx.tableName, Item: { ...alertItem(alert), ...markOf(app.eventId) }, ...conditions.isNew };
+  const wrote = await ifConditionFailed(
+    ctx.db.send(new PutCommand(put)).then(() => true),
+    () => false,
+  );
+  if (!wrote && !(await isMarkedBy(ctx, alert.id, app.eventId))) return { conflict: true };
+  return finishCreate(ctx, app);
+}
+
+/**
+ * What follows a new alert's item, whether this attempt or an earlier one wrote it: its details (written whole, the
+ * same on every attempt), its key's lock (unless the lock names it already), then the record. A lock changed since it
+ * was read takes the new alert back ({conflict}): the event is decided again on what the lock says now.
+ */
+export async function finishCreate(ctx: StoreContext, app: Application): Promise<ApplyResult> {
+  const alert = app.newAlert!;
+  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: alertDetailsItem(alert) }));
+  if (!app.locks.key.openAlertIds.includes(alert.id)) {
+    const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
+    const open = lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false }).Put!;
+    const locked = await ifConditionFailed(
+      ctx.db.send(new PutCommand(open)).then(() => true),
+      () => false,
+    );
+    if (!locked) {
+      await removeNewAlert(ctx, alert.id, app.eventId);
+      return { conflict: true };
+    }
+  }
+  return recordSingleWrite(ctx, { kind: 'CREATE' }, app);
+}
+
+/** Deletes an alert this event created, while it still carries the event's mark, with its details. */
+async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<void> {
+  await ifConditionFailed(
+    ctx.db.send(
+      new DeleteCommand({
+        TableName: ctx.tableName,
+        Key: alertKeys.item(alertId),
+        ConditionExpression: `${MARK.eventId} = :markEvent`,
+        ExpressionAttributeValues: { ':markEvent': eventId },
+      }),
+    ),
+    () => undefined,
+  );
+  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
+}
+
+/** Takes a withdrawn event's new alert back: off its key's lock first (as it is now), then the alert itself. */
+async function undoCreate(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
+  const lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
+  const release: TransactItem[] = lockRelease(ctx.tableName, openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized), lock, alertId);
+  for (const item of release) {
+    await ifConditionFailed(item.Put ? ctx.db.send(new PutCommand(item.Put)) : ctx.db.send(new DeleteCommand(item.Delete!)), () => undefined);
+  }
+  await removeNewAlert(ctx, alertId, app.eventId);
+}
+
+/**
  * The record of an event whose alert carries its mark. Refused: another attempt recorded it ({duplicate}), or it was
- * withdrawn between the two writes, and then the alert's change is taken back.
+ * withdrawn between the writes, and then its effect is taken back.
  */
 export async function recordSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
-  const record = eventUpdate(ctx.tableName, app, OUTCOME_OF[decision.kind], decision.alert.id).Update!;
+  const alertId = alertIdOf(decision, app)!;
+  const record = eventUpdate(ctx.tableName, app, OUTCOME_OF[decision.kind], alertId).Update!;
   const recorded = await ifConditionFailed(
     ctx.db.send(new UpdateCommand(record)).then(() => true),
     () => false,
   );
-  if (recorded) return { applied: OUTCOME_OF[decision.kind], alertId: decision.alert.id };
+  if (recorded) return { applied: OUTCOME_OF[decision.kind], alertId };
   const now = await ctx.db.send(
     new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(app.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
   );
-  if (now.Item?.outcome === 'WITHDRAWN') await undoSingleWrite(ctx, decision.alert.id, app.eventId, decision.kind);
+  if (now.Item?.outcome === 'WITHDRAWN') {
+    if (decision.kind === 'CREATE') await undoCreate(ctx, alertId, app);
+    else await undoSingleWrite(ctx, alertId, app.eventId, decision.kind);
+  }
   return { duplicate: true };
 }
+
+/**
+ * Finishes what an earlier attempt began (its mark is on the alert): a new alert's details, lock and record, or an
+ * append's or accept's record. `app.locks` must be as they are now.
+ */
+export const finishSingleWrite = (ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> =>
+  decision.kind === 'CREATE' ? finishCreate(ctx, app) : recordSingleWrite(ctx, decision, app);

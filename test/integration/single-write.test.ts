@@ -53,6 +53,10 @@ function cutting(cut: (command: Command) => boolean, meanwhile?: () => Promise<v
 const keyOf = (command: Command) => String((command.input.Key as { pk?: string } | undefined)?.pk ?? '');
 /** The record's write: an update of the event's item. */
 const recordWrite = (command: Command) => command.constructor.name === 'UpdateCommand' && keyOf(command).startsWith('EVENT#');
+/** A put of an item whose sort key or partition key is as given (a new alert's item, its key's lock). */
+const putOf = (test: (item: { pk: string; sk: string }) => boolean) => (command: Command) =>
+  command.constructor.name === 'PutCommand' && test(command.input.Item as { pk: string; sk: string });
+const lockPut = putOf((item) => item.pk.startsWith('OPEN#'));
 /** Any write at all, single or transaction. */
 const anyWrite = (command: Command) => ['UpdateCommand', 'PutCommand', 'TransactWriteCommand'].includes(command.constructor.name);
 
@@ -163,6 +167,43 @@ describe('an event cut off between its alert write and its record, delivered aga
   });
 });
 
+describe('an ALERT that opens an alert, cut off part way and delivered again', () => {
+  const cuts: Array<[string, (command: Command) => boolean]> = [
+    ['after the alert, before its details and lock', putOf((item) => item.sk === 'DETAILS')],
+    ['after the alert and its details, before the lock', lockPut],
+    ['before its record', recordWrite],
+  ];
+  it.each(cuts)('creates one alert when cut off %s: the key’s next events find it', async (_where, cut) => {
+    const source = newSource();
+    const event = await accepted(source, 'ALERT');
+    await expect(apply(event, source, cutting(cut))).rejects.toBeInstanceOf(Crash);
+    const again = await redeliver(event, source);
+    expect(again).toMatchObject({ outcome: 'CREATED' });
+    const list = await alertsOf(source);
+    expect(list).toHaveLength(1);
+    expect(list[0].id).toBe((again as { alertId: string }).alertId);
+    expect(await events.get(event.eventId)).toMatchObject({ outcome: 'CREATED', alertId: list[0].id });
+    expect(await loggedEvents(list[0].id)).toBe(1);
+    // Its details were written, and the key's lock names it: the next ALERT appends, the ACCEPT accepts it.
+    expect((await alerts.get(list[0].id))?.summary).toBe('ALERT disk');
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED', alertId: list[0].id });
+    expect(await apply(await accepted(source, 'ACCEPT'), source)).toMatchObject({ outcome: 'ACCEPTED', alertId: list[0].id });
+    expect(await alertsOf(source)).toHaveLength(1);
+  });
+
+  it('a new alert on the first delivery is four single writes: alert, details, lock, record', async () => {
+    const source = newSource();
+    const calls: string[] = [];
+    const watching = cutting((command) => {
+      if (command.constructor.name !== 'GetCommand' && command.constructor.name !== 'BatchGetCommand')
+        calls.push(`${command.constructor.name} ${keyOf(command) || (command.input.Item as { pk: string }).pk.split('#')[0]}`);
+      return false;
+    });
+    expect(await apply(await accepted(source, 'ALERT'), source, watching)).toMatchObject({ outcome: 'CREATED' });
+    expect(calls).toEqual(['PutCommand ALERT', 'PutCommand ALERT', 'PutCommand OPEN', expect.stringMatching(/^UpdateCommand EVENT#/)]);
+  });
+});
+
 describe('an event withdrawn between its alert write and its record (ingest told the caller 503)', () => {
   const withdrawing = (event: AcceptedEvent) => cutting(recordWrite, async () => void (await events.withdraw(event.eventId)));
 
@@ -175,6 +216,15 @@ describe('an event withdrawn between its alert write and its record (ingest told
     expect(alert.eventCount).toBe(1);
     expect(await loggedEvents(alert.id)).toBe(1);
     expect((await events.get(event.eventId))?.outcome).toBe('WITHDRAWN');
+  });
+
+  it('leaves no alert behind when it would have opened one, and the key free for the next ALERT', async () => {
+    const source = newSource();
+    const event = await accepted(source, 'ALERT');
+    expect(await apply(event, source, withdrawing(event))).toEqual({ duplicate: true });
+    expect(await alertsOf(source)).toHaveLength(0);
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'CREATED' });
+    expect(await alertsOf(source)).toHaveLength(1);
   });
 
   it('leaves the alert PENDING, to be accepted by the next ACCEPT', async () => {
