@@ -15,7 +15,7 @@ import { alertKeys, eventKeys, indexQuery, openAlertKeys, type Key } from './key
 import { ifConditionFailed } from './sdk-errors';
 
 /** The decisions the single-write path applies: one alert item changes (or is created), its lock, the event's record. */
-export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE'] as const;
+export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE', 'RESOLVE'] as const;
 export type SingleWriteKind = (typeof SINGLE_WRITE_KINDS)[number];
 
 export const isSingleWriteKind = (kind: Decision['kind']): kind is SingleWriteKind => (SINGLE_WRITE_KINDS as readonly string[]).includes(kind);
@@ -32,12 +32,13 @@ export const markOf = (eventId: string) => ({ [MARK.eventId]: eventId });
 /** The single-write decision an event of this type makes on the alert it marked, if any. */
 export const singleWriteKindOf = (event: { eventId: string; eventType: string }, markedAlertId: string): SingleWriteKind | undefined => {
   if (event.eventType === 'ACCEPT') return 'ACCEPT';
+  if (event.eventType === 'RESOLVE') return 'RESOLVE';
   if (event.eventType !== 'ALERT') return undefined;
   return markedAlertId === alertIdFor(event.eventId) ? 'CREATE' : 'APPEND';
 };
 
-/** Whether an event of this type may have left a mark (only an ALERT or an ACCEPT takes the single-write way). */
-export const mayLeaveMark = (eventType: string): boolean => eventType === 'ALERT' || eventType === 'ACCEPT';
+/** Whether an event of this type may have left a mark (a COMMENT never takes the single-write way). */
+export const mayLeaveMark = (eventType: string): boolean => ['ALERT', 'ACCEPT', 'RESOLVE'].includes(eventType);
 
 /**
  * The id of the alert an event creates: derived from the event's id (UUID-shaped, like other alert ids), so that every
@@ -73,7 +74,7 @@ export async function isMarkedBy(ctx: StoreContext, alertId: string, eventId: st
  * record's): the inverse change, only while the alert still carries the event's mark, so that nothing written since
  * (an operator's resolve, an escalation) is undone.
  */
-export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: Exclude<SingleWriteKind, 'CREATE'>): Promise<void> {
+export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: 'APPEND' | 'ACCEPT'): Promise<void> {
   const marked = `${MARK.eventId} = :markEvent`;
   const base = { TableName: ctx.tableName, Key: alertKeys.item(alertId) };
   const update =

@@ -6,7 +6,8 @@ import { alertDetailsItem, alertItem } from './alert-rows';
 import { isMarkedBy, isSingleWriteKind, markOf, markSet, MARK, notMarkedBy, undoSingleWrite, type SingleWriteKind } from './applied-marker';
 import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
-import { conditions } from './conditions';
+import { alertStatusNames, conditions } from './conditions';
+import { Conflict } from './errors';
 import { alertKeys, eventKeys, openAlertKeys } from './keys';
 import { ifConditionFailed } from './sdk-errors';
 import type { TransactItem } from './transactions';
@@ -20,13 +21,16 @@ export type SingleDecision = Extract<Decision, { kind: SingleWriteKind }>;
 export const goesSingle = (decision: Decision, app: Application): decision is SingleDecision =>
   !!app.singleWrite && isSingleWriteKind(decision.kind) && (app.jobs ?? []).length === 0 && !(decision.kind === 'CREATE' && app.locks.source);
 
-/** The alert's write of an APPEND or ACCEPT: the transaction's, marked with the event and conditioned on not being marked yet. */
+/**
+ * The alert's write of an APPEND, ACCEPT or RESOLVE: the transaction's, marked with the event and conditioned on not
+ * being marked yet.
+ */
 function markedEffect(tableName: string, decision: Exclude<SingleDecision, { kind: 'CREATE' }>, app: Application) {
   const update = effects(tableName, decision, app)[0].Update!;
   const mark = markSet(app.eventId);
   const notMarked = notMarkedBy(app.eventId);
-  // No escalation: an accept of an escalating alert owes a notice, which only the transaction writes.
-  const quiet = decision.kind === 'ACCEPT' && !app.fromLock ? ' AND attribute_not_exists(escalationLevel)' : '';
+  // No escalation: an accept or resolve of an escalating alert owes a notice, which only the transaction writes.
+  const quiet = decision.kind !== 'APPEND' && !app.fromLock ? ' AND attribute_not_exists(escalationLevel)' : '';
   return {
     ...update,
     UpdateExpression: update.UpdateExpression!.replace('SET ', `SET ${mark.set}, `),
@@ -47,7 +51,63 @@ export async function applySingle(ctx: StoreContext, decision: SingleDecision, a
     () => false,
   );
   if (!wrote && !(await isMarkedBy(ctx, decision.alert.id, app.eventId))) return { conflict: true };
-  return recordSingleWrite(ctx, decision, app);
+  return finishSingleWrite(ctx, decision, app);
+}
+
+/**
+ * Takes a resolved alert off its key's lock, whoever changed the lock since it was read (an operator's resolve of
+ * another alert of the key): read again and released again, until the lock no longer names it.
+ */
+async function releaseLock(ctx: StoreContext, app: Application, alertId: string): Promise<void> {
+  const key = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
+  let lock = app.locks.key;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const [item] = lockRelease(ctx.tableName, key, lock, alertId);
+    if (!item) return;
+    const released = await ifConditionFailed(
+      (item.Put ? ctx.db.send(new PutCommand(item.Put)) : ctx.db.send(new DeleteCommand(item.Delete!))).then(() => true),
+      () => false,
+    );
+    if (released) return;
+    lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
+  }
+  throw new Conflict(`the lock of alert key "${app.alertKeyNormalized}" kept changing while alert ${alertId} was released`);
+}
+
+/**
+ * Takes a withdrawn event's resolve back: the alert open again, in the status it had (ACCEPTED if it was accepted),
+ * while it still carries the event's mark, and back on its key's lock.
+ */
+async function undoResolve(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
+  const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true }));
+  if (out.Item?.[MARK.eventId] !== app.eventId) return;
+  const status = out.Item.acceptedAt ? 'ACCEPTED' : 'PENDING';
+  const resolved = conditions.alertStatusIs('RESOLVED');
+  const reopened = await ifConditionFailed(
+    ctx.db
+      .send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: alertKeys.item(alertId),
+          UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk REMOVE resolvedAt, ${MARK.eventId}`,
+          ConditionExpression: `${MARK.eventId} = :markEvent AND ${resolved.ConditionExpression}`,
+          ExpressionAttributeNames: { ...alertStatusNames },
+          ExpressionAttributeValues: {
+            ...resolved.ExpressionAttributeValues,
+            ':markEvent': app.eventId,
+            ':status': status,
+            ':gsi3pk': alertKeys.byStatusPartition(status),
+          },
+        }),
+      )
+      .then(() => true),
+    () => false,
+  );
+  if (!reopened) return;
+  const lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
+  if (lock.openAlertIds.includes(alertId)) return;
+  const open = lockOpen(ctx.tableName, openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized), lock, { id: alertId, escalates: false }).Put!;
+  await ifConditionFailed(ctx.db.send(new PutCommand(open)), () => undefined);
 }
 
 /**
@@ -132,14 +192,19 @@ export async function recordSingleWrite(ctx: StoreContext, decision: SingleDecis
   );
   if (now.Item?.outcome === 'WITHDRAWN') {
     if (decision.kind === 'CREATE') await undoCreate(ctx, alertId, app);
+    else if (decision.kind === 'RESOLVE') await undoResolve(ctx, alertId, app);
     else await undoSingleWrite(ctx, alertId, app.eventId, decision.kind);
   }
   return { duplicate: true };
 }
 
 /**
- * Finishes what an earlier attempt began (its mark is on the alert): a new alert's details, lock and record, or an
- * append's or accept's record. `app.locks` must be as they are now.
+ * What follows the alert's write, whether this attempt or an earlier one made it (its mark is on the alert): a new
+ * alert's details, lock and record; a resolved alert's release from its key's lock and its record; an append's or
+ * accept's record.
  */
-export const finishSingleWrite = (ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> =>
-  decision.kind === 'CREATE' ? finishCreate(ctx, app) : recordSingleWrite(ctx, decision, app);
+export async function finishSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
+  if (decision.kind === 'CREATE') return finishCreate(ctx, app);
+  if (decision.kind === 'RESOLVE') await releaseLock(ctx, app, decision.alert.id);
+  return recordSingleWrite(ctx, decision, app);
+}

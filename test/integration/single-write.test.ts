@@ -204,6 +204,25 @@ describe('an ALERT that opens an alert, cut off part way and delivered again', (
   });
 });
 
+describe('a RESOLVE cut off part way and delivered again', () => {
+  const lockRelease = (command: Command) =>
+    (command.constructor.name === 'PutCommand' && (command.input.Item as { pk: string }).pk.startsWith('OPEN#')) ||
+    (command.constructor.name === 'DeleteCommand' && keyOf(command).startsWith('OPEN#'));
+  it.each([
+    ['after the alert, before the lock’s release', lockRelease],
+    ['before its record', recordWrite],
+  ])('resolves once when cut off %s, and the key is free for a new alert', async (_where, cut) => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const resolve = await accepted(source, 'RESOLVE');
+    await expect(apply(resolve, source, cutting(cut))).rejects.toBeInstanceOf(Crash);
+    expect(await redeliver(resolve, source)).toMatchObject({ outcome: 'RESOLVED' });
+    expect(await redeliver(resolve, source)).toEqual({ duplicate: true });
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'CREATED' });
+    expect((await alertsOf(source)).map((a) => a.status)).toEqual(['PENDING', 'RESOLVED']);
+  });
+});
+
 describe('an event withdrawn between its alert write and its record (ingest told the caller 503)', () => {
   const withdrawing = (event: AcceptedEvent) => cutting(recordWrite, async () => void (await events.withdraw(event.eventId)));
 
@@ -225,6 +244,17 @@ describe('an event withdrawn between its alert write and its record (ingest told
     expect(await alertsOf(source)).toHaveLength(0);
     expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'CREATED' });
     expect(await alertsOf(source)).toHaveLength(1);
+  });
+
+  it('leaves a resolved alert open as it was (ACCEPTED) and its key locked: the next ALERT appends to it', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    await apply(await accepted(source, 'ACCEPT'), source);
+    const resolve = await accepted(source, 'RESOLVE');
+    expect(await apply(resolve, source, withdrawing(resolve))).toEqual({ duplicate: true });
+    expect((await alertsOf(source)).map((a) => a.status)).toEqual(['ACCEPTED']);
+    expect((await alerts.list({ alertSourceId: source.id, statuses: ['ACCEPTED'], limit: 10 })).items).toHaveLength(1);
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED' });
   });
 
   it('leaves the alert PENDING, to be accepted by the next ACCEPT', async () => {
