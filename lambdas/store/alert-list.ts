@@ -4,6 +4,7 @@ import { normalizeAlertKey } from '../domain/event';
 import { alertFromItem, alertStatusOf } from './alert-rows';
 import type { StoreContext } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getMany, queryKeys } from './items';
 import { alertKeys, alertListingIndex, creationPosition, indexQuery, type IndexName, type IndexQuery, type Key, type ListingCover } from './keys';
 
@@ -87,6 +88,39 @@ async function readCovered(ctx: StoreContext, index: IndexName, query: ReturnTyp
 }
 
 /**
+ * Several status partitions of gsi3 (the listing of all alerts, or of several statuses): each read for its newest
+ * `limit` entries before the cursor, merged newest first, the first `limit` kept. The page stops at the last one kept
+ * when any partition has more: the next page reads every partition from there.
+ */
+async function readMerged(ctx: StoreContext, partitions: string[], before: string | undefined, limit: number): Promise<Page> {
+  const pages = await Promise.all(
+    partitions.map(async (partition) => {
+      const out = await ctx.db.send(
+        new QueryCommand({
+          TableName: ctx.tableName,
+          ...indexQuery('gsi3', partition, before === undefined ? undefined : { before }),
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      const entries = (out.Items ?? []).map((item) => ({ key: { pk: item.pk as string, sk: item.sk as string }, position: item.gsi3sk as string }));
+      return { entries, more: out.LastEvaluatedKey !== undefined };
+    }),
+  );
+  // Positions compare as the index sorts them (by code unit, like DynamoDB's binary order for these ASCII values).
+  const merged = pages.flatMap((page) => page.entries).sort((a, b) => (a.position < b.position ? 1 : a.position > b.position ? -1 : 0));
+  const kept = merged.slice(0, limit);
+  const more = merged.length > limit || pages.some((page) => page.more);
+  return {
+    items: await alertsWithDetails(
+      ctx,
+      kept.map((entry) => entry.key),
+    ),
+    position: more && kept.length > 0 ? kept[kept.length - 1].position : undefined,
+  };
+}
+
+/**
  * A status filter the index does not apply: the alert items are read by key, round by round, and those of another
  * status left out, until the page holds `limit` alerts or the index ends. A round reads the number still wanted at
  * first, then twice as many each round (a sparse filter), within MAX_EXAMINED items and MAX_ROUNDS rounds; a page may
@@ -131,16 +165,20 @@ async function readFiltered(ctx: StoreContext, index: IndexName, query: ReturnTy
  */
 export async function listAlerts(ctx: StoreContext, filter: AlertFilter): Promise<{ items: Alert[]; nextCursor?: string }> {
   const alertKey = filter.alertKey ? normalizeAlertKey(filter.alertKey.trim()) : undefined;
-  const { index, partition, covers } = alertListingIndex({ ...filter, alertKey });
+  const { index, partitions, covers } = alertListingIndex({ ...filter, alertKey });
   const query = {
     listing: 'alerts',
     index,
-    partition,
+    partition: partitions.join(','),
     statuses: filter.statuses && [...filter.statuses].sort(),
     alertSourceId: filter.alertSourceId,
   };
   const before = decodeCursor(query, filter.cursor, creationPosition.isValid);
-  const pages = pageQuery(indexQuery(index, partition, before === undefined ? undefined : { before }), filter, covers);
+  if (partitions.length > 1) {
+    const merged = await readMerged(ctx, partitions, before, filter.limit);
+    return { items: merged.items, nextCursor: encodeCursor(query, merged.position) };
+  }
+  const pages = pageQuery(indexQuery(index, partitions[0], before === undefined ? undefined : { before }), filter, covers);
   const page =
     filter.statuses && !covers.statuses
       ? await readFiltered(ctx, index, pages, filter.limit, filter.statuses)

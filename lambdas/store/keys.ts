@@ -17,7 +17,7 @@ export const TABLE_SCHEMA = {
   indexes: [
     /**
      * gsi1, every item of one kind, newest first (sort: `<createdAt>#<id>`). Serves these listings:
-     * - alerts: gsi1pk `ALERTS` (the alert listing without a selective filter);
+     * - alerts written before the listing of all alerts merged gsi3's partitions: gsi1pk `ALERTS` (read by nothing);
      * - alert sources: gsi1pk `SOURCES`;
      * - escalation policies: gsi1pk `POLICIES`;
      * - users: gsi1pk `USERS`;
@@ -76,12 +76,14 @@ export const alertKeys = {
    */
   details: (id: string): Key => ({ pk: `ALERT#${id}`, sk: alertKeys.detailsSortKey }),
   detailsSortKey: 'DETAILS',
-  /** The index attributes of an alert: all, by source, by status (the only one a status change moves), by alert key. */
+  /**
+   * The index attributes of an alert: by source, by status (the only one a status change moves), by alert key. None on
+   * gsi1: every alert is on one status partition of gsi3, which the listing of all alerts merges (see
+   * alertListingIndex); alerts written before also have a gsi1 entry (`ALERTS`), which nothing reads any more.
+   */
   indexes: (a: { id: string; alertSourceId: string; status: string; alertKeyNormalized: string; createdAt: string }) => {
     const sk = byCreation(a.createdAt, a.id);
     return {
-      gsi1pk: 'ALERTS',
-      gsi1sk: sk,
       gsi2pk: alertKeys.bySourcePartition(a.alertSourceId),
       gsi2sk: sk,
       gsi3pk: alertKeys.byStatusPartition(a.status),
@@ -90,7 +92,6 @@ export const alertKeys = {
       gsi4sk: sk,
     };
   },
-  allPartition: 'ALERTS',
   bySourcePartition: (alertSourceId: string) => `SOURCE#${alertSourceId}`,
   byStatusPartition: (status: string) => `STATUS#${status}`,
   byAlertKeyPartition: (alertKeyNormalized: string) => `AKEY#${alertKeyNormalized}`,
@@ -272,18 +273,22 @@ export interface ListingCover {
   alertSourceId: boolean;
 }
 
+/** Every status an alert can have, each a partition of gsi3. */
+const ALERT_STATUSES = ['PENDING', 'ACCEPTED', 'RESOLVED'];
+
 /**
  * The index an alert listing reads, the most selective for its filters: by alert key (gsi4), by alert source (gsi2),
- * by a single status (gsi3), else all alerts (gsi1). All four sort by `<createdAt>#<alertId>`. `covers` says which
- * filters the partition already applies; of the others, the alert source is filtered on the index's projected
- * attribute, a status on the alert items read by key (new alerts' entries do not project it).
+ * else by status (gsi3): the partitions of the statuses asked for, or of all three, merged newest first. All sort by
+ * `<createdAt>#<alertId>`. `covers` says which filters the partitions already apply; of the others, the alert source
+ * is filtered on the index's projected attribute, a status on the alert items read by key (new alerts' entries do not
+ * project it).
  */
-export function alertListingIndex(filter: AlertListingFilter): { index: IndexName; partition: string; covers: ListingCover } {
+export function alertListingIndex(filter: AlertListingFilter): { index: IndexName; partitions: string[]; covers: ListingCover } {
   const none = { statuses: false, alertSourceId: false };
-  if (filter.alertKey) return { index: 'gsi4', partition: alertKeys.byAlertKeyPartition(filter.alertKey), covers: none };
-  if (filter.alertSourceId) return { index: 'gsi2', partition: alertKeys.bySourcePartition(filter.alertSourceId), covers: { ...none, alertSourceId: true } };
-  if (filter.statuses?.length === 1) return { index: 'gsi3', partition: alertKeys.byStatusPartition(filter.statuses[0]), covers: { ...none, statuses: true } };
-  return { index: 'gsi1', partition: alertKeys.allPartition, covers: none };
+  if (filter.alertKey) return { index: 'gsi4', partitions: [alertKeys.byAlertKeyPartition(filter.alertKey)], covers: none };
+  if (filter.alertSourceId) return { index: 'gsi2', partitions: [alertKeys.bySourcePartition(filter.alertSourceId)], covers: { ...none, alertSourceId: true } };
+  const statuses = filter.statuses?.length ? [...new Set(filter.statuses)].sort() : ALERT_STATUSES;
+  return { index: 'gsi3', partitions: statuses.map(alertKeys.byStatusPartition), covers: { ...none, statuses: true } };
 }
 
 /**

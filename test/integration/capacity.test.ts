@@ -166,9 +166,10 @@ describe('capacity counter', () => {
       updatedAt: '2026-01-01T00:00:00.000Z',
     });
     /** The item an alert was written as before its status moved to alertStatus: `status`, which the indexes project. */
+    /** An alert's item as written before: `status` (projected), and an entry on gsi1's `ALERTS` listing. */
     const oldItem = (id: string) => {
       const { alertStatus, ...item } = alertItem(newAlert(id));
-      return { ...item, status: alertStatus };
+      return { ...item, status: alertStatus, gsi1pk: 'ALERTS', gsi1sk: item.gsi2sk };
     };
     /** The update the processor's ACCEPT and RESOLVE (and an operator's) make, as a transaction item. */
     const change = (id: string, status: 'ACCEPTED' | 'RESOLVED', from: string) =>

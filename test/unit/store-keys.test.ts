@@ -12,19 +12,21 @@ describe('alertListingIndex', () => {
     ],
     ['an alert source', { alertSourceId: 's-1', statuses: ['PENDING'] }, 'gsi2', 'SOURCE#s-1', { statuses: false, alertSourceId: true }],
     ['a single status', { statuses: ['ACCEPTED'] }, 'gsi3', 'STATUS#ACCEPTED', { statuses: true, alertSourceId: false }],
-    ['several statuses', { statuses: ['PENDING', 'ACCEPTED'] }, 'gsi1', 'ALERTS', { statuses: false, alertSourceId: false }],
-    ['no filter', {}, 'gsi1', 'ALERTS', { statuses: false, alertSourceId: false }],
-  ])('reads the most selective index for %s', (_, filter, index, partition, covers) => {
-    expect(alertListingIndex(filter)).toEqual({ index, partition, covers });
+    ['several statuses', { statuses: ['PENDING', 'ACCEPTED'] }, 'gsi3', 'STATUS#ACCEPTED,STATUS#PENDING', { statuses: true, alertSourceId: false }],
+    ['no filter', {}, 'gsi3', 'STATUS#PENDING,STATUS#ACCEPTED,STATUS#RESOLVED', { statuses: true, alertSourceId: false }],
+  ])('reads the most selective index for %s', (_, filter, index, partitions, covers) => {
+    expect(alertListingIndex(filter)).toEqual({ index, partitions: partitions.split(','), covers });
   });
 
   it('lists an alert on the partition of every index it can be chosen by', () => {
     const alert = { id: 'a-1', alertSourceId: 's-1', status: 'PENDING', alertKeyNormalized: 'disk', createdAt: '2026-01-01T00:00:00.000Z' };
     const attributes: Record<string, string> = alertKeys.indexes(alert);
     for (const filter of [{ alertKey: 'disk' }, { alertSourceId: 's-1' }, { statuses: ['PENDING'] }, {}]) {
-      const { index, partition } = alertListingIndex(filter);
-      expect(attributes[`${index}pk`]).toBe(partition);
+      const { index, partitions } = alertListingIndex(filter);
+      expect(partitions).toContain(attributes[`${index}pk`]);
     }
+    // Not on gsi1: the listing of all alerts merges the status partitions.
+    expect(attributes.gsi1pk).toBeUndefined();
   });
 });
 
@@ -44,7 +46,7 @@ describe('index key conditions', () => {
       indexQueries.sourceByIntegrationKey('k-1'),
       indexQueries.queuedEvents('s-1'),
       indexQueries.eventLogEntries('a-1'),
-      indexQuery('gsi2', alertListingIndex({ alertSourceId: 's-1' }).partition),
+      indexQuery('gsi2', alertListingIndex({ alertSourceId: 's-1' }).partitions[0]),
     ].map((q) => {
       expect(q.IndexName).toBe('gsi2');
       return String(q.ExpressionAttributeValues[':pk']);
