@@ -87,37 +87,78 @@ async function readCovered(ctx: StoreContext, index: IndexName, query: ReturnTyp
   return { items: await alertsWithDetails(ctx, keys), position: start?.[`${index}sk`] as string | undefined };
 }
 
-/**
- * Several status partitions of gsi3 (the listing of all alerts, or of several statuses): each read for its newest
- * `limit` entries before the cursor, merged newest first, the first `limit` kept. The page stops at the last one kept
- * when any partition has more: the next page reads every partition from there.
- */
-async function readMerged(ctx: StoreContext, partitions: string[], before: string | undefined, limit: number): Promise<Page> {
-  const pages = await Promise.all(
-    partitions.map(async (partition) => {
-      const out = await ctx.db.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
-          ...indexQuery('gsi3', partition, before === undefined ? undefined : { before }),
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      );
-      const entries = (out.Items ?? []).map((item) => ({ key: { pk: item.pk as string, sk: item.sk as string }, position: item.gsi3sk as string }));
-      return { entries, more: out.LastEvaluatedKey !== undefined };
+/** One partition of gsi3: its newest `size` entries before `before`, and whether it has more. */
+async function statusPartitionPage(ctx: StoreContext, partition: string, before: string | undefined, size: number) {
+  const out = await ctx.db.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      ...indexQuery('gsi3', partition, before === undefined ? undefined : { before }),
+      ScanIndexForward: false,
+      Limit: size,
     }),
   );
-  // Positions compare as the index sorts them (by code unit, like DynamoDB's binary order for these ASCII values).
-  const merged = pages.flatMap((page) => page.entries).sort((a, b) => (a.position < b.position ? 1 : a.position > b.position ? -1 : 0));
-  const kept = merged.slice(0, limit);
-  const more = merged.length > limit || pages.some((page) => page.more);
-  return {
-    items: await alertsWithDetails(
-      ctx,
-      kept.map((entry) => entry.key),
-    ),
-    position: more && kept.length > 0 ? kept[kept.length - 1].position : undefined,
-  };
+  const entries = (out.Items ?? []).map((item) => ({ key: { pk: item.pk as string, sk: item.sk as string }, position: item.gsi3sk as string }));
+  return { entries, more: out.LastEvaluatedKey !== undefined };
+}
+
+/** Newest first, as the index sorts positions (by code unit: DynamoDB's binary order for these ASCII values). */
+const newestFirst = (a: { position: string }, b: { position: string }) => (a.position < b.position ? 1 : a.position > b.position ? -1 : 0);
+
+/**
+ * Several status partitions of gsi3 (all alerts, several statuses, or one open status: see alertListingIndex), merged
+ * newest first. Each round reads every partition from where the page stands; of the merged entries only those down to
+ * the horizon are sure to be all there are (a partition that has more stops at its last entry), and are examined in
+ * order: kept as they are, or, under `statuses` (STATUS#OPEN holds both open statuses), kept if their item's status is
+ * one of them. Rounds double as a sparse filter needs, within MAX_ROUNDS and MAX_EXAMINED, as readFiltered's do.
+ */
+async function readMerged(ctx: StoreContext, partitions: string[], before: string | undefined, limit: number, statuses?: AlertStatus[]): Promise<Page> {
+  const wanted = statuses && new Set<string>(statuses);
+  const kept: Key[] = [];
+  let position = before;
+  let examined = 0;
+  for (let round = 0; round < MAX_ROUNDS && kept.length < limit && examined < MAX_EXAMINED; round++) {
+    const size = Math.min(MAX_ROUND_SIZE, MAX_EXAMINED - examined, (limit - kept.length) * 2 ** round);
+    const pages = await Promise.all(partitions.map((partition) => statusPartitionPage(ctx, partition, position, size)));
+    const unfinished = pages.filter((page) => page.more && page.entries.length > 0);
+    const horizon =
+      unfinished.length > 0
+        ? unfinished
+            .map((page) => page.entries[page.entries.length - 1].position)
+            .sort()
+            .at(-1)!
+        : undefined;
+    const merged = pages
+      .flatMap((page) => page.entries)
+      .filter((entry) => horizon === undefined || entry.position >= horizon)
+      .sort(newestFirst);
+    const sure = wanted ? merged : merged.slice(0, limit - kept.length);
+    const items = wanted
+      ? new Map(
+          (
+            await getMany(
+              ctx,
+              sure.map((entry) => entry.key),
+            )
+          ).map((item) => [item.pk as string, item]),
+        )
+      : undefined;
+    let full = false;
+    for (const [i, entry] of sure.entries()) {
+      examined++;
+      const item = items?.get(entry.key.pk);
+      if (!items || (item && wanted!.has(alertStatusOf(item)))) kept.push(entry.key);
+      if (kept.length < limit) continue;
+      // Full: the page stops here, unless nothing comes after.
+      const after = i < merged.length - 1 || unfinished.length > 0;
+      position = after ? entry.position : undefined;
+      full = true;
+      break;
+    }
+    if (full) return { items: await alertsWithDetails(ctx, kept), position };
+    if (horizon === undefined) return { items: await alertsWithDetails(ctx, kept), position: undefined };
+    position = horizon;
+  }
+  return { items: await alertsWithDetails(ctx, kept), position };
 }
 
 /**
@@ -174,8 +215,8 @@ export async function listAlerts(ctx: StoreContext, filter: AlertFilter): Promis
     alertSourceId: filter.alertSourceId,
   };
   const before = decodeCursor(query, filter.cursor, creationPosition.isValid);
-  if (partitions.length > 1) {
-    const merged = await readMerged(ctx, partitions, before, filter.limit);
+  if (index === 'gsi3') {
+    const merged = await readMerged(ctx, partitions, before, filter.limit, covers.statuses ? undefined : filter.statuses);
     return { items: merged.items, nextCursor: encodeCursor(query, merged.position) };
   }
   const pages = pageQuery(indexQuery(index, partitions[0], before === undefined ? undefined : { before }), filter, covers);

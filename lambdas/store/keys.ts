@@ -93,7 +93,14 @@ export const alertKeys = {
     };
   },
   bySourcePartition: (alertSourceId: string) => `SOURCE#${alertSourceId}`,
-  byStatusPartition: (status: string) => `STATUS#${status}`,
+  /**
+   * An alert's gsi3 partition: `STATUS#OPEN` while PENDING or ACCEPTED (an accept moves no index entry),
+   * `STATUS#RESOLVED` once resolved. Alerts written before have `STATUS#PENDING` or `STATUS#ACCEPTED` while open,
+   * until their next status change (legacyStatusPartition).
+   */
+  byStatusPartition: (status: string) => (status === 'RESOLVED' ? 'STATUS#RESOLVED' : 'STATUS#OPEN'),
+  /** The partition an alert written before had for its status (read beside the new ones by the listings). */
+  legacyStatusPartition: (status: string) => `STATUS#${status}`,
   byAlertKeyPartition: (alertKeyNormalized: string) => `AKEY#${alertKeyNormalized}`,
 };
 
@@ -273,22 +280,25 @@ export interface ListingCover {
   alertSourceId: boolean;
 }
 
-/** Every status an alert can have, each a partition of gsi3. */
+/** Every status an alert can have. */
 const ALERT_STATUSES = ['PENDING', 'ACCEPTED', 'RESOLVED'];
 
 /**
  * The index an alert listing reads, the most selective for its filters: by alert key (gsi4), by alert source (gsi2),
- * else by status (gsi3): the partitions of the statuses asked for, or of all three, merged newest first. All sort by
- * `<createdAt>#<alertId>`. `covers` says which filters the partitions already apply; of the others, the alert source
- * is filtered on the index's projected attribute, a status on the alert items read by key (new alerts' entries do not
- * project it).
+ * else by status (gsi3): the partitions that hold the statuses asked for (or all), merged newest first: `STATUS#OPEN`
+ * for PENDING and ACCEPTED, `STATUS#RESOLVED`, and those older alerts still have (`STATUS#PENDING`,
+ * `STATUS#ACCEPTED`). All sort by `<createdAt>#<alertId>`. `covers` says which filters the partitions already apply;
+ * of the others, the alert source is filtered on the index's projected attribute, a status on the alert items read by
+ * key (new alerts' entries do not project it): only one of PENDING and ACCEPTED asked for, `STATUS#OPEN` holds both.
  */
 export function alertListingIndex(filter: AlertListingFilter): { index: IndexName; partitions: string[]; covers: ListingCover } {
   const none = { statuses: false, alertSourceId: false };
   if (filter.alertKey) return { index: 'gsi4', partitions: [alertKeys.byAlertKeyPartition(filter.alertKey)], covers: none };
   if (filter.alertSourceId) return { index: 'gsi2', partitions: [alertKeys.bySourcePartition(filter.alertSourceId)], covers: { ...none, alertSourceId: true } };
-  const statuses = filter.statuses?.length ? [...new Set(filter.statuses)].sort() : ALERT_STATUSES;
-  return { index: 'gsi3', partitions: statuses.map(alertKeys.byStatusPartition), covers: { ...none, statuses: true } };
+  const statuses = filter.statuses?.length ? [...new Set(filter.statuses)] : ALERT_STATUSES;
+  const partitions = [...new Set(statuses.flatMap((s) => [alertKeys.byStatusPartition(s), alertKeys.legacyStatusPartition(s)]))].sort();
+  const bothOpen = statuses.includes('PENDING') && statuses.includes('ACCEPTED');
+  return { index: 'gsi3', partitions, covers: { ...none, statuses: bothOpen || !partitions.includes('STATUS#OPEN') } };
 }
 
 /**

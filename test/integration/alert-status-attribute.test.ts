@@ -57,11 +57,11 @@ const alert = (n: number, status: AlertStatus, source = 'src-1', alertKey = 'dis
   };
 };
 
-/** The alert's item as written before its status moved to `alertStatus`: `status`, which every index projects, and an
- * entry on gsi1's `ALERTS` listing (which the listing of all alerts no longer reads). */
+/** The alert's item as written before its status moved to `alertStatus`: `status`, which every index projects, an entry on
+ * gsi1's `ALERTS` listing (which the listing of all alerts no longer reads) and its status's own gsi3 partition. */
 function oldItem(a: Alert) {
   const { alertStatus, ...item } = alertItem(a);
-  return { ...item, status: alertStatus, gsi1pk: 'ALERTS', gsi1sk: item.gsi2sk };
+  return { ...item, status: alertStatus, gsi1pk: 'ALERTS', gsi1sk: item.gsi2sk, gsi3pk: `STATUS#${alertStatus}` };
 }
 
 /** Writes alerts, each with its details item; `old` ones with `status` on their item. */
@@ -117,6 +117,9 @@ describe('a listing under a status filter its index does not apply', () => {
       // No filter, and several statuses: gsi3's status partitions merged.
       [{}, () => true],
       [{ statuses: ['PENDING', 'ACCEPTED'] }, open],
+      // One open status: the open partition, filtered on the items, merged with older alerts' partition of it.
+      [{ statuses: ['PENDING'] }, (a) => a.status === 'PENDING'],
+      [{ statuses: ['ACCEPTED', 'RESOLVED'] }, (a) => a.status !== 'PENDING'],
       [{ statuses: ['PENDING', 'ACCEPTED'], alertSourceId: 'src-1' }, (a) => open(a) && a.alertSourceId === 'src-1'],
       [{ statuses: ['PENDING'], alertSourceId: 'src-2' }, (a) => a.status === 'PENDING' && a.alertSourceId === 'src-2'],
       [

@@ -25,11 +25,11 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-/** An alert's item as written before its status moved to `alertStatus`: `status`, which every index projects, and an
- * entry on gsi1's `ALERTS` listing (which the listing of all alerts no longer reads). */
+/** An alert's item as written before its status moved to `alertStatus`: `status`, which every index projects, an entry on
+ * gsi1's `ALERTS` listing (which the listing of all alerts no longer reads) and its status's own gsi3 partition. */
 function oldItem(alert: Alert) {
   const { alertStatus, ...item } = alertItem(alert);
-  return { ...item, status: alertStatus, gsi1pk: 'ALERTS', gsi1sk: item.gsi2sk };
+  return { ...item, status: alertStatus, gsi1pk: 'ALERTS', gsi1sk: item.gsi2sk, gsi3pk: `STATUS#${alertStatus}` };
 }
 
 test('an alert written whole on one item reads whole, and events still act on it', async () => {

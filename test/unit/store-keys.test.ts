@@ -11,9 +11,17 @@ describe('alertListingIndex', () => {
       { statuses: false, alertSourceId: false },
     ],
     ['an alert source', { alertSourceId: 's-1', statuses: ['PENDING'] }, 'gsi2', 'SOURCE#s-1', { statuses: false, alertSourceId: true }],
-    ['a single status', { statuses: ['ACCEPTED'] }, 'gsi3', 'STATUS#ACCEPTED', { statuses: true, alertSourceId: false }],
-    ['several statuses', { statuses: ['PENDING', 'ACCEPTED'] }, 'gsi3', 'STATUS#ACCEPTED,STATUS#PENDING', { statuses: true, alertSourceId: false }],
-    ['no filter', {}, 'gsi3', 'STATUS#PENDING,STATUS#ACCEPTED,STATUS#RESOLVED', { statuses: true, alertSourceId: false }],
+    // One open status: the open alerts' partition, filtered, and older alerts' partition of that status.
+    ['a single open status', { statuses: ['ACCEPTED'] }, 'gsi3', 'STATUS#ACCEPTED,STATUS#OPEN', { statuses: false, alertSourceId: false }],
+    ['resolved alerts', { statuses: ['RESOLVED'] }, 'gsi3', 'STATUS#RESOLVED', { statuses: true, alertSourceId: false }],
+    [
+      'both open statuses',
+      { statuses: ['PENDING', 'ACCEPTED'] },
+      'gsi3',
+      'STATUS#ACCEPTED,STATUS#OPEN,STATUS#PENDING',
+      { statuses: true, alertSourceId: false },
+    ],
+    ['no filter', {}, 'gsi3', 'STATUS#ACCEPTED,STATUS#OPEN,STATUS#PENDING,STATUS#RESOLVED', { statuses: true, alertSourceId: false }],
   ])('reads the most selective index for %s', (_, filter, index, partitions, covers) => {
     expect(alertListingIndex(filter)).toEqual({ index, partitions: partitions.split(','), covers });
   });
