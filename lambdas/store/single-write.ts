@@ -127,29 +127,28 @@ async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyR
 }
 
 /**
- * What follows a new alert's item, whether this attempt or an earlier one wrote it: its details (written whole, the
- * same on every attempt), its key's lock (unless the lock names it already), then the record. A lock changed since it
- * was read takes the new alert back ({conflict}): the event is decided again on what the lock says now.
+ * What follows a new alert's item, whether this attempt or an earlier one wrote it: its key's lock (unless the lock
+ * names it already), its details (written whole, the same on every attempt), then the record. A lock changed since it
+ * was read takes the new alert back ({conflict}): the event is decided again on what the lock says now. The lock is
+ * written after the item, never before: a lock must not name an alert that is not there (another event would open a
+ * second one beside it).
  */
 export async function finishCreate(ctx: StoreContext, app: Application): Promise<ApplyResult> {
   const alert = app.newAlert!;
-  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: alertDetailsItem(alert) }));
   if (!app.locks.key.openAlertIds.includes(alert.id)) {
     const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
     const open = lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false }).Put!;
-    const locked = await ifConditionFailed(
-      ctx.db.send(new PutCommand(open)).then(() => true),
-      () => false,
-    );
+    const locked = await ifConditionFailed(ctx.db.send(new PutCommand(open)).then(() => true), () => false);
     if (!locked) {
       await removeNewAlert(ctx, alert.id, app.eventId);
       return { conflict: true };
     }
   }
+  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: alertDetailsItem(alert) }));
   return recordSingleWrite(ctx, { kind: 'CREATE' }, app);
 }
 
-/** Deletes an alert this event created, while it still carries the event's mark, with its details. */
+/** Deletes an alert this event created, while it still carries the event's mark, with its details (if written). */
 async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<void> {
   await ifConditionFailed(
     ctx.db.send(
