@@ -44,7 +44,7 @@ export interface RuntimeOptions {
    */
   recoverableEvents?: boolean;
   /**
-   * The processor writes appends and accepts as two single writes, as in AWS (see ProcessorConfig.singleWrites).
+   * The processor writes events with single conditional writes, as in AWS (see ProcessorConfig.singleWrites).
    * @default !recoverableEvents: in AWS mode, yes; otherwise one transaction per round, faster on DynamoDB Local
    */
   singleWrites?: boolean;
@@ -135,7 +135,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       queueUrl: queues.queueUrl,
       recoverableEvents,
     });
-    // As in AWS (no recoverable events), appends and accepts are single writes; otherwise a round's one transaction.
+    // As in AWS (no recoverable events), single writes; otherwise a round's one transaction.
     const singleWrites = options.singleWrites ?? !recoverableEvents;
     const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount, singleWrites });
     const recovered = await createRecovery({ ...store, ...queue })();

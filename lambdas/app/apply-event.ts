@@ -53,7 +53,7 @@ const candidateRequest = (event: AcceptedEvent, source: AlertSource | undefined)
 /**
  * How an event is to be applied. `tried`: it may have been tried before (a redelivery, a message re-sent after a local
  * crash or redriven, an event the batch path stopped at), so that what an earlier attempt wrote is looked for first.
- * `singleWrites`: an APPEND or ACCEPT may be written as two single writes instead of a transaction (see
+ * `singleWrites`: an event may be written with single conditional writes instead of a transaction (see
  * Application.singleWrite); never on an event's last attempt, which writes all or nothing.
  */
 export interface Delivery {
@@ -158,7 +158,7 @@ export async function applyEvent(event: AcceptedEvent, source: AlertSource | und
  * crashed between a single write's two writes), the record to write; nothing, undefined: the event is applied anew.
  */
 async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult | undefined> {
-  // Only an ALERT or an ACCEPT can have left a mark; the others' transactions are refused by their records.
+  // Only an ALERT, ACCEPT or RESOLVE can have left a mark; a COMMENT's transaction is refused by its record.
   if (!mayLeaveMark(event.eventType)) return undefined;
   const request = candidateRequest(event, source);
   const earlier = await deps.alerts.findEarlierAttempt({ eventId: event.eventId, ...request });

@@ -82,9 +82,10 @@ export interface IngestConfig extends StoreConfig {
 export interface ProcessorConfig extends StoreConfig, EngineConfig {
   sourceCacheTtlMs: number;
   /**
-   * Appends and accepts as two single writes, not a transaction: half the write units (AWS, `SINGLE_WRITES` unset).
-   * The local runtime keeps the transaction of a whole round of events: DynamoDB Local costs nothing, and one request
-   * for many events is faster there than two per event.
+   * Appends, accepts, resolves and new alerts (without escalation jobs) as single conditional writes, not a
+   * transaction: half the write units (AWS, `SINGLE_WRITES` unset). The local runtime keeps the transaction of a whole
+   * round of events: DynamoDB Local costs nothing, and one request for many events is faster there than several per
+   * event.
    */
   singleWrites: boolean;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */

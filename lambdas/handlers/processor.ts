@@ -30,7 +30,7 @@ export interface ProcessorDeps {
   sourceOf: (event: AcceptedEvent) => Promise<AlertSource | undefined>;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
   maxReceiveCount: number;
-  /** Appends and accepts as two single writes (see ProcessorConfig.singleWrites), on any attempt but the last. */
+  /** Single conditional writes instead of a transaction (see ProcessorConfig.singleWrites), on any attempt but the last. */
   singleWrites?: boolean;
   /** Where the escalation jobs an event wrote are sent to run at once (absent: the escalator's tick finds them). */
   notificationQueue?: Pick<NotificationQueuePort, 'runJob'>;

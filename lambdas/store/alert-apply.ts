@@ -73,10 +73,15 @@ export async function applyDecisions(
       throw failure;
     }
   }
-  const results = await Promise.all(
+  // Each single write runs to its end, whatever another one does: none is left running while the caller, told of a
+  // failure, applies the same events again.
+  const settled = await Promise.allSettled(
     entries.map(({ decision, app }): Promise<ApplyResult> | ApplyResult =>
       goesSingle(decision, app) ? applySingle(ctx, decision, app) : { applied: OUTCOME_OF[decision.kind], alertId: alertIdOf(decision, app) },
     ),
   );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const results = settled.map((r) => (r as PromiseFulfilledResult<ApplyResult>).value);
   return { results };
 }

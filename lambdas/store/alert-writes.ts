@@ -32,7 +32,7 @@ export interface Application {
    */
   received: Pick<AcceptedEvent, 'eventType' | 'alertKey' | 'receivedAt'>;
   /**
-   * An APPEND or ACCEPT that writes only its alert and its record may do so in two single writes instead of a
+   * An APPEND, ACCEPT, RESOLVE or CREATE without escalation jobs may be written with single writes instead of a
    * transaction (see applied-marker.ts). Not on an event's last attempt: a crash between the two writes must leave a
    * mark its next attempt finds, and after the last one the queue lets the source's later events overwrite it.
    */

@@ -64,7 +64,7 @@ export class AlertStore {
 
   /** Finishes what an earlier attempt of an event began with a single write and did not record (see applied-marker.ts). */
   finishSingleWrite(decision: Extract<Decision, { kind: SingleWriteKind }>, app: Application) {
-    return finishSingleWrite(this.ctx, decision, app);
+    return finishSingleWrite(this.ctx, decision, app, true);
   }
 
   /** An operator's accept or resolve, conditioned on the status read; Conflict when the alert changed since. */

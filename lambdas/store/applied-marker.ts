@@ -1,10 +1,12 @@
 // The single-write path's idempotence: the event an alert's last single write applied, kept on the alert itself.
 //
-// An APPEND or an ACCEPT that writes nothing but its alert and its own record does so with two conditional writes, not
-// a transaction (half the write units): the alert first, marked with the event's id, then the record. A crash between
-// them leaves the mark; the event's next attempt finds it (findApplied) and writes only the record. The mark is
-// overwritten by the next event its source's queue group lets through, which comes only once this one has left the
-// queue: applied, or parked on its last attempt, which never takes this path (see Application.singleWrite).
+// An APPEND, ACCEPT, RESOLVE or new alert without escalation jobs is written with single conditional writes, not a
+// transaction (half the write units): the alert first, marked with the event's id, then its lock where it changes,
+// then the record. A crash between them leaves the mark; the event's next attempt finds it (findEarlierAttempt) and
+// writes only what is missing. The mark is overwritten by the next event its source's queue group lets through, which
+// comes only once this one has left the queue: applied, or parked. An event's last attempt writes a transaction, and
+// first finishes what an earlier attempt left, so that a parked event leaves nothing half done behind, unless that
+// last attempt fails before it has looked (an outage through all the attempts): see the README's Processing.
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../domain/alert';
@@ -100,11 +102,17 @@ export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventI
   await ifConditionFailed(ctx.db.send(new UpdateCommand(update)), () => undefined);
 }
 
-/** What an earlier attempt of an event left: nothing, its record (applied or withdrawn: a duplicate), or its mark on an alert. */
+/**
+ * What an earlier attempt of an event left: nothing, its record (applied, or withdrawn with nothing written: a
+ * duplicate), or its mark on an alert (to be finished, or, withdrawn, taken back).
+ */
 export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string } };
 
-/** How many of a key's and a source's newest alerts an event's mark is looked for on (a key's: of any source, read before the source is filtered). */
-const NEWEST_LOOKED_AT = 25;
+/**
+ * How many index entries of a key's and of a source's newest alerts the mark is looked for among (a key's: of any
+ * source, read before the source is filtered; keys-only entries, about a unit per 40).
+ */
+const NEWEST_LOOKED_AT = 100;
 
 async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partition: string, alertSourceId: string): Promise<Key[]> {
   const query = indexQuery(index, partition);
@@ -123,10 +131,11 @@ async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partit
 
 /**
  * What an earlier attempt of the event did, for an event that may have been tried before (a redelivery, a re-sent or
- * redriven message): read only then, never on a first delivery. Its record, if applied or withdrawn, says it all.
- * Otherwise its mark is looked for on every alert it could have been applied to: those its key's lock and its source's
- * lock name now, and the newest of its key and of its source (an operator may have resolved it since, and the lock let
- * it go).
+ * redriven message): read only then, never on a first delivery. Its record, if applied, says it all. Otherwise
+ * (none, QUEUED, FAILED, or WITHDRAWN: a withdrawal may have come between an earlier attempt's writes, which are then
+ * to be taken back) its mark is looked for on every alert it could have been applied to: the one it would have
+ * created, those its key's lock and its source's lock name now, and the newest of its key and of its source (an
+ * operator may have resolved it since, and the lock let it go).
  */
 export async function findEarlierAttempt(
   ctx: StoreContext,
@@ -136,7 +145,8 @@ export async function findEarlierAttempt(
     new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(event.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
   );
   const outcome = record.Item?.outcome as string | undefined;
-  if (outcome !== undefined && outcome !== 'QUEUED' && outcome !== 'FAILED') return { recorded: true };
+  const withdrawn = outcome === 'WITHDRAWN';
+  if (outcome !== undefined && outcome !== 'QUEUED' && outcome !== 'FAILED' && !withdrawn) return { recorded: true };
   const locks = await getMany(ctx, [openAlertKeys.item(event.alertSourceId, event.alertKeyNormalized), openAlertKeys.source(event.alertSourceId)], {
     consistent: true,
   });
@@ -145,8 +155,10 @@ export async function findEarlierAttempt(
     newestAlertKeys(ctx, 'gsi2', alertKeys.bySourcePartition(event.alertSourceId), event.alertSourceId),
   ]);
   const named = locks.flatMap((lock) => [...((lock.openAlertIds as string[] | undefined) ?? []), ...(lock.alertId ? [lock.alertId as string] : [])]);
-  const keys = [...new Map([...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource].map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+  const candidates = [alertKeys.item(alertIdFor(event.eventId)), ...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource];
+  const keys = [...new Map(candidates.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
   const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId] });
   const marked = alerts.find((item) => item[MARK.eventId] === event.eventId);
-  return marked ? { marked: { alertId: marked.id as string } } : { none: true };
+  if (marked) return { marked: { alertId: marked.id as string } };
+  return withdrawn ? { recorded: true } : { none: true };
 }

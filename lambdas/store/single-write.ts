@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Decision } from '../domain/alert';
 import { lockOpen, lockRelease, readKeyLock } from './alert-locks';
-import { alertDetailsItem, alertItem } from './alert-rows';
+import { alertDetailsItem, alertItem, alertStatusOf } from './alert-rows';
 import { isMarkedBy, isSingleWriteKind, markOf, markSet, MARK, notMarkedBy, undoSingleWrite, type SingleWriteKind } from './applied-marker';
 import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
@@ -133,12 +133,17 @@ async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyR
  * written after the item, never before: a lock must not name an alert that is not there (another event would open a
  * second one beside it).
  */
-export async function finishCreate(ctx: StoreContext, app: Application): Promise<ApplyResult> {
+export async function finishCreate(ctx: StoreContext, app: Application, earlier = false): Promise<ApplyResult> {
   const alert = app.newAlert!;
-  if (!app.locks.key.openAlertIds.includes(alert.id)) {
+  // Finishing an earlier attempt's alert: an operator may have resolved it since; a resolved alert goes on no lock.
+  const stillOpen = !earlier || (await isOpenAlert(ctx, alert.id));
+  if (stillOpen && !app.locks.key.openAlertIds.includes(alert.id)) {
     const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
     const open = lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false }).Put!;
-    const locked = await ifConditionFailed(ctx.db.send(new PutCommand(open)).then(() => true), () => false);
+    const locked = await ifConditionFailed(
+      ctx.db.send(new PutCommand(open)).then(() => true),
+      () => false,
+    );
     if (!locked) {
       await removeNewAlert(ctx, alert.id, app.eventId);
       return { conflict: true };
@@ -146,6 +151,12 @@ export async function finishCreate(ctx: StoreContext, app: Application): Promise
   }
   await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: alertDetailsItem(alert) }));
   return recordSingleWrite(ctx, { kind: 'CREATE' }, app);
+}
+
+/** Whether the alert is PENDING or ACCEPTED now (read consistently). */
+async function isOpenAlert(ctx: StoreContext, alertId: string): Promise<boolean> {
+  const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true }));
+  return out.Item !== undefined && alertStatusOf(out.Item) !== 'RESOLVED';
 }
 
 /** Deletes an alert this event created, while it still carries the event's mark, with its details (if written). */
@@ -164,14 +175,18 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
   await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
 }
 
-/** Takes a withdrawn event's new alert back: off its key's lock first (as it is now), then the alert itself. */
+/**
+ * Takes a withdrawn event's new alert back: the alert first, then its key's lock (as it is now). Cut off between the
+ * two, the lock names an alert that is not there, which its readers take for no alert; the other way round an open
+ * alert would be left that no lock names, and the key's next ALERT would open a second one.
+ */
 async function undoCreate(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
+  await removeNewAlert(ctx, alertId, app.eventId);
   const lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
   const release: TransactItem[] = lockRelease(ctx.tableName, openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized), lock, alertId);
   for (const item of release) {
     await ifConditionFailed(item.Put ? ctx.db.send(new PutCommand(item.Put)) : ctx.db.send(new DeleteCommand(item.Delete!)), () => undefined);
   }
-  await removeNewAlert(ctx, alertId, app.eventId);
 }
 
 /**
@@ -202,8 +217,8 @@ export async function recordSingleWrite(ctx: StoreContext, decision: SingleDecis
  * alert's details, lock and record; a resolved alert's release from its key's lock and its record; an append's or
  * accept's record.
  */
-export async function finishSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
-  if (decision.kind === 'CREATE') return finishCreate(ctx, app);
+export async function finishSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application, earlier = false): Promise<ApplyResult> {
+  if (decision.kind === 'CREATE') return finishCreate(ctx, app, earlier);
   if (decision.kind === 'RESOLVE') await releaseLock(ctx, app, decision.alert.id);
   return recordSingleWrite(ctx, decision, app);
 }

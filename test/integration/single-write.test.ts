@@ -8,6 +8,7 @@ import { applyEvent, type ApplyDeps, type Delivery } from '../../lambdas/app/app
 import type { AlertSource } from '../../lambdas/domain/alert-source';
 import type { AcceptedEvent, EventType } from '../../lambdas/domain/event';
 import { eventId as newEventId } from '../../lambdas/handlers/ids';
+import { readKeyLock } from '../../lambdas/store/alert-locks';
 import { AlertStore } from '../../lambdas/store/alerts';
 import type { StoreContext } from '../../lambdas/store/client';
 import { EventStore } from '../../lambdas/store/events';
@@ -191,6 +192,20 @@ describe('an ALERT that opens an alert, cut off part way and delivered again', (
     expect(await alertsOf(source)).toHaveLength(1);
   });
 
+  it('puts no alert an operator resolved meanwhile back on its key’s lock: the next ALERT opens a new one', async () => {
+    const source = newSource();
+    const event = await accepted(source, 'ALERT');
+    await expect(apply(event, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+    const [created] = await alertsOf(source);
+    await alerts.changeStatus((await alerts.get(created.id))!, 'RESOLVED', { id: 'op-2', type: 'RESOLVED', text: 'resolved' }, new Date().toISOString());
+    expect(await redeliver(event, source)).toMatchObject({ outcome: 'CREATED', alertId: created.id });
+    expect((await readKeyLock(store.ctx, source.id, 'disk')).openAlertIds).not.toContain(created.id);
+    const next = await apply(await accepted(source, 'ALERT'), source);
+    expect(next).toMatchObject({ outcome: 'CREATED' });
+    expect(await apply(await accepted(source, 'ACCEPT'), source)).toMatchObject({ outcome: 'ACCEPTED', alertId: (next as { alertId: string }).alertId });
+    expect((await alertsOf(source)).map((a) => a.status)).toEqual(['ACCEPTED', 'RESOLVED']);
+  });
+
   it('a new alert on the first delivery is four single writes: alert, lock, details, record', async () => {
     const source = newSource();
     const calls: string[] = [];
@@ -225,6 +240,26 @@ describe('a RESOLVE cut off part way and delivered again', () => {
 
 describe('an event withdrawn between its alert write and its record (ingest told the caller 503)', () => {
   const withdrawing = (event: AcceptedEvent) => cutting(recordWrite, async () => void (await events.withdraw(event.eventId)));
+
+  it.each([
+    ['appended to', 'ALERT', true],
+    ['opened', 'ALERT', false],
+  ] as const)('takes back what it %s when the attempt dies before taking it back itself: the redelivery does', async (_what, type, withAlert) => {
+    const source = newSource();
+    if (withAlert) await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, type);
+    const dying = cutting(recordWrite, async () => {
+      await events.withdraw(event.eventId);
+      throw new Crash('cut off after the withdrawal');
+    });
+    await expect(apply(event, source, dying)).rejects.toBeInstanceOf(Crash);
+    expect(await redeliver(event, source)).toEqual({ duplicate: true });
+    const list = await alertsOf(source);
+    expect(list.map((a) => a.eventCount)).toEqual(withAlert ? [1] : []);
+    // The key is as it was: the next ALERT appends to the open alert, or opens the first one.
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: withAlert ? 'APPENDED' : 'CREATED' });
+    expect(await alertsOf(source)).toHaveLength(1);
+  });
 
   it('leaves the alert’s count and log as they were', async () => {
     const source = newSource();
