@@ -8,13 +8,11 @@
 // first finishes what an earlier attempt left, so that a parked event leaves nothing half done behind, unless that
 // last attempt fails before it has looked (an outage through all the attempts): see the README's Processing.
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../domain/alert';
-import { alertStatusNames, conditions } from './conditions';
 import type { StoreContext } from './client';
-import { getMany } from './items';
+import { getMany, queryKeys } from './items';
 import { alertKeys, eventKeys, indexQuery, openAlertKeys, type Key } from './keys';
-import { ifConditionFailed } from './sdk-errors';
 
 /** The decisions the single-write path applies: one alert item changes (or is created), its lock, the event's record. */
 export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE', 'RESOLVE'] as const;
@@ -72,37 +70,6 @@ export async function isMarkedBy(ctx: StoreContext, alertId: string, eventId: st
 }
 
 /**
- * Takes back a single write whose event turned out withdrawn (its tombstone came between the alert's write and the
- * record's): the inverse change, only while the alert still carries the event's mark, so that nothing written since
- * (an operator's resolve, an escalation) is undone.
- */
-export async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: 'APPEND' | 'ACCEPT'): Promise<void> {
-  const marked = `${MARK.eventId} = :markEvent`;
-  const base = { TableName: ctx.tableName, Key: alertKeys.item(alertId) };
-  const update =
-    kind === 'APPEND'
-      ? {
-          ...base,
-          UpdateExpression: `ADD eventCount :minusOne REMOVE ${MARK.eventId}`,
-          ConditionExpression: marked,
-          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1 },
-        }
-      : {
-          ...base,
-          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk REMOVE acceptedAt, ${MARK.eventId}`,
-          ConditionExpression: `${marked} AND ${conditions.alertStatusIs('ACCEPTED').ConditionExpression}`,
-          ExpressionAttributeNames: { ...alertStatusNames },
-          ExpressionAttributeValues: {
-            ':markEvent': eventId,
-            ':pending': 'PENDING',
-            ':gsi3pk': alertKeys.byStatusPartition('PENDING'),
-            ...conditions.alertStatusIs('ACCEPTED').ExpressionAttributeValues,
-          },
-        };
-  await ifConditionFailed(ctx.db.send(new UpdateCommand(update)), () => undefined);
-}
-
-/**
  * What an earlier attempt of an event left: nothing, its record (applied, or withdrawn with nothing written: a
  * duplicate), or its mark on an alert (to be finished, or, withdrawn, taken back).
  */
@@ -116,17 +83,14 @@ const NEWEST_LOOKED_AT = 100;
 
 async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partition: string, alertSourceId: string): Promise<Key[]> {
   const query = indexQuery(index, partition);
-  const out = await ctx.db.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      ...query,
-      ScanIndexForward: false,
-      Limit: NEWEST_LOOKED_AT,
-      FilterExpression: 'alertSourceId = :source',
-      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':source': alertSourceId },
-    }),
-  );
-  return (out.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+  const page = await queryKeys(ctx, {
+    ...query,
+    ScanIndexForward: false,
+    Limit: NEWEST_LOOKED_AT,
+    FilterExpression: 'alertSourceId = :source',
+    ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':source': alertSourceId },
+  });
+  return page.keys;
 }
 
 /**

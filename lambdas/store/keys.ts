@@ -1,4 +1,5 @@
 // Every DynamoDB key format of Alertline's single table, one builder per entity, and the index queries each access reads with.
+import { ALERT_STATUSES } from '../domain/alert';
 
 /** The table's key attributes and its global secondary indexes (the CDK stack and the local runtime build the table from this). */
 export const TABLE_SCHEMA = {
@@ -280,9 +281,6 @@ export interface ListingCover {
   alertSourceId: boolean;
 }
 
-/** Every status an alert can have. */
-const ALERT_STATUSES = ['PENDING', 'ACCEPTED', 'RESOLVED'];
-
 /**
  * The index an alert listing reads, the most selective for its filters: by alert key (gsi4), by alert source (gsi2),
  * else by status (gsi3): the partitions that hold the statuses asked for (or all), merged newest first: `STATUS#OPEN`
@@ -295,7 +293,7 @@ export function alertListingIndex(filter: AlertListingFilter): { index: IndexNam
   const none = { statuses: false, alertSourceId: false };
   if (filter.alertKey) return { index: 'gsi4', partitions: [alertKeys.byAlertKeyPartition(filter.alertKey)], covers: none };
   if (filter.alertSourceId) return { index: 'gsi2', partitions: [alertKeys.bySourcePartition(filter.alertSourceId)], covers: { ...none, alertSourceId: true } };
-  const statuses = filter.statuses?.length ? [...new Set(filter.statuses)] : ALERT_STATUSES;
+  const statuses: readonly string[] = filter.statuses?.length ? [...new Set(filter.statuses)] : ALERT_STATUSES;
   const partitions = [...new Set(statuses.flatMap((s) => [alertKeys.byStatusPartition(s), alertKeys.legacyStatusPartition(s)]))].sort();
   const bothOpen = statuses.includes('PENDING') && statuses.includes('ACCEPTED');
   return { index: 'gsi3', partitions, covers: { ...none, statuses: bothOpen || !partitions.includes('STATUS#OPEN') } };

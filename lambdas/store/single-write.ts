@@ -1,9 +1,9 @@
 // The single-write way of an event's decision: its alert, marked with the event, then its record; no transaction.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTCOME_OF, type Decision } from '../domain/alert';
-import { lockOpen, lockRelease, readKeyLock } from './alert-locks';
+import { lockOpen, lockRelease, readKeyLock, type KeyLock } from './alert-locks';
 import { alertDetailsItem, alertItem, alertStatusOf } from './alert-rows';
-import { isMarkedBy, isSingleWriteKind, markOf, markSet, MARK, notMarkedBy, undoSingleWrite, type SingleWriteKind } from './applied-marker';
+import { isMarkedBy, isSingleWriteKind, markOf, markSet, MARK, notMarkedBy, type SingleWriteKind } from './applied-marker';
 import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
 import { alertStatusNames, conditions } from './conditions';
@@ -13,6 +13,19 @@ import { ifConditionFailed } from './sdk-errors';
 import type { TransactItem } from './transactions';
 
 export type SingleDecision = Extract<Decision, { kind: SingleWriteKind }>;
+
+/** Writes one item on its own (a Put, Update or Delete as a transaction would have it): false when its condition failed. */
+async function writeIf(ctx: StoreContext, item: TransactItem): Promise<boolean> {
+  const sent = item.Put
+    ? ctx.db.send(new PutCommand(item.Put))
+    : item.Update
+      ? ctx.db.send(new UpdateCommand(item.Update))
+      : ctx.db.send(new DeleteCommand(item.Delete!));
+  return ifConditionFailed(
+    sent.then(() => true),
+    () => false,
+  );
+}
 
 /**
  * Whether the decision goes the single-write way: allowed, one alert changed or created (with its key's lock, not a
@@ -46,10 +59,7 @@ function markedEffect(tableName: string, decision: Exclude<SingleDecision, { kin
  */
 export async function applySingle(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
   if (decision.kind === 'CREATE') return createSingle(ctx, app);
-  const wrote = await ifConditionFailed(
-    ctx.db.send(new UpdateCommand(markedEffect(ctx.tableName, decision, app))).then(() => true),
-    () => false,
-  );
+  const wrote = await writeIf(ctx, { Update: markedEffect(ctx.tableName, decision, app) });
   if (!wrote && !(await isMarkedBy(ctx, decision.alert.id, app.eventId))) return { conflict: true };
   return finishSingleWrite(ctx, decision, app);
 }
@@ -58,17 +68,12 @@ export async function applySingle(ctx: StoreContext, decision: SingleDecision, a
  * Takes a resolved alert off its key's lock, whoever changed the lock since it was read (an operator's resolve of
  * another alert of the key): read again and released again, until the lock no longer names it.
  */
-async function releaseLock(ctx: StoreContext, app: Application, alertId: string): Promise<void> {
+async function releaseLock(ctx: StoreContext, app: Application, alertId: string, read: KeyLock = app.locks.key): Promise<void> {
   const key = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
-  let lock = app.locks.key;
+  let lock = read;
   for (let attempt = 0; attempt < 10; attempt++) {
     const [item] = lockRelease(ctx.tableName, key, lock, alertId);
-    if (!item) return;
-    const released = await ifConditionFailed(
-      (item.Put ? ctx.db.send(new PutCommand(item.Put)) : ctx.db.send(new DeleteCommand(item.Delete!))).then(() => true),
-      () => false,
-    );
-    if (released) return;
+    if (!item || (await writeIf(ctx, item))) return;
     lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
   }
   throw new Conflict(`the lock of alert key "${app.alertKeyNormalized}" kept changing while alert ${alertId} was released`);
@@ -83,31 +88,26 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
   if (out.Item?.[MARK.eventId] !== app.eventId) return;
   const status = out.Item.acceptedAt ? 'ACCEPTED' : 'PENDING';
   const resolved = conditions.alertStatusIs('RESOLVED');
-  const reopened = await ifConditionFailed(
-    ctx.db
-      .send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: alertKeys.item(alertId),
-          UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk REMOVE resolvedAt, ${MARK.eventId}`,
-          ConditionExpression: `${MARK.eventId} = :markEvent AND ${resolved.ConditionExpression}`,
-          ExpressionAttributeNames: { ...alertStatusNames },
-          ExpressionAttributeValues: {
-            ...resolved.ExpressionAttributeValues,
-            ':markEvent': app.eventId,
-            ':status': status,
-            ':gsi3pk': alertKeys.byStatusPartition(status),
-          },
-        }),
-      )
-      .then(() => true),
-    () => false,
-  );
+  const reopened = await writeIf(ctx, {
+    Update: {
+      TableName: ctx.tableName,
+      Key: alertKeys.item(alertId),
+      UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk REMOVE resolvedAt, ${MARK.eventId}`,
+      ConditionExpression: `${MARK.eventId} = :markEvent AND ${resolved.ConditionExpression}`,
+      ExpressionAttributeNames: { ...alertStatusNames },
+      ExpressionAttributeValues: {
+        ...resolved.ExpressionAttributeValues,
+        ':markEvent': app.eventId,
+        ':status': status,
+        ':gsi3pk': alertKeys.byStatusPartition(status),
+      },
+    },
+  });
   if (!reopened) return;
   const lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
-  if (lock.openAlertIds.includes(alertId)) return;
-  const open = lockOpen(ctx.tableName, openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized), lock, { id: alertId, escalates: false }).Put!;
-  await ifConditionFailed(ctx.db.send(new PutCommand(open)), () => undefined);
+  if (!lock.openAlertIds.includes(alertId)) {
+    await writeIf(ctx, lockOpen(ctx.tableName, openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized), lock, { id: alertId, escalates: false }));
+  }
 }
 
 /**
@@ -117,11 +117,7 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
  */
 async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyResult> {
   const alert = app.newAlert!;
-  const put = { TableName: ctx.tableName, Item: { ...alertItem(alert), ...markOf(app.eventId) }, ...conditions.isNew };
-  const wrote = await ifConditionFailed(
-    ctx.db.send(new PutCommand(put)).then(() => true),
-    () => false,
-  );
+  const wrote = await writeIf(ctx, { Put: { TableName: ctx.tableName, Item: { ...alertItem(alert), ...markOf(app.eventId) }, ...conditions.isNew } });
   if (!wrote && !(await isMarkedBy(ctx, alert.id, app.eventId))) return { conflict: true };
   return finishCreate(ctx, app);
 }
@@ -139,12 +135,7 @@ export async function finishCreate(ctx: StoreContext, app: Application, earlier 
   const stillOpen = !earlier || (await isOpenAlert(ctx, alert.id));
   if (stillOpen && !app.locks.key.openAlertIds.includes(alert.id)) {
     const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
-    const open = lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false }).Put!;
-    const locked = await ifConditionFailed(
-      ctx.db.send(new PutCommand(open)).then(() => true),
-      () => false,
-    );
-    if (!locked) {
+    if (!(await writeIf(ctx, lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false })))) {
       await removeNewAlert(ctx, alert.id, app.eventId);
       return { conflict: true };
     }
@@ -161,17 +152,14 @@ async function isOpenAlert(ctx: StoreContext, alertId: string): Promise<boolean>
 
 /** Deletes an alert this event created, while it still carries the event's mark, with its details (if written). */
 async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<void> {
-  await ifConditionFailed(
-    ctx.db.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: alertKeys.item(alertId),
-        ConditionExpression: `${MARK.eventId} = :markEvent`,
-        ExpressionAttributeValues: { ':markEvent': eventId },
-      }),
-    ),
-    () => undefined,
-  );
+  await writeIf(ctx, {
+    Delete: {
+      TableName: ctx.tableName,
+      Key: alertKeys.item(alertId),
+      ConditionExpression: `${MARK.eventId} = :markEvent`,
+      ExpressionAttributeValues: { ':markEvent': eventId },
+    },
+  });
   await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
 }
 
@@ -182,11 +170,38 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
  */
 async function undoCreate(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
   await removeNewAlert(ctx, alertId, app.eventId);
-  const lock = await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized);
-  const release: TransactItem[] = lockRelease(ctx.tableName, openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized), lock, alertId);
-  for (const item of release) {
-    await ifConditionFailed(item.Put ? ctx.db.send(new PutCommand(item.Put)) : ctx.db.send(new DeleteCommand(item.Delete!)), () => undefined);
-  }
+  await releaseLock(ctx, app, alertId, await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized));
+}
+
+/**
+ * Takes back a single write whose event turned out withdrawn (its tombstone came between the alert's write and the
+ * record's): the inverse change, only while the alert still carries the event's mark, so that nothing written since
+ * (an operator's resolve, an escalation) is undone.
+ */
+async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: 'APPEND' | 'ACCEPT'): Promise<void> {
+  const marked = `${MARK.eventId} = :markEvent`;
+  const base = { TableName: ctx.tableName, Key: alertKeys.item(alertId) };
+  const update =
+    kind === 'APPEND'
+      ? {
+          ...base,
+          UpdateExpression: `ADD eventCount :minusOne REMOVE ${MARK.eventId}`,
+          ConditionExpression: marked,
+          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1 },
+        }
+      : {
+          ...base,
+          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk REMOVE acceptedAt, ${MARK.eventId}`,
+          ConditionExpression: `${marked} AND ${conditions.alertStatusIs('ACCEPTED').ConditionExpression}`,
+          ExpressionAttributeNames: { ...alertStatusNames },
+          ExpressionAttributeValues: {
+            ':markEvent': eventId,
+            ':pending': 'PENDING',
+            ':gsi3pk': alertKeys.byStatusPartition('PENDING'),
+            ...conditions.alertStatusIs('ACCEPTED').ExpressionAttributeValues,
+          },
+        };
+  await writeIf(ctx, { Update: update });
 }
 
 /**
@@ -195,12 +210,7 @@ async function undoCreate(ctx: StoreContext, alertId: string, app: Application):
  */
 export async function recordSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
   const alertId = alertIdOf(decision, app)!;
-  const record = eventUpdate(ctx.tableName, app, OUTCOME_OF[decision.kind], alertId).Update!;
-  const recorded = await ifConditionFailed(
-    ctx.db.send(new UpdateCommand(record)).then(() => true),
-    () => false,
-  );
-  if (recorded) return { applied: OUTCOME_OF[decision.kind], alertId };
+  if (await writeIf(ctx, eventUpdate(ctx.tableName, app, OUTCOME_OF[decision.kind], alertId))) return { applied: OUTCOME_OF[decision.kind], alertId };
   const now = await ctx.db.send(
     new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(app.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
   );
