@@ -161,7 +161,7 @@ async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | 
   // Only an ALERT, ACCEPT or RESOLVE can have left a mark; a COMMENT's transaction is refused by its record.
   if (!mayLeaveMark(event.eventType)) return undefined;
   const request = candidateRequest(event, source);
-  const earlier = await deps.alerts.findEarlierAttempt({ eventId: event.eventId, ...request });
+  const earlier = await deps.alerts.findEarlierAttempt({ eventId: event.eventId, receivedAt: event.receivedAt, ...request });
   if ('recorded' in earlier) return { duplicate: true };
   if ('none' in earlier) return undefined;
   const kind = singleWriteKindOf(event, earlier.marked.alertId)!;
@@ -169,7 +169,7 @@ async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | 
   const read = await deps.alerts.readCandidates({ ...request, fresh: true });
   const decision: Extract<Decision, { kind: typeof kind }> = kind === 'CREATE' ? { kind } : { kind, alert: { id: earlier.marked.alertId, status: 'PENDING' } };
   const { app } = await prepare(event, source, read, deps, { singleWrites: true }, decision);
-  const result = await deps.alerts.finishSingleWrite(decision, app);
+  const result = await deps.alerts.finishSingleWrite(decision, { ...app, replacesMark: earlier.marked.replaced });
   // No jobs: a decision that writes jobs never takes the single-write way.
   if ('applied' in result) return { outcome: result.applied, alertId: result.alertId };
   // A creation whose lock changed took its alert back: the event is applied anew.

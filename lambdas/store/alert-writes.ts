@@ -2,6 +2,7 @@
 import { OUTCOME_OF, type Alert, type Decision, type EventOutcome, type LogEntry } from '../domain/alert';
 import type { EscalationJob } from '../domain/escalation';
 import type { AcceptedEvent } from '../domain/event';
+import { MARK } from './applied-marker';
 import { lockOpen, lockRelease, lockWrite, type LockState } from './alert-locks';
 import { alertDetailsItem, alertItem } from './alert-rows';
 import { alertUpdate, statusChange, type Condition } from './alert-status';
@@ -37,6 +38,8 @@ export interface Application {
    * mark its next attempt finds, and after the last one the queue lets the source's later events overwrite it.
    */
   singleWrite?: boolean;
+  /** The mark this event's single write replaced on its alert, kept on its record (see applied-marker.ts). */
+  replacesMark?: string;
 }
 
 export type ApplyResult = { applied: EventOutcome; alertId?: string } | { duplicate: true } | { conflict: true };
@@ -68,6 +71,7 @@ export function eventUpdate(tableName: string, app: Application, outcome: EventO
   const identity = identityOf(app, !log);
   const sets = ['outcome = :outcome', 'processedAt = :now', ...identity.sets];
   if (alertId) sets.push('alertId = :alertId');
+  if (app.replacesMark) sets.push(`${MARK.replaced} = :replacedEventId`);
   if (log) sets.push('logId = :logId', 'logType = :logType', 'logText = :logText', 'gsi2pk = :logPk', 'gsi2sk = :logSk');
   return {
     Update: {
@@ -84,6 +88,7 @@ export function eventUpdate(tableName: string, app: Application, outcome: EventO
         ':outcome': outcome,
         ':now': app.now,
         ...(alertId ? { ':alertId': alertId } : {}),
+        ...(app.replacesMark ? { ':replacedEventId': app.replacesMark } : {}),
         ...(log ? { ':logId': log.id, ':logType': log.type, ':logText': log.text, ':logPk': log.index.gsi2pk, ':logSk': log.index.gsi2sk } : {}),
       },
     },

@@ -58,7 +58,7 @@ export class AlertStore {
   }
 
   /** What an earlier attempt of an event did: its record, its mark on an alert, or nothing (see applied-marker.ts). */
-  findEarlierAttempt(event: { eventId: string; alertSourceId: string; alertKeyNormalized: string }) {
+  findEarlierAttempt(event: Parameters<typeof findEarlierAttempt>[1]) {
     return findEarlierAttempt(this.ctx, event);
   }
 

@@ -5,14 +5,17 @@
 // then the record. A crash between them leaves the mark; the event's next attempt finds it (findEarlierAttempt) and
 // writes only what is missing. The mark is overwritten by the next event its source's queue group lets through, which
 // comes only once this one has left the queue: applied, or parked. An event's last attempt writes a transaction, and
-// first finishes what an earlier attempt left, so that a parked event leaves nothing half done behind, unless that
-// last attempt fails before it has looked (an outage through all the attempts): see the README's Processing.
+// first finishes what an earlier attempt left. If that last attempt fails before it has looked (an outage through all
+// the attempts), the event is parked with its mark left behind, and later events overwrite it. So that its redrive
+// still finds it, the mark an alert write replaces is kept: on the alert (previousEventId) and on the record of the
+// event that replaced it (replacedEventId), which stays in the alert's log. A new alert's id is derived from its
+// event's, so the alert itself is the mark of its creation.
 import { createHash } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../domain/alert';
 import type { StoreContext } from './client';
 import { getMany, queryKeys } from './items';
-import { alertKeys, eventKeys, indexQuery, openAlertKeys, type Key } from './keys';
+import { alertKeys, eventKeys, indexQuery, logEntryKeys, openAlertKeys, type Key } from './keys';
 
 /** The decisions the single-write path applies: one alert item changes (or is created), its lock, the event's record. */
 export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE', 'RESOLVE'] as const;
@@ -22,9 +25,10 @@ export const isSingleWriteKind = (kind: Decision['kind']): kind is SingleWriteKi
 
 /**
  * The mark's attribute on the alert item: the event's id. Its decision's kind follows from its type and the alert: an
- * ACCEPT accepts; an ALERT created the alert whose id is alertIdFor(its id), and appended to any other.
+ * ACCEPT accepts; an ALERT created the alert whose id is alertIdFor(its id), and appended to any other. `previous`: on
+ * the alert, the mark its last single write replaced ('' for none); `replaced`: the same, on that event's record.
  */
-export const MARK = { eventId: 'appliedEventId' } as const;
+export const MARK = { eventId: 'appliedEventId', previous: 'previousEventId', replaced: 'replacedEventId' } as const;
 
 /** The mark as an attribute of a new alert's item. */
 export const markOf = (eventId: string) => ({ [MARK.eventId]: eventId });
@@ -49,11 +53,14 @@ export function alertIdFor(eventId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** SET clause and values that mark an alert with the event applying to it. */
+/** SET clause and values that mark an alert with the event applying to it, keeping the mark it replaces. */
 export const markSet = (eventId: string) => ({
-  set: `${MARK.eventId} = :markEvent`,
-  values: { ':markEvent': eventId },
+  set: `${MARK.previous} = if_not_exists(${MARK.eventId}, :noMark), ${MARK.eventId} = :markEvent`,
+  values: { ':markEvent': eventId, ':noMark': '' },
 });
+
+/** SET clause that takes an event's mark back off an alert: the one it replaced is the mark again. */
+export const markRestore = `${MARK.eventId} = if_not_exists(${MARK.previous}, :noMark)`;
 
 /** The condition that makes the single write happen once: the alert does not carry this event's mark yet. */
 export const notMarkedBy = (eventId: string) => ({
@@ -61,19 +68,23 @@ export const notMarkedBy = (eventId: string) => ({
   ExpressionAttributeValues: { ':markEvent': eventId },
 });
 
-/** Whether the alert (read consistently) carries the event's mark. */
-export async function isMarkedBy(ctx: StoreContext, alertId: string, eventId: string): Promise<boolean> {
+/**
+ * Whether the alert (read consistently) carries the event's mark: then {replaced}, the mark its write replaced (which
+ * the event's record keeps), if any.
+ */
+export async function markedBy(ctx: StoreContext, alertId: string, eventId: string): Promise<{ replaced?: string } | undefined> {
   const out = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true, ProjectionExpression: MARK.eventId }),
+    new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true, ProjectionExpression: `${MARK.eventId}, ${MARK.previous}` }),
   );
-  return out.Item?.[MARK.eventId] === eventId;
+  if (out.Item?.[MARK.eventId] !== eventId) return undefined;
+  return { replaced: (out.Item[MARK.previous] as string | undefined) || undefined };
 }
 
 /**
  * What an earlier attempt of an event left: nothing, its record (applied, or withdrawn with nothing written: a
  * duplicate), or its mark on an alert (to be finished, or, withdrawn, taken back).
  */
-export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string } };
+export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string; replaced?: string } };
 
 /**
  * How many index entries of a key's and of a source's newest alerts the mark is looked for among (a key's: of any
@@ -93,17 +104,55 @@ async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partit
   return page.keys;
 }
 
+/** How many of an alert's log entries, from the event's arrival on, are looked at for a record that replaced its mark. */
+const LOG_LOOKED_AT = 300;
+/** How many of the alerts its key's lock names and its key's newest ones a superseded mark is looked for on. */
+const LOGS_LOOKED_AT = 5;
+
+/**
+ * The alert on whose log a record says it replaced the event's mark: the event was applied there, and later events
+ * were applied on top. Looked for among the alert's log entries from the event's arrival on, oldest first: the event
+ * that replaced the mark came after it (its source's queue group held it back until this one was parked).
+ */
+async function supersededOn(ctx: StoreContext, alertIds: string[], event: { eventId: string; receivedAt: string }): Promise<string | undefined> {
+  // A minute's slack: ingest's clock and the processor's are not the same machine's in AWS.
+  const from = new Date(Date.parse(event.receivedAt) - 60_000).toISOString();
+  for (const alertId of alertIds) {
+    const records: Key[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await ctx.db.send(
+        new QueryCommand({
+          TableName: ctx.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :from',
+          ExpressionAttributeValues: { ':pk': logEntryKeys.eventsPartition(alertId), ':from': from },
+          Limit: LOG_LOOKED_AT - records.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      records.push(...(out.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
+      start = out.LastEvaluatedKey;
+    } while (start && records.length < LOG_LOOKED_AT);
+    const found = await getMany(ctx, records, { projection: ['pk', 'sk', MARK.replaced] });
+    if (found.some((record) => record[MARK.replaced] === event.eventId)) return alertId;
+  }
+  return undefined;
+}
+
 /**
  * What an earlier attempt of the event did, for an event that may have been tried before (a redelivery, a re-sent or
  * redriven message): read only then, never on a first delivery. Its record, if applied, says it all. Otherwise
  * (none, QUEUED, FAILED, or WITHDRAWN: a withdrawal may have come between an earlier attempt's writes, which are then
  * to be taken back) its mark is looked for on every alert it could have been applied to: the one it would have
  * created, those its key's lock and its source's lock name now, and the newest of its key and of its source (an
- * operator may have resolved it since, and the lock let it go).
+ * operator may have resolved it since, and the lock let it go). A parked event's mark may have been overwritten since
+ * (see the top of this file): the alert it would have created exists, an alert keeps it as the mark before, or a
+ * record on the log of its key's alerts says it replaced it.
  */
 export async function findEarlierAttempt(
   ctx: StoreContext,
-  event: { eventId: string; alertSourceId: string; alertKeyNormalized: string },
+  event: { eventId: string; receivedAt: string; alertSourceId: string; alertKeyNormalized: string },
 ): Promise<EarlierAttempt> {
   const record = await ctx.db.send(
     new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(event.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
@@ -119,10 +168,18 @@ export async function findEarlierAttempt(
     newestAlertKeys(ctx, 'gsi2', alertKeys.bySourcePartition(event.alertSourceId), event.alertSourceId),
   ]);
   const named = locks.flatMap((lock) => [...((lock.openAlertIds as string[] | undefined) ?? []), ...(lock.alertId ? [lock.alertId as string] : [])]);
-  const candidates = [alertKeys.item(alertIdFor(event.eventId)), ...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource];
+  const created = alertIdFor(event.eventId);
+  const candidates = [alertKeys.item(created), ...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource];
   const keys = [...new Map(candidates.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
-  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId] });
+  const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId, MARK.previous] });
   const marked = alerts.find((item) => item[MARK.eventId] === event.eventId);
-  if (marked) return { marked: { alertId: marked.id as string } };
+  if (marked) return { marked: { alertId: marked.id as string, replaced: (marked[MARK.previous] as string | undefined) || undefined } };
+  const superseded =
+    alerts.find((item) => item.id === created || item[MARK.previous] === event.eventId)?.id ??
+    (await supersededOn(ctx, [...new Set([...named, ...byKey.map(alertIdOfKey)])].slice(0, LOGS_LOOKED_AT), event));
+  if (superseded) return { marked: { alertId: superseded as string } };
   return withdrawn ? { recorded: true } : { none: true };
 }
+
+/** The alert id of an alert item's key. */
+const alertIdOfKey = (key: Key): string => key.pk.slice(key.pk.indexOf('#') + 1);

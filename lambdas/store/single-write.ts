@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { OUTCOME_OF, type Decision } from '../domain/alert';
 import { lockOpen, lockRelease, readKeyLock, type KeyLock } from './alert-locks';
 import { alertDetailsItem, alertItem, alertStatusOf } from './alert-rows';
-import { isMarkedBy, isSingleWriteKind, markOf, markSet, MARK, notMarkedBy, type SingleWriteKind } from './applied-marker';
+import { isSingleWriteKind, markedBy, markOf, markRestore, markSet, MARK, notMarkedBy, type SingleWriteKind } from './applied-marker';
 import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
 import { alertStatusNames, conditions } from './conditions';
@@ -59,9 +59,15 @@ function markedEffect(tableName: string, decision: Exclude<SingleDecision, { kin
  */
 export async function applySingle(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
   if (decision.kind === 'CREATE') return createSingle(ctx, app);
-  const wrote = await writeIf(ctx, { Update: markedEffect(ctx.tableName, decision, app) });
-  if (!wrote && !(await isMarkedBy(ctx, decision.alert.id, app.eventId))) return { conflict: true };
-  return finishSingleWrite(ctx, decision, app);
+  const wrote = await ifConditionFailed(
+    ctx.db.send(new UpdateCommand({ ...markedEffect(ctx.tableName, decision, app), ReturnValues: 'UPDATED_OLD' })).then((out) => ({
+      replaced: (out.Attributes?.[MARK.eventId] as string | undefined) || undefined,
+    })),
+    () => undefined,
+  );
+  const marked = wrote ?? (await markedBy(ctx, decision.alert.id, app.eventId));
+  if (!marked) return { conflict: true };
+  return finishSingleWrite(ctx, decision, { ...app, replacesMark: marked.replaced });
 }
 
 /**
@@ -92,7 +98,7 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
     Update: {
       TableName: ctx.tableName,
       Key: alertKeys.item(alertId),
-      UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk REMOVE resolvedAt, ${MARK.eventId}`,
+      UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk, ${markRestore} REMOVE resolvedAt`,
       ConditionExpression: `${MARK.eventId} = :markEvent AND ${resolved.ConditionExpression}`,
       ExpressionAttributeNames: { ...alertStatusNames },
       ExpressionAttributeValues: {
@@ -100,6 +106,7 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
         ':markEvent': app.eventId,
         ':status': status,
         ':gsi3pk': alertKeys.byStatusPartition(status),
+        ':noMark': '',
       },
     },
   });
@@ -118,7 +125,7 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
 async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyResult> {
   const alert = app.newAlert!;
   const wrote = await writeIf(ctx, { Put: { TableName: ctx.tableName, Item: { ...alertItem(alert), ...markOf(app.eventId) }, ...conditions.isNew } });
-  if (!wrote && !(await isMarkedBy(ctx, alert.id, app.eventId))) return { conflict: true };
+  if (!wrote && !(await markedBy(ctx, alert.id, app.eventId))) return { conflict: true };
   return finishCreate(ctx, app);
 }
 
@@ -176,7 +183,7 @@ async function undoCreate(ctx: StoreContext, alertId: string, app: Application):
 /**
  * Takes back a single write whose event turned out withdrawn (its tombstone came between the alert's write and the
  * record's): the inverse change, only while the alert still carries the event's mark, so that nothing written since
- * (an operator's resolve, an escalation) is undone.
+ * (an operator's resolve, an escalation) is undone. The mark the event replaced is the mark again.
  */
 async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: string, kind: 'APPEND' | 'ACCEPT'): Promise<void> {
   const marked = `${MARK.eventId} = :markEvent`;
@@ -185,19 +192,20 @@ async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: stri
     kind === 'APPEND'
       ? {
           ...base,
-          UpdateExpression: `ADD eventCount :minusOne REMOVE ${MARK.eventId}`,
+          UpdateExpression: `ADD eventCount :minusOne SET ${markRestore}`,
           ConditionExpression: marked,
-          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1 },
+          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1, ':noMark': '' },
         }
       : {
           ...base,
-          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk REMOVE acceptedAt, ${MARK.eventId}`,
+          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk, ${markRestore} REMOVE acceptedAt`,
           ConditionExpression: `${marked} AND ${conditions.alertStatusIs('ACCEPTED').ConditionExpression}`,
           ExpressionAttributeNames: { ...alertStatusNames },
           ExpressionAttributeValues: {
             ':markEvent': eventId,
             ':pending': 'PENDING',
             ':gsi3pk': alertKeys.byStatusPartition('PENDING'),
+            ':noMark': '',
             ...conditions.alertStatusIs('ACCEPTED').ExpressionAttributeValues,
           },
         };

@@ -303,6 +303,80 @@ describe('an event withdrawn between its alert write and its record (ingest told
   });
 });
 
+describe('an event parked with its mark left behind (an outage through its later attempts), redriven after later events', () => {
+  // Cut off before its record, then parked: its later attempts failed before they wrote or read anything. Its source's
+  // later events then overwrite its mark on the alert; the redrive must find it all the same.
+  const parkedAfterItsAlert = async (event: AcceptedEvent, source: AlertSource) =>
+    expect(apply(event, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+  const later = async (source: AlertSource, count: number) => {
+    for (let i = 0; i < count; i++) expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED' });
+  };
+
+  it.each([1, 2, 3])('an append overwritten by %i later append(s) counts once', async (laterCount) => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    await later(source, laterCount);
+
+    const [alert] = await alertsOf(source);
+    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
+    expect((await alertsOf(source))[0].eventCount).toBe(2 + laterCount);
+    expect(await events.get(parked.eventId)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
+    expect(await loggedEvents(alert.id)).toBe(2 + laterCount);
+    expect(await redeliver(parked, source)).toEqual({ duplicate: true });
+  });
+
+  it('an accept overwritten by later appends is ACCEPTED once, not ALREADY_ACCEPTED', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = await accepted(source, 'ACCEPT');
+    await parkedAfterItsAlert(parked, source);
+    await later(source, 2);
+    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'ACCEPTED' });
+    expect(await alertsOf(source)).toMatchObject([{ status: 'ACCEPTED', eventCount: 3 }]);
+  });
+
+  it('a new alert appended to since is CREATED once: one alert, its count as many as its events', async () => {
+    const source = newSource();
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    await later(source, 2);
+    const [alert] = await alertsOf(source);
+    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'CREATED', alertId: alert.id });
+    expect(await alertsOf(source)).toMatchObject([{ id: alert.id, eventCount: 3, status: 'PENDING' }]);
+    expect(await loggedEvents(alert.id)).toBe(3);
+  });
+
+  it('a resolve followed by a new alert of its key resolves its own alert, not the new one', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = await accepted(source, 'RESOLVE');
+    await parkedAfterItsAlert(parked, source);
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'CREATED' });
+    await later(source, 1);
+    const [newer, resolved] = await alertsOf(source);
+    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'RESOLVED', alertId: resolved.id });
+    expect(await alertsOf(source)).toMatchObject([
+      { id: newer.id, status: 'PENDING', eventCount: 2 },
+      { id: resolved.id, status: 'RESOLVED' },
+    ]);
+  });
+
+  it('is found when the event that overwrote its mark was itself cut off before its record and delivered again', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    const next = await accepted(source, 'ALERT');
+    await expect(apply(next, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+    expect(await redeliver(next, source)).toMatchObject({ outcome: 'APPENDED' });
+    await later(source, 1);
+    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'APPENDED' });
+    expect((await alertsOf(source))[0].eventCount).toBe(4);
+  });
+});
+
 describe('an event’s last attempt', () => {
   it('writes its alert and its record in one transaction: cut off, nothing of it was written', async () => {
     const source = newSource();
