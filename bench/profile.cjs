@@ -18,9 +18,22 @@ if (process.env.PORT && process.env.BENCH_PROFILE_DIR) {
       if (messages === 0) s.empty++;
     }
   };
+  // With BENCH_PROFILE_KEYS=1, DynamoDB calls are told apart by what they touch: the index and the partition prefix.
+  const prefix = (value) => (typeof value === 'string' ? value.split('#')[0] : '?');
+  const keyKind = (input) => {
+    if (!input || typeof input !== 'object') return '';
+    if (input.IndexName) return ` ${input.IndexName} ${prefix(Object.values(input.ExpressionAttributeValues || {})[0])}`;
+    const key = input.Key || input.Item;
+    if (key) return ` ${prefix(key.pk)}`;
+    if (input.TransactItems)
+      return ` ${input.TransactItems.map((t) => prefix((Object.values(t)[0].Key || Object.values(t)[0].Item || {}).pk))
+        .sort()
+        .join(',')}`.slice(0, 60);
+    return '';
+  };
   const send = Client.prototype.send;
   Client.prototype.send = function (command, ...rest) {
-    const name = command.constructor.name.replace(/Command$/, '');
+    const name = command.constructor.name.replace(/Command$/, '') + (process.env.BENCH_PROFILE_KEYS ? keyKind(command.input) : '');
     const t0 = performance.now();
     const result = send.call(this, command, ...rest);
     if (result && typeof result.then === 'function') {

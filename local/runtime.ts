@@ -137,7 +137,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     // As in AWS (no recoverable events), single writes; otherwise a round's one transaction.
     const singleWrites = options.singleWrites ?? !recoverableEvents;
-    const processor = createProcessorHandler({ ...store, ...engine, sourceCacheTtlMs, maxReceiveCount: QUEUE.maxReceiveCount, singleWrites });
+    const processor = createProcessorHandler({
+      ...store,
+      ...engine,
+      sourceCacheTtlMs,
+      maxReceiveCount: QUEUE.maxReceiveCount,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      singleWrites,
+    });
     const recovered = await createRecovery({ ...store, ...queue })();
 
     const sqs = createQueueClient({ endpoint: proxy.endpoint });

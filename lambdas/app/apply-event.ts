@@ -54,11 +54,14 @@ const candidateRequest = (event: AcceptedEvent, source: AlertSource | undefined)
  * How an event is to be applied. `tried`: it may have been tried before (a redelivery, a message re-sent after a local
  * crash or redriven, an event the batch path stopped at), so that what an earlier attempt wrote is looked for first.
  * `singleWrites`: an event may be written with single conditional writes instead of a transaction (see
- * Application.singleWrite); never on an event's last attempt, which writes all or nothing.
+ * Application.singleWrite); never on an event's last attempt, which writes all or nothing. `mayHaveBeenParked`: a
+ * tried event old enough to have used up its attempts and been redriven, whose mark later events may have overwritten:
+ * the logs of its key's alerts are searched too (see findEarlierAttempt).
  */
 export interface Delivery {
   tried?: boolean;
   singleWrites?: boolean;
+  mayHaveBeenParked?: boolean;
 }
 
 /** Decides what the event does given what was read, and gathers everything the store needs to write it. */
@@ -138,7 +141,7 @@ const jobKeysOf = (app: Application): Key[] | undefined => app.jobs?.filter((job
  */
 export async function applyEvent(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps, delivery: Delivery = {}): Promise<ApplyEventResult> {
   if (delivery.tried) {
-    const earlier = await finishEarlierAttempt(event, source, deps);
+    const earlier = await finishEarlierAttempt(event, source, deps, delivery);
     if (earlier) return earlier;
   }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -155,21 +158,33 @@ export async function applyEvent(event: AcceptedEvent, source: AlertSource | und
 
 /**
  * What an earlier attempt of the event left: recorded (applied or withdrawn), a duplicate; its mark on an alert (it
- * crashed between a single write's two writes), the record to write; nothing, undefined: the event is applied anew.
+ * crashed between a single write's two writes), or its effect on an alert that later events wrote over since (it was
+ * parked, then redriven), the rest to write; nothing, undefined: the event is applied anew.
  */
-async function finishEarlierAttempt(event: AcceptedEvent, source: AlertSource | undefined, deps: ApplyDeps): Promise<ApplyEventResult | undefined> {
+async function finishEarlierAttempt(
+  event: AcceptedEvent,
+  source: AlertSource | undefined,
+  deps: ApplyDeps,
+  delivery: Delivery,
+): Promise<ApplyEventResult | undefined> {
   // Only an ALERT, ACCEPT or RESOLVE can have left a mark; a COMMENT's transaction is refused by its record.
   if (!mayLeaveMark(event.eventType)) return undefined;
   const request = candidateRequest(event, source);
-  const earlier = await deps.alerts.findEarlierAttempt({ eventId: event.eventId, receivedAt: event.receivedAt, ...request });
+  const earlier = await deps.alerts.findEarlierAttempt(
+    { eventId: event.eventId, receivedAt: event.receivedAt, ...request },
+    { mayHaveBeenParked: delivery.mayHaveBeenParked },
+  );
   if ('recorded' in earlier) return { duplicate: true };
   if ('none' in earlier) return undefined;
-  const kind = singleWriteKindOf(event, earlier.marked.alertId)!;
+  const { alertId } = 'marked' in earlier ? earlier.marked : earlier.superseded;
+  // The mark this event replaced, for its record; none known once later events wrote over its own.
+  const replaced = 'marked' in earlier && earlier.marked.replaced !== event.eventId ? earlier.marked.replaced : undefined;
+  const kind = singleWriteKindOf(event, alertId)!;
   // The locks as they are now: a creation cut off before its lock writes it against them.
   const read = await deps.alerts.readCandidates({ ...request, fresh: true });
-  const decision: Extract<Decision, { kind: typeof kind }> = kind === 'CREATE' ? { kind } : { kind, alert: { id: earlier.marked.alertId, status: 'PENDING' } };
+  const decision: Extract<Decision, { kind: typeof kind }> = kind === 'CREATE' ? { kind } : { kind, alert: { id: alertId, status: 'PENDING' } };
   const { app } = await prepare(event, source, read, deps, { singleWrites: true }, decision);
-  const result = await deps.alerts.finishSingleWrite(decision, { ...app, replacesMark: earlier.marked.replaced });
+  const result = await deps.alerts.finishSingleWrite(decision, { ...app, replacesMark: replaced });
   // No jobs: a decision that writes jobs never takes the single-write way.
   if ('applied' in result) return { outcome: result.applied, alertId: result.alertId };
   // A creation whose lock changed took its alert back: the event is applied anew.

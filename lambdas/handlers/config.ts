@@ -90,6 +90,8 @@ export interface ProcessorConfig extends StoreConfig, EngineConfig {
   singleWrites: boolean;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
   maxReceiveCount: number;
+  /** The queue's visibility timeout (default: the stack's, QUEUE.visibilityTimeoutSeconds). */
+  visibilityTimeoutSeconds?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

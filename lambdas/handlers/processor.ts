@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyEvent, applyInRounds, type ApplyDeps, type ApplyEventResult, type Delivery, type SourcedEvent } from '../app/apply-event';
 import { suppressionCheck } from '../app/maintenance-windows';
+import { QUEUE } from '../contract';
 import { SourceCache } from '../app/source-cache';
 import type { NotificationQueuePort } from '../app/ports';
 import type { AlertSource } from '../domain/alert-source';
@@ -30,6 +31,11 @@ export interface ProcessorDeps {
   sourceOf: (event: AcceptedEvent) => Promise<AlertSource | undefined>;
   /** The queue's maxReceiveCount: the attempt that reaches it marks the event FAILED before the message is parked. */
   maxReceiveCount: number;
+  /**
+   * How long after its arrival an event can have been parked at the soonest (its attempts, a visibility timeout
+   * apart): a redelivery older than that may be a redrive, whose earlier attempt's mark later events overwrote.
+   */
+  parkableAfterMs: number;
   /** Single conditional writes instead of a transaction (see ProcessorConfig.singleWrites), on any attempt but the last. */
   singleWrites?: boolean;
   /** Where the escalation jobs an event wrote are sent to run at once (absent: the escalator's tick finds them). */
@@ -69,6 +75,7 @@ function processorDeps(config: ProcessorConfig): ProcessorDeps {
     events: new EventStore(storeContext),
     sourceOf: (event) => sourceCache.get(event.alertSourceId, (id) => sources.get(id)),
     maxReceiveCount: config.maxReceiveCount,
+    parkableAfterMs: (config.maxReceiveCount - 1) * (config.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds) * 1000,
     singleWrites: config.singleWrites,
   };
 }
@@ -119,7 +126,9 @@ async function processRecord(deps: ProcessorDeps, record: SQSRecord, triedInBatc
   for (const [i, event] of events.entries()) {
     logger.appendKeys({ eventId: event.eventId, alertSourceId: event.alertSourceId });
     try {
-      const result = await applyEvent(event, await deps.sourceOf(event), deps.apply, delivery);
+      const age = Date.parse(deps.apply.now()) - Date.parse(event.receivedAt);
+      const mayHaveBeenParked = delivery.tried && !(age < deps.parkableAfterMs);
+      const result = await applyEvent(event, await deps.sourceOf(event), deps.apply, { ...delivery, mayHaveBeenParked });
       reportApplied(event, result);
       await startJobs(deps, [result]);
     } catch (error) {

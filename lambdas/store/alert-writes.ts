@@ -35,7 +35,8 @@ export interface Application {
   /**
    * An APPEND, ACCEPT, RESOLVE or CREATE without escalation jobs may be written with single writes instead of a
    * transaction (see applied-marker.ts). Not on an event's last attempt: a crash between the two writes must leave a
-   * mark its next attempt finds, and after the last one the queue lets the source's later events overwrite it.
+   * mark its next attempt finds, and after the last one the queue lets the source's later events overwrite it (the
+   * overwritten mark is kept, for a redrive, but only one deep on the alert).
    */
   singleWrite?: boolean;
   /** The mark this event's single write replaced on its alert, kept on its record (see applied-marker.ts). */

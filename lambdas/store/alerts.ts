@@ -58,8 +58,8 @@ export class AlertStore {
   }
 
   /** What an earlier attempt of an event did: its record, its mark on an alert, or nothing (see applied-marker.ts). */
-  findEarlierAttempt(event: Parameters<typeof findEarlierAttempt>[1]) {
-    return findEarlierAttempt(this.ctx, event);
+  findEarlierAttempt(event: Parameters<typeof findEarlierAttempt>[1], options?: Parameters<typeof findEarlierAttempt>[2]) {
+    return findEarlierAttempt(this.ctx, event, options);
   }
 
   /** Finishes what an earlier attempt of an event began with a single write and did not record (see applied-marker.ts). */

@@ -1,4 +1,5 @@
-// The single-write path's idempotence: the event an alert's last single write applied, kept on the alert itself.
+// The single-write path's idempotence: the event an alert's last single write applied, kept on the alert itself (and
+// the mark it replaced, kept on the alert and on the replacing event's record).
 //
 // An APPEND, ACCEPT, RESOLVE or new alert without escalation jobs is written with single conditional writes, not a
 // transaction (half the write units): the alert first, marked with the event's id, then its lock where it changes,
@@ -11,11 +12,11 @@
 // event that replaced it (replacedEventId), which stays in the alert's log. A new alert's id is derived from its
 // event's, so the alert itself is the mark of its creation.
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../domain/alert';
 import type { StoreContext } from './client';
 import { getMany, queryKeys } from './items';
-import { alertKeys, eventKeys, indexQuery, logEntryKeys, openAlertKeys, type Key } from './keys';
+import { alertKeys, eventKeys, indexQueries, indexQuery, openAlertKeys, type Key } from './keys';
 
 /** The decisions the single-write path applies: one alert item changes (or is created), its lock, the event's record. */
 export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE', 'RESOLVE'] as const;
@@ -59,8 +60,11 @@ export const markSet = (eventId: string) => ({
   values: { ':markEvent': eventId, ':noMark': '' },
 });
 
-/** SET clause that takes an event's mark back off an alert: the one it replaced is the mark again. */
-export const markRestore = `${MARK.eventId} = if_not_exists(${MARK.previous}, :noMark)`;
+/**
+ * SET clause that takes an event's mark back off an alert: the one it replaced is the mark again, and none before it
+ * (so that taking back twice cannot make the restored mark this event's again).
+ */
+export const markRestore = `${MARK.eventId} = if_not_exists(${MARK.previous}, :noMark), ${MARK.previous} = :noMark`;
 
 /** The condition that makes the single write happen once: the alert does not carry this event's mark yet. */
 export const notMarkedBy = (eventId: string) => ({
@@ -82,9 +86,10 @@ export async function markedBy(ctx: StoreContext, alertId: string, eventId: stri
 
 /**
  * What an earlier attempt of an event left: nothing, its record (applied, or withdrawn with nothing written: a
- * duplicate), or its mark on an alert (to be finished, or, withdrawn, taken back).
+ * duplicate), its mark on an alert (to be finished, or, withdrawn, taken back; `replaced`: the mark it replaced, for
+ * its record), or its effect on an alert that later events wrote over since (superseded: only its record is missing).
  */
-export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string; replaced?: string } };
+export type EarlierAttempt = { none: true } | { recorded: true } | { marked: { alertId: string; replaced?: string } } | { superseded: { alertId: string } };
 
 /**
  * How many index entries of a key's and of a source's newest alerts the mark is looked for among (a key's: of any
@@ -104,40 +109,45 @@ async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partit
   return page.keys;
 }
 
-/** How many of an alert's log entries, from the event's arrival on, are looked at for a record that replaced its mark. */
-const LOG_LOOKED_AT = 300;
-/** How many of the alerts its key's lock names and its key's newest ones a superseded mark is looked for on. */
-const LOGS_LOOKED_AT = 5;
+/** How many of an alert's log entries, from where the event's attempts began on, are read for the record that replaced its mark. */
+const LOG_ENTRIES_READ = 1000;
+/** How many alerts' logs are searched: those its key's lock names, then the key's newest. */
+const ALERT_LOGS_SEARCHED = 5;
+/** Slack for clocks: in AWS ingest's and the processor's are not the same machine's. */
+const CLOCK_SLACK_MS = 60_000;
 
 /**
- * The alert on whose log a record says it replaced the event's mark: the event was applied there, and later events
- * were applied on top. Looked for among the alert's log entries from the event's arrival on, oldest first: the event
- * that replaced the mark came after it (its source's queue group held it back until this one was parked).
+ * The alert whose log holds a record that says it replaced the event's mark: the event was applied there, and later
+ * events on top of it. Read oldest first, a page at a time, from where the event's attempts could have begun (its
+ * parking's time, or its arrival): the event that replaced the mark came after them, as its source's queue group held
+ * it back until this one was parked.
  */
-async function supersededOn(ctx: StoreContext, alertIds: string[], event: { eventId: string; receivedAt: string }): Promise<string | undefined> {
-  // A minute's slack: ingest's clock and the processor's are not the same machine's in AWS.
-  const from = new Date(Date.parse(event.receivedAt) - 60_000).toISOString();
-  for (const alertId of alertIds) {
-    const records: Key[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await ctx.db.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :from',
-          ExpressionAttributeValues: { ':pk': logEntryKeys.eventsPartition(alertId), ':from': from },
-          Limit: LOG_LOOKED_AT - records.length,
+async function supersededOn(ctx: StoreContext, alertIds: string[], since: string, eventId: string): Promise<string | undefined> {
+  const searched = await Promise.all(
+    alertIds.map(async (alertId) => {
+      let read = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await queryKeys(ctx, {
+          ...indexQueries.eventLogEntries(alertId, since),
+          Limit: Math.min(100, LOG_ENTRIES_READ - read),
           ExclusiveStartKey: start,
-        }),
-      );
-      records.push(...(out.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
-      start = out.LastEvaluatedKey;
-    } while (start && records.length < LOG_LOOKED_AT);
-    const found = await getMany(ctx, records, { projection: ['pk', 'sk', MARK.replaced] });
-    if (found.some((record) => record[MARK.replaced] === event.eventId)) return alertId;
-  }
-  return undefined;
+        });
+        read += page.keys.length;
+        start = page.lastKey;
+        const records = await getMany(ctx, page.keys, { projection: ['pk', 'sk', MARK.replaced] });
+        if (records.some((record) => record[MARK.replaced] === eventId)) return alertId;
+      } while (start && read < LOG_ENTRIES_READ);
+      return undefined;
+    }),
+  );
+  return searched.find((alertId) => alertId !== undefined);
+}
+
+/** Where a search of logs for an event begins: a minute before its parking (FAILED), or its arrival; none if unreadable. */
+function searchedSince(receivedAt: string, failedAt: string | undefined): string | undefined {
+  const at = Date.parse(failedAt ?? receivedAt);
+  return Number.isFinite(at) ? new Date(at - CLOCK_SLACK_MS).toISOString() : undefined;
 }
 
 /**
@@ -146,20 +156,30 @@ async function supersededOn(ctx: StoreContext, alertIds: string[], event: { even
  * (none, QUEUED, FAILED, or WITHDRAWN: a withdrawal may have come between an earlier attempt's writes, which are then
  * to be taken back) its mark is looked for on every alert it could have been applied to: the one it would have
  * created, those its key's lock and its source's lock name now, and the newest of its key and of its source (an
- * operator may have resolved it since, and the lock let it go). A parked event's mark may have been overwritten since
- * (see the top of this file): the alert it would have created exists, an alert keeps it as the mark before, or a
- * record on the log of its key's alerts says it replaced it.
+ * operator may have resolved it since, and the lock let it go).
+ *
+ * An event that was parked may find its mark overwritten by its source's later events (see the top of this file): the
+ * alert it would have created exists, an alert keeps its mark as the one before, or (searched only for an event parked
+ * FAILED, or old enough to have been parked: `mayHaveBeenParked`) a record in the log of one of its key's alerts says
+ * it replaced it. Then it was applied there, for good: later events stand on it, so a withdrawn one is not taken back.
  */
 export async function findEarlierAttempt(
   ctx: StoreContext,
   event: { eventId: string; receivedAt: string; alertSourceId: string; alertKeyNormalized: string },
+  options: { mayHaveBeenParked?: boolean } = {},
 ): Promise<EarlierAttempt> {
   const record = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(event.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
+    new GetCommand({
+      TableName: ctx.tableName,
+      Key: eventKeys.item(event.eventId),
+      ConsistentRead: true,
+      ProjectionExpression: 'outcome, processedAt',
+    }),
   );
   const outcome = record.Item?.outcome as string | undefined;
   const withdrawn = outcome === 'WITHDRAWN';
-  if (outcome !== undefined && outcome !== 'QUEUED' && outcome !== 'FAILED' && !withdrawn) return { recorded: true };
+  const failed = outcome === 'FAILED';
+  if (outcome !== undefined && outcome !== 'QUEUED' && !failed && !withdrawn) return { recorded: true };
   const locks = await getMany(ctx, [openAlertKeys.item(event.alertSourceId, event.alertKeyNormalized), openAlertKeys.source(event.alertSourceId)], {
     consistent: true,
   });
@@ -172,14 +192,16 @@ export async function findEarlierAttempt(
   const candidates = [alertKeys.item(created), ...named.map((id) => alertKeys.item(id)), ...byKey, ...bySource];
   const keys = [...new Map(candidates.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
   const alerts = await getMany(ctx, keys, { consistent: true, projection: ['pk', 'sk', 'id', MARK.eventId, MARK.previous] });
+
   const marked = alerts.find((item) => item[MARK.eventId] === event.eventId);
   if (marked) return { marked: { alertId: marked.id as string, replaced: (marked[MARK.previous] as string | undefined) || undefined } };
-  const superseded =
-    alerts.find((item) => item.id === created || item[MARK.previous] === event.eventId)?.id ??
-    (await supersededOn(ctx, [...new Set([...named, ...byKey.map(alertIdOfKey)])].slice(0, LOGS_LOOKED_AT), event));
-  if (superseded) return { marked: { alertId: superseded as string } };
-  return withdrawn ? { recorded: true } : { none: true };
-}
+  if (withdrawn) return { recorded: true };
 
-/** The alert id of an alert item's key. */
-const alertIdOfKey = (key: Key): string => key.pk.slice(key.pk.indexOf('#') + 1);
+  const kept = alerts.find((item) => item.id === created || item[MARK.previous] === event.eventId);
+  if (kept) return { superseded: { alertId: kept.id as string } };
+  const since = searchedSince(event.receivedAt, failed ? (record.Item?.processedAt as string | undefined) : undefined);
+  if (!(failed || options.mayHaveBeenParked) || since === undefined) return { none: true };
+  const logsOf = [...new Set([...named, ...byKey.map((key) => alertKeys.idOf(key))])].slice(0, ALERT_LOGS_SEARCHED);
+  const alertId = await supersededOn(ctx, logsOf, since, event.eventId);
+  return alertId ? { superseded: { alertId } } : { none: true };
+}

@@ -70,6 +70,8 @@ export const alertSourceKeys = {
 
 export const alertKeys = {
   item: (id: string): Key => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  /** The alert id of an alert item's key (as `item` makes it). */
+  idOf: (key: Key): string => key.pk.slice('ALERT#'.length),
   /**
    * The alert's large, write-once fields (details, images, links, custom details), apart from its item, which every
    * event rewrites: that one stays under 1 KB. Sorts between the item and the log ('ALERT' < 'DETAILS' < 'LOG#'), so

@@ -53,9 +53,10 @@ function markedEffect(tableName: string, decision: Exclude<SingleDecision, { kin
 }
 
 /**
- * The single-write way: the alert, marked with the event, then the event's record. The alert's condition refused
- * because this event's mark is there already (an earlier attempt crashed before its record): only the record is left
- * to write. Refused otherwise: someone changed the alert since it was read ({conflict}).
+ * The single-write way: the alert, marked with the event, then the event's record, which keeps the mark the alert
+ * write replaced (see applied-marker.ts). The alert's condition refused because this event's mark is there already
+ * (an earlier attempt crashed before its record): only the record is left to write. Refused otherwise: someone
+ * changed the alert since it was read ({conflict}).
  */
 export async function applySingle(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
   if (decision.kind === 'CREATE') return createSingle(ctx, app);
@@ -87,7 +88,7 @@ async function releaseLock(ctx: StoreContext, app: Application, alertId: string,
 
 /**
  * Takes a withdrawn event's resolve back: the alert open again, in the status it had (ACCEPTED if it was accepted),
- * while it still carries the event's mark, and back on its key's lock.
+ * while it still carries the event's mark (the mark before is the mark again), and back on its key's lock.
  */
 async function undoResolve(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
   const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true }));
@@ -151,15 +152,24 @@ export async function finishCreate(ctx: StoreContext, app: Application, earlier 
   return recordSingleWrite(ctx, { kind: 'CREATE' }, app);
 }
 
+/** Whether the alert's item is there (read consistently). */
+async function alertExists(ctx: StoreContext, alertId: string): Promise<boolean> {
+  const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true, ProjectionExpression: 'pk' }));
+  return out.Item !== undefined;
+}
+
 /** Whether the alert is PENDING or ACCEPTED now (read consistently). */
 async function isOpenAlert(ctx: StoreContext, alertId: string): Promise<boolean> {
   const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true }));
   return out.Item !== undefined && alertStatusOf(out.Item) !== 'RESOLVED';
 }
 
-/** Deletes an alert this event created, while it still carries the event's mark, with its details (if written). */
-async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<void> {
-  await writeIf(ctx, {
+/**
+ * Deletes an alert this event created, while it still carries the event's mark, then its details (if written). False
+ * when it carries another mark (later events were applied to it) or is gone: then nothing is deleted.
+ */
+async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<boolean> {
+  const removed = await writeIf(ctx, {
     Delete: {
       TableName: ctx.tableName,
       Key: alertKeys.item(alertId),
@@ -167,7 +177,8 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
       ExpressionAttributeValues: { ':markEvent': eventId },
     },
   });
-  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
+  if (removed) await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
+  return removed;
 }
 
 /**
@@ -176,7 +187,8 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
  * alert would be left that no lock names, and the key's next ALERT would open a second one.
  */
 async function undoCreate(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
-  await removeNewAlert(ctx, alertId, app.eventId);
+  // Deleted by an earlier attempt cut off before the lock, or written on since: the lock is released or in use.
+  if (!(await removeNewAlert(ctx, alertId, app.eventId)) && (await alertExists(ctx, alertId))) return;
   await releaseLock(ctx, app, alertId, await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized));
 }
 

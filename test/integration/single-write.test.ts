@@ -92,6 +92,9 @@ const apply = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext = st
   applyEvent(event, source, depsWith(ctx), delivery);
 /** The queue's redelivery of a message whose first attempt failed: its receive count says it may have been tried. */
 const redeliver = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext = store.ctx) => apply(event, source, ctx, { tried: true, singleWrites: true });
+/** A redrive of a parked message, long after the event arrived (see Delivery.mayHaveBeenParked). */
+const redrive = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext = store.ctx) =>
+  apply(event, source, ctx, { tried: true, singleWrites: true, mayHaveBeenParked: true });
 
 const alertsOf = async (source: AlertSource) => (await alerts.list({ alertSourceId: source.id, limit: 50 })).items;
 const loggedEvents = async (alertId: string) => (await queryKeys(store.ctx, { ...indexQueries.eventLogEntries(alertId) })).keys.length;
@@ -320,11 +323,22 @@ describe('an event parked with its mark left behind (an outage through its later
     await later(source, laterCount);
 
     const [alert] = await alertsOf(source);
-    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
+    expect(await redrive(parked, source)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
     expect((await alertsOf(source))[0].eventCount).toBe(2 + laterCount);
     expect(await events.get(parked.eventId)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
     expect(await loggedEvents(alert.id)).toBe(2 + laterCount);
-    expect(await redeliver(parked, source)).toEqual({ duplicate: true });
+    expect(await redrive(parked, source)).toEqual({ duplicate: true });
+  });
+
+  it('is found when the processor marked it FAILED on its last attempt, however young', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    await events.markFailed(parked, 'DynamoDB was unreachable', new Date().toISOString());
+    await later(source, 2);
+    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'APPENDED' });
+    expect((await alertsOf(source))[0].eventCount).toBe(4);
   });
 
   it('an accept overwritten by later appends is ACCEPTED once, not ALREADY_ACCEPTED', async () => {
@@ -333,22 +347,25 @@ describe('an event parked with its mark left behind (an outage through its later
     const parked = await accepted(source, 'ACCEPT');
     await parkedAfterItsAlert(parked, source);
     await later(source, 2);
-    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'ACCEPTED' });
+    expect(await redrive(parked, source)).toMatchObject({ outcome: 'ACCEPTED' });
+    expect(await redrive(parked, source)).toEqual({ duplicate: true });
     expect(await alertsOf(source)).toMatchObject([{ status: 'ACCEPTED', eventCount: 3 }]);
   });
 
-  it('a new alert appended to since is CREATED once: one alert, its count as many as its events', async () => {
+  it('a new alert appended to since is CREATED once: one alert, its count as many as its events, its key still locked', async () => {
     const source = newSource();
     const parked = await accepted(source, 'ALERT');
     await parkedAfterItsAlert(parked, source);
     await later(source, 2);
     const [alert] = await alertsOf(source);
-    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'CREATED', alertId: alert.id });
+    expect(await redrive(parked, source)).toMatchObject({ outcome: 'CREATED', alertId: alert.id });
+    expect(await redrive(parked, source)).toEqual({ duplicate: true });
     expect(await alertsOf(source)).toMatchObject([{ id: alert.id, eventCount: 3, status: 'PENDING' }]);
     expect(await loggedEvents(alert.id)).toBe(3);
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
   });
 
-  it('a resolve followed by a new alert of its key resolves its own alert, not the new one', async () => {
+  it('a resolve redriven after a new alert of its key resolves its own alert, not the new one', async () => {
     const source = newSource();
     await apply(await accepted(source, 'ALERT'), source);
     const parked = await accepted(source, 'RESOLVE');
@@ -356,7 +373,7 @@ describe('an event parked with its mark left behind (an outage through its later
     expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'CREATED' });
     await later(source, 1);
     const [newer, resolved] = await alertsOf(source);
-    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'RESOLVED', alertId: resolved.id });
+    expect(await redrive(parked, source)).toMatchObject({ outcome: 'RESOLVED', alertId: resolved.id });
     expect(await alertsOf(source)).toMatchObject([
       { id: newer.id, status: 'PENDING', eventCount: 2 },
       { id: resolved.id, status: 'RESOLVED' },
@@ -372,8 +389,54 @@ describe('an event parked with its mark left behind (an outage through its later
     await expect(apply(next, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
     expect(await redeliver(next, source)).toMatchObject({ outcome: 'APPENDED' });
     await later(source, 1);
-    expect(await redeliver(parked, source)).toMatchObject({ outcome: 'APPENDED' });
+    expect(await redrive(parked, source)).toMatchObject({ outcome: 'APPENDED' });
     expect((await alertsOf(source))[0].eventCount).toBe(4);
+  });
+
+  it('withdrawn, and its new alert written on since: the alert stays as it is, with its details and its lock', async () => {
+    const source = newSource();
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    await events.withdraw(parked.eventId);
+    await later(source, 2);
+    const [alert] = await alertsOf(source);
+    expect(await redrive(parked, source)).toEqual({ duplicate: true });
+    expect((await alerts.get(alert.id))?.summary).toBe('ALERT disk');
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
+    expect(await alertsOf(source)).toMatchObject([{ id: alert.id, eventCount: 4 }]);
+  });
+
+  it('withdrawn, and a later withdrawn event’s undo gave its mark back: taken back once, however often delivered', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    await events.withdraw(parked.eventId);
+    const next = await accepted(source, 'ALERT');
+    expect(
+      await apply(
+        next,
+        source,
+        cutting(recordWrite, async () => void (await events.withdraw(next.eventId))),
+      ),
+    ).toEqual({ duplicate: true });
+    expect((await alertsOf(source))[0].eventCount).toBe(2);
+    for (let i = 0; i < 3; i++) expect(await redrive(parked, source)).toEqual({ duplicate: true });
+    expect((await alertsOf(source))[0].eventCount).toBe(1);
+  });
+
+  it('a young redelivery with no earlier attempt reads no alert’s log', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    await later(source, 2);
+    const queries: string[] = [];
+    const watching = cutting((command) => {
+      if (command.constructor.name === 'QueryCommand') queries.push(String(Object.values(command.input.ExpressionAttributeValues as object)[0]));
+      return false;
+    });
+    expect(await redeliver(await accepted(source, 'ALERT'), source, watching)).toMatchObject({ outcome: 'APPENDED' });
+    expect(queries.filter((partition) => partition.startsWith('LOG#'))).toEqual([]);
+    expect(queries.length).toBeGreaterThan(0);
   });
 });
 
