@@ -182,6 +182,10 @@ export const DEFAULTS = {
  */
 export const DEPLOYED_LOG_LEVEL = 'WARN';
 
+/** The log levels a deployment may set instead (`alertline:logLevel`), as Powertools' Logger names them. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
 export const QUEUE = {
   /** Deliveries of one event before it is parked in the dead-letter queue; the processor marks the last one FAILED. */
   maxReceiveCount: 5,

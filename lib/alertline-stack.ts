@@ -135,6 +135,7 @@ export class AlertlineStack extends Stack {
       logRetention: config.logRetentionDays,
       logRemovalPolicy: dataRemovalPolicy,
       tracing: config.tracing,
+      logLevel: config.logLevel,
     };
     const ingest = new AlertlineFunction(this, 'IngestFunction', {
       ...functionSettings,

@@ -25,6 +25,8 @@ export interface AlertlineFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** X-Ray active tracing. @default false */
   readonly tracing?: boolean;
+  /** The handlers' log level. @default DEPLOYED_LOG_LEVEL */
+  readonly logLevel?: string;
 }
 
 export class AlertlineFunction extends NodejsFunction {
@@ -41,7 +43,7 @@ export class AlertlineFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: DEPLOYED_LOG_LEVEL,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? DEPLOYED_LOG_LEVEL,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -12,8 +12,8 @@ import { ESCALATION_TICK, FUNCTION_TIMEOUT_SECONDS, NOTIFICATION_QUEUE, WRITTEN_
 import { AlertlineFunction, type AlertlineFunctionProps } from './alertline-function';
 
 export interface NotificationsProps {
-  /** Log retention, removal and tracing, as the other functions have them. */
-  readonly functionSettings: Pick<AlertlineFunctionProps, 'logRetention' | 'logRemovalPolicy' | 'tracing'>;
+  /** Log retention, removal, tracing and level, as the other functions have them. */
+  readonly functionSettings: Pick<AlertlineFunctionProps, 'logRetention' | 'logRemovalPolicy' | 'tracing' | 'logLevel'>;
   readonly tableName: string;
   /** Reads of the whole table, writes of the given entities only (see the stack). */
   readonly grantTable: (grantee: IGrantable, writes: Key[]) => void;

@@ -44,6 +44,11 @@ describe('a stack with every setting changed', () => {
     }
   });
 
+  test('has all five functions log at the set level', () => {
+    const functions = [find.ingestId(), find.processorId(), find.apiId(), find.escalatorId(), find.notifierId()];
+    expect(functions.map((id) => properties(id).Environment.Variables.POWERTOOLS_LOG_LEVEL)).toEqual(Array(5).fill('INFO'));
+  });
+
   test('feeds the processor batches of the set size at the set maximum concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 5, ScalingConfig: { MaximumConcurrency: 4 } });
   });
@@ -97,6 +102,7 @@ describe('bad settings fail before anything is built, naming the setting', () =>
     [contextKey('tracing'), 'yes', /alertline:tracing: expected true or false/],
     [contextKey('alarmEmail'), 'oncall', /alertline:alarmEmail: expected an email address/],
     [contextKey('stage'), 'prod eu', /alertline:stage: expected a name of letters, digits and hyphens/],
+    [contextKey('logLevel'), 'info', /alertline:logLevel: expected one of DEBUG, INFO, WARN, ERROR, got "info"/],
   ])('%s = %j', (key, value, message) => {
     expect(configWith({ [key]: value })).toThrow(message);
   });

@@ -214,6 +214,8 @@ describe('functions', () => {
     for (const id of [ingestId(), processorId(), apiId(), find.escalatorId(), find.notifierId()]) {
       // Exactly these keys: an ApplicationLogLevel above INFO would drop the EMF metric lines, which carry no level.
       expect(resources[id].Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', SystemLogLevel: 'WARN', LogGroup: { Ref: expect.any(String) } });
+      // The handlers' own lines: warnings and errors only (alertline:logLevel).
+      expect(resources[id].Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('WARN');
       // Its bundle first forgets the application level Lambda hands the runtime (INFO), which Powertools would follow.
       const bundle = join(outdir, `asset.${resources[id].Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
       expect(readFileSync(bundle, 'utf8').startsWith('delete process.env.AWS_LAMBDA_LOG_LEVEL;')).toBe(true);

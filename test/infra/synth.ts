@@ -25,6 +25,7 @@ export const CUSTOM_CONTEXT = {
   'alertline:oldestMessageAgeAlarmSeconds': 120,
   'alertline:emailSender': 'alerts@example.com',
   'alertline:allowPrivateWebhookTargets': 'true',
+  'alertline:logLevel': 'INFO',
 };
 
 export interface Synthesized {
