@@ -9,7 +9,12 @@ const section = readme.slice(readme.indexOf('### Cost per million events'), read
 const rows = section
   .split('\n')
   .filter((line) => line.startsWith('| ') && !line.startsWith('| event '))
-  .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  .map((line) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim()),
+  );
 const row = (kind: string) => rows.find((cells) => cells[0] === kind);
 
 it('has the measured row of every kind of event and of the mix, every cell a figure', () => {
