@@ -25,6 +25,11 @@ if (process.env.PORT && process.env.BENCH_PROFILE_DIR) {
     if (input.IndexName) return ` ${input.IndexName} ${prefix(Object.values(input.ExpressionAttributeValues || {})[0])}`;
     const key = input.Key || input.Item;
     if (key) return ` ${prefix(key.pk)}`;
+    if (input.RequestItems) {
+      const [table] = Object.values(input.RequestItems);
+      const first = table && (table.Keys || [])[0];
+      return first ? ` ${prefix(first.pk)}` : '';
+    }
     if (input.TransactItems)
       return ` ${input.TransactItems.map((t) => prefix((Object.values(t)[0].Key || Object.values(t)[0].Item || {}).pk))
         .sort()

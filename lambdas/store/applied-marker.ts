@@ -111,7 +111,7 @@ async function newestAlertKeys(ctx: StoreContext, index: 'gsi2' | 'gsi4', partit
 
 /** How many of an alert's log entries, from where the event's attempts began on, are read for the record that replaced its mark. */
 const LOG_ENTRIES_READ = 1000;
-/** How many alerts' logs are searched: those its key's lock names, then the key's newest. */
+/** How many alerts' logs are searched: those its key's and its source's locks name, then its key's newest. */
 const ALERT_LOGS_SEARCHED = 5;
 /** Slack for clocks: in AWS ingest's and the processor's are not the same machine's. */
 const CLOCK_SLACK_MS = 60_000;

@@ -133,7 +133,8 @@ async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyR
 /**
  * What follows a new alert's item, whether this attempt or an earlier one wrote it: its key's lock (unless the lock
  * names it already), its details (written whole, the same on every attempt), then the record. A lock changed since it
- * was read takes the new alert back ({conflict}): the event is decided again on what the lock says now. The lock is
+ * was read, or one that names another open alert when an earlier attempt's alert is finished, takes the new alert back
+ * ({conflict}) unless later events wrote on it: the event is decided again on what the lock says now. The lock is
  * written after the item, never before: a lock must not name an alert that is not there (another event would open a
  * second one beside it).
  */
@@ -143,10 +144,12 @@ export async function finishCreate(ctx: StoreContext, app: Application, earlier 
   const stillOpen = !earlier || (await isOpenAlert(ctx, alert.id));
   if (stillOpen && !app.locks.key.openAlertIds.includes(alert.id)) {
     const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
-    if (!(await writeIf(ctx, lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false })))) {
-      await removeNewAlert(ctx, alert.id, app.eventId);
-      return { conflict: true };
-    }
+    // An earlier attempt's alert that the key's next ALERT opened another beside (this event was parked, and its
+    // source's later events came through) is taken back too: decided again, the event appends to that one (or, where
+    // each event opens an alert, opens this one again). An alert later events wrote on stands, whatever the lock says.
+    const besideAnother = earlier && app.locks.key.openAlertIds.length > 0;
+    const locked = !besideAnother && (await writeIf(ctx, lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false })));
+    if (!locked && (await removeNewAlert(ctx, alert.id, app.eventId))) return { conflict: true };
   }
   await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: alertDetailsItem(alert) }));
   return recordSingleWrite(ctx, { kind: 'CREATE' }, app);
@@ -165,15 +168,16 @@ async function isOpenAlert(ctx: StoreContext, alertId: string): Promise<boolean>
 }
 
 /**
- * Deletes an alert this event created, while it still carries the event's mark, then its details (if written). False
- * when it carries another mark (later events were applied to it) or is gone: then nothing is deleted.
+ * Deletes an alert this event created, while it still carries the event's mark and nothing was written on it since
+ * (its updatedAt is its createdAt: an append, comment, accept or resolve moves it), then its details (if written).
+ * False when it is gone, or was written on since: later events stand on it, and nothing is deleted.
  */
 async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<boolean> {
   const removed = await writeIf(ctx, {
     Delete: {
       TableName: ctx.tableName,
       Key: alertKeys.item(alertId),
-      ConditionExpression: `${MARK.eventId} = :markEvent`,
+      ConditionExpression: `${MARK.eventId} = :markEvent AND updatedAt = createdAt`,
       ExpressionAttributeValues: { ':markEvent': eventId },
     },
   });

@@ -7,7 +7,7 @@ import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALIASES, BUNDLE_TARGET, HANDLERS, MAIN_FIELDS, handlerEntry } from '../../lambdas/bundling/options';
-import { DEFAULTS, DEPLOYED_LOG_LEVEL, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract';
+import { DEFAULTS, DEPLOYED_LOG_LEVEL, METRICS_NAMESPACE, SERVICE_NAME, type LogLevelName } from '../../lambdas/contract';
 import { FORGET_LAMBDA_LOG_LEVEL, LAMBDA_LOGGING } from '../log-settings';
 
 /** The repository root: the lock file is resolved from here. */
@@ -26,7 +26,7 @@ export interface AlertlineFunctionProps {
   /** X-Ray active tracing. @default false */
   readonly tracing?: boolean;
   /** The handlers' log level. @default DEPLOYED_LOG_LEVEL */
-  readonly logLevel?: string;
+  readonly logLevel?: LogLevelName;
 }
 
 export class AlertlineFunction extends NodejsFunction {

@@ -4,6 +4,7 @@
 // outcome. They also withdraw the event in that gap, which must leave no effect behind, and check that an event's
 // last attempt writes all or nothing.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
 import { applyEvent, type ApplyDeps, type Delivery } from '../../lambdas/app/apply-event';
 import type { AlertSource } from '../../lambdas/domain/alert-source';
 import type { AcceptedEvent, EventType } from '../../lambdas/domain/event';
@@ -14,6 +15,8 @@ import type { StoreContext } from '../../lambdas/store/client';
 import { EventStore } from '../../lambdas/store/events';
 import { indexQueries } from '../../lambdas/store/keys';
 import { queryKeys } from '../../lambdas/store/items';
+import { asciiJson } from '../../lambdas/queue/event-queue';
+import { lambdaContext } from '../../local/lambda-context';
 import { startLocalStore, type LocalStore } from '../support/local-store';
 
 jest.setTimeout(120_000);
@@ -423,6 +426,61 @@ describe('an event parked with its mark left behind (an outage through its later
     expect((await alertsOf(source))[0].eventCount).toBe(2);
     for (let i = 0; i < 3; i++) expect(await redrive(parked, source)).toEqual({ duplicate: true });
     expect((await alertsOf(source))[0].eventCount).toBe(1);
+  });
+
+  it('withdrawn, its new alert commented on since (a transaction, which leaves the mark): the alert stays', async () => {
+    const source = newSource();
+    const parked = await accepted(source, 'ALERT');
+    await parkedAfterItsAlert(parked, source);
+    await events.withdraw(parked.eventId);
+    expect(await apply(await accepted(source, 'COMMENT'), source)).toMatchObject({ outcome: 'COMMENTED' });
+    const [alert] = await alertsOf(source);
+    expect(await redrive(parked, source)).toEqual({ duplicate: true });
+    expect(await alertsOf(source)).toMatchObject([{ id: alert.id, status: 'PENDING' }]);
+    expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED', alertId: alert.id });
+  });
+
+  it('a new alert cut off before its lock, while the key’s next ALERT opened another: the redrive appends to that one', async () => {
+    const source = newSource();
+    const parked = await accepted(source, 'ALERT');
+    await expect(apply(parked, source, cutting(lockPut))).rejects.toBeInstanceOf(Crash);
+    const other = await apply(await accepted(source, 'ALERT'), source);
+    expect(other).toMatchObject({ outcome: 'CREATED' });
+    expect(await redrive(parked, source)).toMatchObject({ outcome: 'APPENDED', alertId: (other as { alertId: string }).alertId });
+    expect(await alertsOf(source)).toMatchObject([{ id: (other as { alertId: string }).alertId, eventCount: 2, status: 'PENDING' }]);
+  });
+
+  it('is found by the processor when its message comes back later than it could have been parked', async () => {
+    // Its attempts a visibility timeout (1 s here) apart: after 4 s it may have been parked and redriven.
+    Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+    const { createBatchProcessor } = require('../../lambdas/handlers/processor') as typeof import('../../lambdas/handlers/processor');
+    const processBatch = createBatchProcessor({
+      tableName: store.ctx.tableName,
+      dynamoDbEndpoint: store.endpoint,
+      sourceCacheTtlMs: 0,
+      maxReceiveCount: 5,
+      visibilityTimeoutSeconds: 1,
+      singleWrites: true,
+    });
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const parked = { ...(await accepted(source, 'ALERT')), receivedAt: new Date(Date.now() - 60_000).toISOString() };
+    await parkedAfterItsAlert(parked, source);
+    await later(source, 2);
+    const message = {
+      messageId: 'm-redriven',
+      receiptHandle: 'rh-redriven',
+      body: asciiJson(parked),
+      attributes: { ApproximateReceiveCount: '2', SentTimestamp: String(Date.now()), MessageGroupId: source.id, MessageDeduplicationId: parked.eventId },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:local:000000000000:alertline-events.fifo',
+      awsRegion: 'us-east-1',
+    } as unknown as SQSRecord;
+    expect(await processBatch({ Records: [message] }, lambdaContext('processor'))).toEqual({ batchItemFailures: [] });
+    expect(await events.get(parked.eventId)).toMatchObject({ outcome: 'APPENDED' });
+    expect((await alertsOf(source))[0].eventCount).toBe(4);
   });
 
   it('a young redelivery with no earlier attempt reads no alert’s log', async () => {

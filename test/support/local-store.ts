@@ -9,6 +9,7 @@ import { createDocumentClient, type StoreContext } from '../../lambdas/store/cli
 
 export interface LocalStore {
   ctx: StoreContext;
+  endpoint: string;
   stop: () => Promise<void>;
 }
 
@@ -39,6 +40,7 @@ export async function startLocalStore(tableName = 'alertline'): Promise<LocalSto
   const db = createDocumentClient({ endpoint: dynamo.endpoint, budget: { maxAttempts: 1, attemptTimeoutMs: 30_000, totalMs: 30_000 } });
   return {
     ctx: { db, tableName },
+    endpoint: dynamo.endpoint,
     stop: async () => {
       db.destroy();
       await dynamo.stop();
