@@ -198,6 +198,20 @@ describe('an ALERT that opens an alert, cut off part way and delivered again', (
     expect(await alertsOf(source)).toHaveLength(1);
   });
 
+  it('where each event opens an alert, opens its own once beside the key’s other open alerts', async () => {
+    const source = { ...newSource(), alertCreation: 'ONE_ALERT_PER_EVENT' } as AlertSource;
+    await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, 'ALERT');
+    await expect(apply(event, source, cutting(lockPut))).rejects.toBeInstanceOf(Crash);
+    const again = await redeliver(event, source);
+    expect(again).toMatchObject({ outcome: 'CREATED' });
+    expect(await redeliver(event, source)).toEqual({ duplicate: true });
+    const list = await alertsOf(source);
+    expect(list).toHaveLength(2);
+    expect((await readKeyLock(store.ctx, source.id, 'disk')).openAlertIds).toEqual(expect.arrayContaining(list.map((a) => a.id)));
+    expect(await loggedEvents((again as { alertId: string }).alertId)).toBe(1);
+  });
+
   it('puts no alert an operator resolved meanwhile back on its key’s lock: the next ALERT opens a new one', async () => {
     const source = newSource();
     const event = await accepted(source, 'ALERT');
