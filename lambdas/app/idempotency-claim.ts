@@ -3,7 +3,7 @@ import type { EventStore } from '../store/events';
 import type { FirstAnswer, IdempotencyStore } from '../store/idempotency';
 
 export interface ClaimDeps {
-  idempotency: Pick<IdempotencyStore, 'claim' | 'takeOver' | 'commit' | 'settled'>;
+  idempotency: Pick<IdempotencyStore, 'claim' | 'beginTakeOver' | 'takeOver' | 'commit' | 'settled'>;
   events: Pick<EventStore, 'withdrawAll' | 'get'>;
   now: () => Date;
   /** Told when a key changes hands after its owner died. */
@@ -42,7 +42,7 @@ export async function claimKey(deps: ClaimDeps, sourceId: string, key: string, a
       if (await appliedAlready(deps, claim.pending)) {
         // Its owner answered 202 but could not mark the claim committed (the store failed just then): the processor
         // applied the event, so it was queued, and it is the key's answer.
-        await deps.idempotency.commit(sourceId, key, claim.pending.eventId).catch(() => undefined);
+        await deps.idempotency.commit(sourceId, key, claim.pending.eventId).catch(() => false);
         return claim.pending;
       }
       throw new KeyInUseError();
@@ -63,18 +63,50 @@ async function appliedAlready(deps: ClaimDeps, pending: FirstAnswer): Promise<bo
 }
 
 /**
- * The owner of a pending claim died between its claim and its answer. If the queue took its message and the processor
- * applied it, its events are the key's answer. Otherwise they are withdrawn, all in one transaction so that none of
- * them is ever applied (one by one, the processor could apply the later ones after the first was withdrawn): each gets
- * a tombstone, whether it has no record (never recorded, or in AWS not applied yet: a message the queue did take is
- * then refused by the processor), a QUEUED one, or a tombstone already (the owner withdrew them itself before dying);
- * and the key changes hands.
+ * The owner of a pending claim died between its claim and its answer (or is too slow to count on). First the claim is
+ * marked TAKING, so that an owner alive after all can no longer commit it and answer 202 for events withdrawn next (a
+ * claim it committed first is not taken: 'lost', and the loop replays it). If the queue took its message and the
+ * processor applied it, its events are the key's answer. Otherwise they are withdrawn, all in one transaction so that
+ * none of them is ever applied (one by one, the processor could apply the later ones after the first was withdrawn):
+ * each gets a tombstone, whether it has no record (never recorded, or in AWS not applied yet: a message the queue did
+ * take is then refused by the processor), a QUEUED one, or a tombstone already (the owner withdrew them itself before
+ * dying); and the key changes hands.
  */
 async function takeOver(deps: ClaimDeps, sourceId: string, key: string, stale: FirstAnswer, answer: FirstAnswer): Promise<FirstAnswer | 'taken' | 'lost'> {
+  if (!(await deps.idempotency.beginTakeOver(sourceId, key, stale.eventId, deps.now()))) return 'lost';
   if ((await deps.events.withdrawAll(stale.eventIds ?? [stale.eventId])) === 'not-queued') {
-    await deps.idempotency.commit(sourceId, key, stale.eventId);
+    await deps.idempotency.commit(sourceId, key, stale.eventId, { taking: true });
     return stale;
   }
   deps.onTakeOver?.(stale.eventId);
   return (await deps.idempotency.takeOver(sourceId, key, stale.eventId, answer, deps.now())) ? 'taken' : 'lost';
+}
+
+/**
+ * The owner's answer once its events are queued: 'committed' (202: a repeat gets this answer); 'applied' (202: the
+ * claim is being taken over, but the processor applied the events, which the repeat finds too); 'withdrawn' (the claim
+ * is being taken over and its events are withdrawn, or were: 503, and the caller's retry gets the repeat's answer);
+ * 'unknown' (the store failed: 503, and the retry settles it, by this answer or by taking the claim over). Never a 202
+ * for events a repeat withdraws.
+ */
+export async function commitAfterSend(
+  deps: Pick<ClaimDeps, 'idempotency' | 'events'>,
+  sourceId: string,
+  key: string,
+  answer: FirstAnswer,
+): Promise<'committed' | 'applied' | 'withdrawn' | 'unknown'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (await deps.idempotency.commit(sourceId, key, answer.eventId)) return 'committed';
+      break;
+    } catch {
+      // The commit may have landed: withdrawing now could leave a committed answer whose events are never applied.
+      if (attempt === 2) return 'unknown';
+    }
+  }
+  try {
+    return (await deps.events.withdrawAll(answer.eventIds ?? [answer.eventId])) === 'not-queued' ? 'applied' : 'withdrawn';
+  } catch {
+    return 'unknown';
+  }
 }

@@ -1,5 +1,5 @@
 // The path every accepted event takes, whatever format it came in: source, rate limit, Idempotency-Key, QUEUED records (locally), one queue message.
-import { KeyInUseError, claimKey } from '../app/idempotency-claim';
+import { KeyInUseError, claimKey, commitAfterSend } from '../app/idempotency-claim';
 import type { RateLimiter } from '../app/rate-limiter';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
 import { toAcceptedEvent, type AcceptedEvent, type EventInput } from '../domain/event';
@@ -75,8 +75,18 @@ export async function acceptEvents(
       : undefined,
   );
   if (idempotencyKey) {
-    // The events are queued whatever happens now; a claim left PENDING is settled by the next request after its lease.
-    await deps.idempotency.commit(source.id, idempotencyKey, answer.eventId).catch((e) => logger.error('could not commit the idempotency key', e as Error));
+    // A 202 only for events no repeat can withdraw: the claim committed, or the events applied already.
+    const settled = await commitAfterSend(deps, source.id, idempotencyKey, answer);
+    if (settled === 'withdrawn' || settled === 'unknown') {
+      logger.error('could not commit the idempotency key', { settled });
+      throw new HttpError(
+        503,
+        'STORE_UNAVAILABLE',
+        settled === 'withdrawn'
+          ? 'The request took too long and a repeat with this Idempotency-Key took it over; nothing was accepted here, retry to get its answer'
+          : 'The Idempotency-Key could not be committed; retry with the same key to learn whether the event was accepted',
+      );
+    }
   }
   ingestCounts.add('EventsAccepted', events.length);
   logger.info('event accepted', { eventType: events[0].eventType, events: events.length });

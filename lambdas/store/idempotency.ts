@@ -18,9 +18,11 @@ export interface FirstAnswer {
 
 /**
  * PENDING from the claim until the event is queued, then COMMITTED: only a committed claim is an answer to replay.
- * Claims written before there were states have none and count as committed (that version answered only then).
+ * TAKING: a repeat found the owner's lease run out and is withdrawing its events before it claims the key; the owner
+ * can no longer commit (see beginTakeOver). Claims written before there were states have none and count as committed
+ * (that version answered only then).
  */
-export type ClaimState = 'PENDING' | 'COMMITTED';
+export type ClaimState = 'PENDING' | 'COMMITTED' | 'TAKING';
 
 export type Claim = { claimed: true } | { committed: FirstAnswer } | { pending: FirstAnswer; leaseExpired: boolean };
 
@@ -48,20 +50,43 @@ export class IdempotencyStore {
     const out = await this.ctx.db.send(new GetCommand({ TableName: this.ctx.tableName, Key: key, ConsistentRead: true }));
     if (!out.Item) return this.claim(alertSourceId, idempotencyKey, answer, now); // released meanwhile
     const first = answerOf(out.Item);
+    if (out.Item.state === 'TAKING') return { pending: first, leaseExpired: true };
     if (out.Item.state !== 'PENDING') return { committed: first };
     return { pending: first, leaseExpired: Number(out.Item.leaseUntil) <= now.getTime() };
   }
 
   /**
-   * Takes over a pending claim whose lease ran out, on the condition that it still names the dead owner's event
-   * (another request may have taken it over first: then false).
+   * Marks a pending claim whose lease ran out TAKING, before its events are withdrawn: from then on its owner, if it is
+   * alive after all, cannot commit it (and answer 202 for events about to be withdrawn). False when the claim was
+   * committed meanwhile, or names another event.
+   */
+  async beginTakeOver(alertSourceId: string, idempotencyKey: string, staleEventId: string, now: Date): Promise<boolean> {
+    const update = this.ctx.db.send(
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: idempotencyKeys.item(alertSourceId, idempotencyKey),
+        UpdateExpression: 'SET #state = :taking',
+        ConditionExpression: 'eventId = :stale AND (#state = :taking OR (#state = :pending AND leaseUntil <= :now))',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':stale': staleEventId, ':taking': 'TAKING', ':pending': 'PENDING', ':now': now.getTime() },
+      }),
+    );
+    return ifConditionFailed(
+      update.then(() => true),
+      () => false,
+    );
+  }
+
+  /**
+   * Takes over a claim marked TAKING once the dead owner's events are withdrawn, on the condition that it still names
+   * them (another request may have taken it over first: then false).
    */
   async takeOver(alertSourceId: string, idempotencyKey: string, staleEventId: string, answer: FirstAnswer, now: Date): Promise<boolean> {
     const key = idempotencyKeys.item(alertSourceId, idempotencyKey);
     return this.putPending(key, answer, now, {
-      ConditionExpression: 'eventId = :stale AND #state = :pending',
+      ConditionExpression: 'eventId = :stale AND #state = :taking',
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':stale': staleEventId, ':pending': 'PENDING' },
+      ExpressionAttributeValues: { ':stale': staleEventId, ':taking': 'TAKING' },
     });
   }
 
@@ -79,18 +104,25 @@ export class IdempotencyStore {
     );
   }
 
-  /** Marks the claim COMMITTED once its event is queued: from now on a repeat gets this answer. Conflict: the claim names another event. */
-  async commit(alertSourceId: string, idempotencyKey: string, eventId: string): Promise<void> {
+  /**
+   * Marks the claim COMMITTED once its event is queued: from now on a repeat gets this answer. False when the claim
+   * names another event, or (unless `taking`: the repeat taking it over found its events applied) is being taken over.
+   */
+  async commit(alertSourceId: string, idempotencyKey: string, eventId: string, options: { taking?: boolean } = {}): Promise<boolean> {
     try {
-      await this.ctx.db.send(
+      const update = this.ctx.db.send(
         new UpdateCommand({
           TableName: this.ctx.tableName,
           Key: idempotencyKeys.item(alertSourceId, idempotencyKey),
           UpdateExpression: 'SET #state = :committed REMOVE leaseUntil',
-          ConditionExpression: 'eventId = :eventId',
+          ConditionExpression: options.taking ? 'eventId = :eventId' : 'eventId = :eventId AND (attribute_not_exists(#state) OR #state <> :taking)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':eventId': eventId, ':committed': 'COMMITTED' },
+          ExpressionAttributeValues: { ':eventId': eventId, ':committed': 'COMMITTED', ...(options.taking ? {} : { ':taking': 'TAKING' }) },
         }),
+      );
+      return await ifConditionFailed(
+        update.then(() => true),
+        () => false,
       );
     } finally {
       this.wake(alertSourceId, idempotencyKey);

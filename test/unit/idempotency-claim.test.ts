@@ -12,9 +12,11 @@ function pendingKey(outcome: EventRecord['outcome'] | 'WITHDRAWN' | undefined) {
   const deps: ClaimDeps = {
     idempotency: {
       claim: async () => ({ pending: first, leaseExpired: false }),
+      beginTakeOver: async () => false,
       takeOver: async () => false,
       commit: async (_source, _key, eventId) => {
         committed.push(eventId);
+        return true;
       },
       settled: (_source, _key, ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
     },
