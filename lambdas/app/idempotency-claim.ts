@@ -85,28 +85,34 @@ async function takeOver(deps: ClaimDeps, sourceId: string, key: string, stale: F
 /**
  * The owner's answer once its events are queued: 'committed' (202: a repeat gets this answer); 'applied' (202: the
  * claim is being taken over, but the processor applied the events, which the repeat finds too); 'withdrawn' (the claim
- * is being taken over and its events are withdrawn, or were: 503, and the caller's retry gets the repeat's answer);
- * 'unknown' (the store failed: 503, and the retry settles it, by this answer or by taking the claim over). Never a 202
- * for events a repeat withdraws.
+ * was taken over and its events are withdrawn: the caller's retry gets the repeat's answer); 'unknown' (the store
+ * failed: 503, and the retry settles it, by this answer or by taking the claim over). Never a 202 for events a repeat
+ * withdraws. `onError` hears the store's failures.
  */
 export async function commitAfterSend(
   deps: Pick<ClaimDeps, 'idempotency' | 'events'>,
   sourceId: string,
   key: string,
   answer: FirstAnswer,
+  onError: (error: unknown) => void = () => undefined,
 ): Promise<'committed' | 'applied' | 'withdrawn' | 'unknown'> {
   for (let attempt = 1; ; attempt++) {
     try {
       if (await deps.idempotency.commit(sourceId, key, answer.eventId)) return 'committed';
       break;
-    } catch {
+    } catch (error) {
+      onError(error);
       // The commit may have landed: withdrawing now could leave a committed answer whose events are never applied.
       if (attempt === 2) return 'unknown';
     }
   }
   try {
-    return (await deps.events.withdrawAll(answer.eventIds ?? [answer.eventId])) === 'not-queued' ? 'applied' : 'withdrawn';
-  } catch {
+    if ((await deps.events.withdrawAll(answer.eventIds ?? [answer.eventId])) === 'withdrawn') return 'withdrawn';
+  } catch (error) {
+    onError(error);
     return 'unknown';
   }
+  // Applied: the claim is its answer, whether or not the repeat taking it over lives to commit it.
+  await deps.idempotency.commit(sourceId, key, answer.eventId, { taking: true }).catch(onError);
+  return 'applied';
 }

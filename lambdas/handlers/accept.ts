@@ -76,15 +76,24 @@ export async function acceptEvents(
   );
   if (idempotencyKey) {
     // A 202 only for events no repeat can withdraw: the claim committed, or the events applied already.
-    const settled = await commitAfterSend(deps, source.id, idempotencyKey, answer);
-    if (settled === 'withdrawn' || settled === 'unknown') {
-      logger.error('could not commit the idempotency key', { settled });
+    const settled = await commitAfterSend(deps, source.id, idempotencyKey, answer, (error) =>
+      logger.error('could not commit the idempotency key', error as Error),
+    );
+    if (settled === 'withdrawn') {
+      logger.warn('a repeat took the idempotency key over: the events were withdrawn');
+      const takenOver = new HttpError(
+        409,
+        'IDEMPOTENCY_KEY_IN_USE',
+        'The request took too long and a repeat with this Idempotency-Key took it over; nothing was accepted here, retry to get its answer',
+      );
+      takenOver.headers = { 'retry-after': '1' };
+      throw takenOver;
+    }
+    if (settled === 'unknown') {
       throw new HttpError(
         503,
         'STORE_UNAVAILABLE',
-        settled === 'withdrawn'
-          ? 'The request took too long and a repeat with this Idempotency-Key took it over; nothing was accepted here, retry to get its answer'
-          : 'The Idempotency-Key could not be committed; retry with the same key to learn whether the event was accepted',
+        'The Idempotency-Key could not be committed; retry with the same key to learn whether the event was accepted',
       );
     }
   }

@@ -42,7 +42,7 @@ async function claimedByOwner(): Promise<{ key: string; first: FirstAnswer }> {
 
 const outcomeOf = async (eventId: string) => (await events.get(eventId))?.outcome;
 
-it('a repeat takes the key over after the lease; the slow owner then answers 503 and its event is never applied', async () => {
+it('a repeat takes the key over after the lease; the slow owner then answers 409 (withdrawn) and its event is never applied', async () => {
   const { key, first } = await claimedByOwner();
   const second = answer();
   expect(await claimKey(repeatDeps(), 'S', key, second)).toBeUndefined();
@@ -65,7 +65,7 @@ it('an owner that commits while the repeat is about to take over keeps its 202: 
   expect(await outcomeOf(first.eventId)).toBeUndefined();
 });
 
-it('an owner that commits between the repeat’s withdrawal and its claim answers 503, not a 202 for a withdrawn event', async () => {
+it('an owner that commits between the repeat’s withdrawal and its claim answers 409 (withdrawn), not a 202 for a withdrawn event', async () => {
   const { key, first } = await claimedByOwner();
   let owned: string | undefined;
   const racing = repeatDeps({}, async (ids) => {
@@ -86,4 +86,24 @@ it('an owner whose event the processor applied (or parked) before the take-over 
   expect(await claimKey(repeatDeps(), 'S', key, answer())).toEqual(first);
   expect(await commitAfterSend(owner(), 'S', key, first)).toBe('committed');
   expect(await outcomeOf(first.eventId)).toBe('FAILED');
+});
+
+it('an owner refused by a take-over that finds its event applied answers 202 and commits the claim itself', async () => {
+  const { key, first } = await claimedByOwner();
+  const event: AcceptedEvent = { eventId: first.eventId, alertSourceId: 'S', receivedAt: new Date().toISOString(), eventType: 'ALERT', alertKey: 'disk' };
+  await events.markFailed(event, 'parked', new Date().toISOString());
+  // The repeat marks the claim TAKING and dies before it withdraws anything.
+  expect(await idempotency.beginTakeOver('S', key, first.eventId, repeatDeps().now())).toBe(true);
+  expect(await commitAfterSend(owner(), 'S', key, first)).toBe('applied');
+  expect(await idempotency.claim('S', key, answer(), new Date())).toEqual({ committed: first });
+});
+
+it('a repeat that died after marking the claim TAKING: the owner answers 409 (withdrawn), and the next repeat takes the key', async () => {
+  const { key, first } = await claimedByOwner();
+  expect(await idempotency.beginTakeOver('S', key, first.eventId, repeatDeps().now())).toBe(true);
+  expect(await commitAfterSend(owner(), 'S', key, first)).toBe('withdrawn');
+  const third = answer();
+  expect(await claimKey(repeatDeps(), 'S', key, third)).toBeUndefined();
+  expect(await idempotency.claim('S', key, answer(), new Date())).toMatchObject({ pending: third });
+  expect(await outcomeOf(first.eventId)).toBe('WITHDRAWN');
 });
