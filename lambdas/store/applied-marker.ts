@@ -61,10 +61,21 @@ export const markSet = (eventId: string) => ({
 });
 
 /**
- * SET clause that takes an event's mark back off an alert: the one it replaced is the mark again, and none before it
- * (so that taking back twice cannot make the restored mark this event's again).
+ * SET clause and values that take an event's mark back off an alert: the one it replaced is the mark again, and none
+ * before it (so that taking back twice cannot make the restored mark this event's again).
  */
-export const markRestore = `${MARK.eventId} = if_not_exists(${MARK.previous}, :noMark), ${MARK.previous} = :noMark`;
+export const markRestore = {
+  set: `${MARK.eventId} = if_not_exists(${MARK.previous}, :noMark), ${MARK.previous} = :noMark`,
+  values: { ':noMark': '' },
+};
+
+/** An event's record as it stands (read consistently): its outcome, and when it was processed (or parked). */
+export async function recordOf(ctx: StoreContext, eventId: string): Promise<{ outcome?: string; processedAt?: string }> {
+  const out = await ctx.db.send(
+    new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(eventId), ConsistentRead: true, ProjectionExpression: 'outcome, processedAt' }),
+  );
+  return { outcome: out.Item?.outcome as string | undefined, processedAt: out.Item?.processedAt as string | undefined };
+}
 
 /** The condition that makes the single write happen once: the alert does not carry this event's mark yet. */
 export const notMarkedBy = (eventId: string) => ({
@@ -168,15 +179,8 @@ export async function findEarlierAttempt(
   event: { eventId: string; receivedAt: string; alertSourceId: string; alertKeyNormalized: string },
   options: { mayHaveBeenParked?: boolean } = {},
 ): Promise<EarlierAttempt> {
-  const record = await ctx.db.send(
-    new GetCommand({
-      TableName: ctx.tableName,
-      Key: eventKeys.item(event.eventId),
-      ConsistentRead: true,
-      ProjectionExpression: 'outcome, processedAt',
-    }),
-  );
-  const outcome = record.Item?.outcome as string | undefined;
+  const record = await recordOf(ctx, event.eventId);
+  const outcome = record.outcome;
   const withdrawn = outcome === 'WITHDRAWN';
   const failed = outcome === 'FAILED';
   if (outcome !== undefined && outcome !== 'QUEUED' && !failed && !withdrawn) return { recorded: true };
@@ -199,7 +203,7 @@ export async function findEarlierAttempt(
 
   const kept = alerts.find((item) => item.id === created || item[MARK.previous] === event.eventId);
   if (kept) return { superseded: { alertId: kept.id as string } };
-  const since = searchedSince(event.receivedAt, failed ? (record.Item?.processedAt as string | undefined) : undefined);
+  const since = searchedSince(event.receivedAt, failed ? record.processedAt : undefined);
   if (!(failed || options.mayHaveBeenParked) || since === undefined) return { none: true };
   const logsOf = [...new Set([...named, ...byKey.map((key) => alertKeys.idOf(key))])].slice(0, ALERT_LOGS_SEARCHED);
   const alertId = await supersededOn(ctx, logsOf, since, event.eventId);

@@ -3,12 +3,12 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { OUTCOME_OF, type Decision } from '../domain/alert';
 import { lockOpen, lockRelease, readKeyLock, type KeyLock } from './alert-locks';
 import { alertDetailsItem, alertItem, alertStatusOf } from './alert-rows';
-import { isSingleWriteKind, markedBy, markOf, markRestore, markSet, MARK, notMarkedBy, type SingleWriteKind } from './applied-marker';
+import { isSingleWriteKind, markedBy, markOf, markRestore, markSet, MARK, notMarkedBy, recordOf, type SingleWriteKind } from './applied-marker';
 import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
 import { alertStatusNames, conditions } from './conditions';
 import { Conflict } from './errors';
-import { alertKeys, eventKeys, openAlertKeys } from './keys';
+import { alertKeys, openAlertKeys } from './keys';
 import { ifConditionFailed } from './sdk-errors';
 import type { TransactItem } from './transactions';
 
@@ -91,15 +91,15 @@ async function releaseLock(ctx: StoreContext, app: Application, alertId: string,
  * while it still carries the event's mark (the mark before is the mark again), and back on its key's lock.
  */
 async function undoResolve(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
-  const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true }));
-  if (out.Item?.[MARK.eventId] !== app.eventId) return;
-  const status = out.Item.acceptedAt ? 'ACCEPTED' : 'PENDING';
+  const alert = await readAlert(ctx, alertId);
+  if (alert?.[MARK.eventId] !== app.eventId) return;
+  const status = alert.acceptedAt ? 'ACCEPTED' : 'PENDING';
   const resolved = conditions.alertStatusIs('RESOLVED');
   const reopened = await writeIf(ctx, {
     Update: {
       TableName: ctx.tableName,
       Key: alertKeys.item(alertId),
-      UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk, ${markRestore} REMOVE resolvedAt`,
+      UpdateExpression: `SET #alertStatus = :status, gsi3pk = :gsi3pk, ${markRestore.set} REMOVE resolvedAt`,
       ConditionExpression: `${MARK.eventId} = :markEvent AND ${resolved.ConditionExpression}`,
       ExpressionAttributeNames: { ...alertStatusNames },
       ExpressionAttributeValues: {
@@ -107,7 +107,7 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
         ':markEvent': app.eventId,
         ':status': status,
         ':gsi3pk': alertKeys.byStatusPartition(status),
-        ':noMark': '',
+        ...markRestore.values,
       },
     },
   });
@@ -141,7 +141,8 @@ async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyR
 export async function finishCreate(ctx: StoreContext, app: Application, earlier = false): Promise<ApplyResult> {
   const alert = app.newAlert!;
   // Finishing an earlier attempt's alert: an operator may have resolved it since; a resolved alert goes on no lock.
-  const stillOpen = !earlier || (await isOpenAlert(ctx, alert.id));
+  const found = earlier ? await readAlert(ctx, alert.id) : undefined;
+  const stillOpen = !earlier || (found !== undefined && alertStatusOf(found) !== 'RESOLVED');
   if (stillOpen && !app.locks.key.openAlertIds.includes(alert.id)) {
     const keyLock = openAlertKeys.item(app.alertSourceId, app.alertKeyNormalized);
     // An earlier attempt's alert that the key's next ALERT opened another beside (this event was parked, and its
@@ -155,16 +156,10 @@ export async function finishCreate(ctx: StoreContext, app: Application, earlier 
   return recordSingleWrite(ctx, { kind: 'CREATE' }, app);
 }
 
-/** Whether the alert's item is there (read consistently). */
-async function alertExists(ctx: StoreContext, alertId: string): Promise<boolean> {
-  const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true, ProjectionExpression: 'pk' }));
-  return out.Item !== undefined;
-}
-
-/** Whether the alert is PENDING or ACCEPTED now (read consistently). */
-async function isOpenAlert(ctx: StoreContext, alertId: string): Promise<boolean> {
+/** The alert's item as it is now (read consistently), if it is there. */
+async function readAlert(ctx: StoreContext, alertId: string): Promise<Record<string, unknown> | undefined> {
   const out = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true }));
-  return out.Item !== undefined && alertStatusOf(out.Item) !== 'RESOLVED';
+  return out.Item;
 }
 
 /**
@@ -192,7 +187,7 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
  */
 async function undoCreate(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
   // Deleted by an earlier attempt cut off before the lock, or written on since: the lock is released or in use.
-  if (!(await removeNewAlert(ctx, alertId, app.eventId)) && (await alertExists(ctx, alertId))) return;
+  if (!(await removeNewAlert(ctx, alertId, app.eventId)) && (await readAlert(ctx, alertId))) return;
   await releaseLock(ctx, app, alertId, await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized));
 }
 
@@ -208,20 +203,20 @@ async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: stri
     kind === 'APPEND'
       ? {
           ...base,
-          UpdateExpression: `ADD eventCount :minusOne SET ${markRestore}`,
+          UpdateExpression: `ADD eventCount :minusOne SET ${markRestore.set}`,
           ConditionExpression: marked,
-          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1, ':noMark': '' },
+          ExpressionAttributeValues: { ':markEvent': eventId, ':minusOne': -1, ...markRestore.values },
         }
       : {
           ...base,
-          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk, ${markRestore} REMOVE acceptedAt`,
+          UpdateExpression: `SET #alertStatus = :pending, gsi3pk = :gsi3pk, ${markRestore.set} REMOVE acceptedAt`,
           ConditionExpression: `${marked} AND ${conditions.alertStatusIs('ACCEPTED').ConditionExpression}`,
           ExpressionAttributeNames: { ...alertStatusNames },
           ExpressionAttributeValues: {
             ':markEvent': eventId,
             ':pending': 'PENDING',
             ':gsi3pk': alertKeys.byStatusPartition('PENDING'),
-            ':noMark': '',
+            ...markRestore.values,
             ...conditions.alertStatusIs('ACCEPTED').ExpressionAttributeValues,
           },
         };
@@ -235,10 +230,7 @@ async function undoSingleWrite(ctx: StoreContext, alertId: string, eventId: stri
 export async function recordSingleWrite(ctx: StoreContext, decision: SingleDecision, app: Application): Promise<ApplyResult> {
   const alertId = alertIdOf(decision, app)!;
   if (await writeIf(ctx, eventUpdate(ctx.tableName, app, OUTCOME_OF[decision.kind], alertId))) return { applied: OUTCOME_OF[decision.kind], alertId };
-  const now = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: eventKeys.item(app.eventId), ConsistentRead: true, ProjectionExpression: 'outcome' }),
-  );
-  if (now.Item?.outcome === 'WITHDRAWN') {
+  if ((await recordOf(ctx, app.eventId)).outcome === 'WITHDRAWN') {
     if (decision.kind === 'CREATE') await undoCreate(ctx, alertId, app);
     else if (decision.kind === 'RESOLVE') await undoResolve(ctx, alertId, app);
     else await undoSingleWrite(ctx, alertId, app.eventId, decision.kind);

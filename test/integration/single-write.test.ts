@@ -99,6 +99,8 @@ const redeliver = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext 
 const redrive = (event: AcceptedEvent, source: AlertSource, ctx: StoreContext = store.ctx) =>
   apply(event, source, ctx, { tried: true, singleWrites: true, mayHaveBeenParked: true });
 
+/** A context cut off before the event's record, where the event is withdrawn (ingest answered 503) first. */
+const withdrawing = (event: AcceptedEvent) => cutting(recordWrite, async () => void (await events.withdraw(event.eventId)));
 const alertsOf = async (source: AlertSource) => (await alerts.list({ alertSourceId: source.id, limit: 50 })).items;
 const loggedEvents = async (alertId: string) => (await queryKeys(store.ctx, { ...indexQueries.eventLogEntries(alertId) })).keys.length;
 
@@ -259,8 +261,6 @@ describe('a RESOLVE cut off part way and delivered again', () => {
 });
 
 describe('an event withdrawn between its alert write and its record (ingest told the caller 503)', () => {
-  const withdrawing = (event: AcceptedEvent) => cutting(recordWrite, async () => void (await events.withdraw(event.eventId)));
-
   it.each([
     ['appended to', 'ALERT', true],
     ['opened', 'ALERT', false],
@@ -328,6 +328,11 @@ describe('an event parked with its mark left behind (an outage through its later
   // later events then overwrite its mark on the alert; the redrive must find it all the same.
   const parkedAfterItsAlert = async (event: AcceptedEvent, source: AlertSource) =>
     expect(apply(event, source, cutting(recordWrite))).rejects.toBeInstanceOf(Crash);
+  /** Parked so, and withdrawn too: ingest had answered 503 although the queue took the message. */
+  const parkedAndWithdrawn = async (event: AcceptedEvent, source: AlertSource) => {
+    await parkedAfterItsAlert(event, source);
+    await events.withdraw(event.eventId);
+  };
   const later = async (source: AlertSource, count: number) => {
     for (let i = 0; i < count; i++) expect(await apply(await accepted(source, 'ALERT'), source)).toMatchObject({ outcome: 'APPENDED' });
   };
@@ -413,8 +418,7 @@ describe('an event parked with its mark left behind (an outage through its later
   it('withdrawn, and its new alert written on since: the alert stays as it is, with its details and its lock', async () => {
     const source = newSource();
     const parked = await accepted(source, 'ALERT');
-    await parkedAfterItsAlert(parked, source);
-    await events.withdraw(parked.eventId);
+    await parkedAndWithdrawn(parked, source);
     await later(source, 2);
     const [alert] = await alertsOf(source);
     expect(await redrive(parked, source)).toEqual({ duplicate: true });
@@ -427,16 +431,9 @@ describe('an event parked with its mark left behind (an outage through its later
     const source = newSource();
     await apply(await accepted(source, 'ALERT'), source);
     const parked = await accepted(source, 'ALERT');
-    await parkedAfterItsAlert(parked, source);
-    await events.withdraw(parked.eventId);
+    await parkedAndWithdrawn(parked, source);
     const next = await accepted(source, 'ALERT');
-    expect(
-      await apply(
-        next,
-        source,
-        cutting(recordWrite, async () => void (await events.withdraw(next.eventId))),
-      ),
-    ).toEqual({ duplicate: true });
+    expect(await apply(next, source, withdrawing(next))).toEqual({ duplicate: true });
     expect((await alertsOf(source))[0].eventCount).toBe(2);
     for (let i = 0; i < 3; i++) expect(await redrive(parked, source)).toEqual({ duplicate: true });
     expect((await alertsOf(source))[0].eventCount).toBe(1);
@@ -445,8 +442,7 @@ describe('an event parked with its mark left behind (an outage through its later
   it('withdrawn, its new alert commented on since (a transaction, which leaves the mark): the alert stays', async () => {
     const source = newSource();
     const parked = await accepted(source, 'ALERT');
-    await parkedAfterItsAlert(parked, source);
-    await events.withdraw(parked.eventId);
+    await parkedAndWithdrawn(parked, source);
     expect(await apply(await accepted(source, 'COMMENT'), source)).toMatchObject({ outcome: 'COMMENTED' });
     const [alert] = await alertsOf(source);
     expect(await redrive(parked, source)).toEqual({ duplicate: true });
