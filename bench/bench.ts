@@ -2,12 +2,13 @@
 // plus the raw conditional PutItem rate of the same DynamoDB Local as a yardstick. The last stdout line is one JSON object.
 //
 //   npm run bench -- --events 5000 --concurrency 16 [--sources 20] [--keys 200] [--pollers N] [--raw-puts 3000]
-//                    [--timeout 300] [--seed 1] [--keep] [--profile] [--cost-events 200]
+//                    [--timeout 300] [--seed 1] [--keep] [--profile] [--cost-events 200] [--warmup 1000]
 // First it measures what an event costs in AWS (bench/cost.ts: --cost-events per kind of event, 0 skips it), then the
-// throughput of the local runtime.
+// throughput of the local runtime: --warmup events (to alert sources of their own, not timed) bring the engines to
+// speed, as the raw PutItem rate is measured warm, then --events are posted and timed.
 // --profile preloads bench/profile.cjs into the runtime and adds the time its AWS SDK calls took to the report.
 // Environment overrides: BENCH_EVENTS, BENCH_CONCURRENCY, BENCH_SOURCES, BENCH_KEYS, BENCH_POLLERS (or POLLERS),
-// BENCH_RAW_PUTS, BENCH_TIMEOUT_S, BENCH_SEED, BENCH_PROFILE=1. Progress goes to stderr; the table and the JSON line to stdout.
+// BENCH_RAW_PUTS, BENCH_TIMEOUT_S, BENCH_SEED, BENCH_PROFILE=1, BENCH_WARMUP. Progress goes to stderr; the table and the JSON line to stdout.
 // The runtime runs in a fresh directory under $TMPDIR, removed at the end (--keep keeps it). Exit code: 0, or 1 when
 // an event was lost, a post was refused or a run gave up (--timeout seconds after posting), 2 for bad arguments.
 // Other load on the machine skews every figure: the table shows the CPU other processes used, and warns.
@@ -42,6 +43,7 @@ interface Options {
   keep: boolean;
   profile: boolean;
   costEvents: number;
+  warmup: number;
 }
 
 function parseOptions(): Options {
@@ -58,13 +60,14 @@ function parseOptions(): Options {
       keep: { type: 'boolean' },
       profile: { type: 'boolean' },
       'cost-events': { type: 'string' },
+      warmup: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
     console.error(
-      'usage: npm run bench -- [--events 5000] [--concurrency 16] [--sources 20] [--keys 200] [--pollers N] [--raw-puts 3000] [--timeout 300] [--seed 1] [--keep] [--profile] [--cost-events 200]',
+      'usage: npm run bench -- [--events 5000] [--concurrency 16] [--sources 20] [--keys 200] [--pollers N] [--raw-puts 3000] [--timeout 300] [--seed 1] [--keep] [--profile] [--cost-events 200] [--warmup 1000]',
     );
     process.exit(0);
   }
@@ -82,6 +85,7 @@ function parseOptions(): Options {
     keep: values.keep ?? false,
     profile: values.profile ?? process.env.BENCH_PROFILE === '1',
     costEvents: numberOption('cost-events', values['cost-events'] ?? env.BENCH_COST_EVENTS, 200, 0),
+    warmup: numberOption('warmup', values.warmup ?? env.BENCH_WARMUP, 1000, 0),
   };
   if (options.keys < options.sources) throw new Error('--keys must be at least --sources (every source gets its share of keys)');
   return options;
@@ -156,10 +160,35 @@ async function getEventRetrying(api: LoadApi, eventId: string): Promise<EventRec
 // ---------------------------------------------------------------------------------------------------------------
 // The phases
 
-function generateEvents(options: Options, sources: Array<{ integrationKey: string }>): EventSpec[] {
-  const random = mulberry32(options.seed);
+/** `count` events of the mix over the sources' keys (`<prefix>-key-<n>`), the same for the same seed. */
+/**
+ * Posts the warm-up events to alert sources of their own and waits until they are applied: DynamoDB Local's JIT and
+ * the runtime's connections and caches are then warm, as they are for the raw PutItem rate (which warms up too), so
+ * that the ratio of the two compares steady states. Without it, the first seconds of posting run at half speed.
+ */
+async function warmUp(api: LoadApi, options: Options, deadline: number): Promise<{ events: number; seconds: number }> {
+  const t0 = Date.now();
+  const sources: Array<{ id: string; integrationKey: string }> = [];
+  for (let i = 0; i < options.sources; i++) sources.push(await api.createSource(`bench warm-up source ${i + 1}`));
+  const specs = generateEvents(options, sources, { count: options.warmup, seed: options.seed + 1, prefix: 'warm-up' });
+  log(`warming up: ${specs.length} events to ${sources.length} alert sources of their own (not timed)`);
+  const posted = await postAll(api, specs, options.concurrency);
+  if (posted.accepted.length < specs.length)
+    throw new Error(`warm-up: ${specs.length - posted.accepted.length} event(s) refused: ${posted.errorSamples.join('; ')}`);
+  const drained = await waitForLastPerSource(api, posted.accepted, deadline);
+  const verified = await verifyAll(api, posted.accepted, options.concurrency, drained ? deadline : Date.now());
+  if (!drained || verified.timedOut) throw new Error(`warm-up: not every event was applied within ${options.timeoutS} s (--timeout)`);
+  return { events: specs.length, seconds: (Date.now() - t0) / 1000 };
+}
+
+function generateEvents(
+  options: Options,
+  sources: Array<{ integrationKey: string }>,
+  { count, seed, prefix }: { count: number; seed: number; prefix: string },
+): EventSpec[] {
+  const random = mulberry32(seed);
   const specs: EventSpec[] = [];
-  for (let i = 0; i < options.events; i++) {
+  for (let i = 0; i < count; i++) {
     const { key, eventType } = randomEvent(random, options.keys);
     const source = key % options.sources; // every key belongs to one source; 200 keys over 20 sources = 10 each
     specs.push({
@@ -167,8 +196,8 @@ function generateEvents(options: Options, sources: Array<{ integrationKey: strin
       body: {
         apiKey: sources[source].integrationKey,
         eventType,
-        summary: `bench ${eventType.toLowerCase()} #${i}: disk usage above threshold on host-${key}`,
-        alertKey: `bench-key-${key}`,
+        summary: `${prefix} ${eventType.toLowerCase()} #${i}: disk usage above threshold on host-${key}`,
+        alertKey: `${prefix}-key-${key}`,
       },
     });
   }
@@ -419,7 +448,21 @@ async function main(): Promise<number> {
     const api = new LoadApi(runtime.url, runtime.adminToken);
     const sources: Array<{ id: string; integrationKey: string }> = [];
     for (let i = 0; i < options.sources; i++) sources.push(await api.createSource(`bench source ${i + 1}`));
-    const specs = generateEvents(options, sources);
+    const specs = generateEvents(options, sources, { count: options.events, seed: options.seed, prefix: 'bench' });
+    const warmup = options.warmup > 0 ? await warmUp(api, options, Date.now() + options.timeoutS * 1000) : undefined;
+
+    // Yardstick: raw single conditional PutItem calls against the same DynamoDB Local while the pipeline is idle, just
+    // before the run and just after it: the engine's speed drifts (the disk, the neighbours), and the mean of the two
+    // spans the run.
+    const measureRaw = async (when: string) => {
+      log(`measuring ${options.rawPuts} raw conditional PutItem calls ${when} (concurrency ${options.concurrency})`);
+      const before = snapshot();
+      const rate = await rawPutRate(runtime!.info.dynamoDbEndpoint, runtime!.info.tableName, options.rawPuts, options.concurrency);
+      const after = snapshot();
+      const sameDynamo = after.dynamoPid === before.dynamoPid && after.dynamo !== undefined && before.dynamo !== undefined;
+      return { ...rate, when, dynamoCpu: sameDynamo ? (after.dynamo! - before.dynamo!) / ((after.at - before.at) / 1000) : undefined };
+    };
+    const rawBefore = options.rawPuts > 0 ? await measureRaw('before the run') : undefined;
     log(`created ${sources.length} alert sources; posting ${specs.length} events`);
 
     // Pipeline: post everything, then wait until every accepted event is applied.
@@ -468,17 +511,13 @@ async function main(): Promise<number> {
     const latencies = [...posted.latenciesMs].sort((a, b) => a - b);
     lagsMs.sort((a, b) => a - b);
 
-    // Yardstick: raw single conditional PutItem calls against the same DynamoDB Local, after the pipeline is idle.
-    let raw = { perSec: NaN, seconds: 0, errors: 0 };
-    let cpuRaw: { dynamo?: number; seconds: number } | undefined;
-    if (options.rawPuts > 0) {
-      log(`measuring ${options.rawPuts} raw conditional PutItem calls (concurrency ${options.concurrency})`);
-      const before = snapshot();
-      raw = await rawPutRate(runtime.info.dynamoDbEndpoint, runtime.info.tableName, options.rawPuts, options.concurrency);
-      const after = snapshot();
-      const sameDynamo = after.dynamoPid === before.dynamoPid && after.dynamo !== undefined && before.dynamo !== undefined;
-      cpuRaw = { dynamo: sameDynamo ? after.dynamo! - before.dynamo! : undefined, seconds: (after.at - before.at) / 1000 };
-    }
+    // Yardstick: the raw rate after the run, beside the one before it; their mean is the ratio's denominator.
+    const rawAfter = options.rawPuts > 0 ? await measureRaw('after the run') : undefined;
+    const rawRuns = [rawBefore, rawAfter].filter((r) => r !== undefined);
+    const raw = {
+      perSec: rawRuns.reduce((sum, r) => sum + r.perSec, 0) / rawRuns.length,
+      errors: rawRuns.reduce((sum, r) => sum + r.errors, 0),
+    };
 
     // The runtime's own notices (poller errors, DynamoDB Local restarts, ...) explain errors and slow phases.
     const notices = [
@@ -520,6 +559,10 @@ async function main(): Promise<number> {
     const rows: Array<readonly [string, string]> = [
       ['events posted', `${specs.length} over ${options.sources} alert sources and ${options.keys} alert keys (${MIX_LABEL})`],
       ['concurrency', String(options.concurrency)],
+      [
+        'warm-up (not timed)',
+        warmup ? `${warmup.events} events to alert sources of their own, applied in ${warmup.seconds.toFixed(1)} s` : 'none (--warmup 0)',
+      ],
       ['pollers', options.pollers !== undefined ? String(options.pollers) : 'runtime default (POLLERS unset)'],
       ['accepted (202)', String(posted.accepted.length)],
       ['posting errors', errorCount === 0 ? '0' : `${errorCount} (${[...posted.errors].map(([k, v]) => `${k}: ${v}`).join(', ')})`],
@@ -555,8 +598,13 @@ async function main(): Promise<number> {
       cpuRow('CPU while draining', cpuPosted, cpuDrained),
       [
         'raw conditional PutItem/s',
-        options.rawPuts > 0
-          ? `${raw.perSec.toFixed(1)} (${options.rawPuts} items in ${raw.seconds.toFixed(2)} s, ${raw.errors} error(s); DynamoDB Local CPU ${pct(cpuRaw?.dynamo, 0, cpuRaw?.seconds ?? 0)})`
+        rawRuns.length > 0
+          ? `${raw.perSec.toFixed(1)} (mean of ${rawRuns
+              .map(
+                (r) =>
+                  `${r.perSec.toFixed(1)} ${r.when}: ${options.rawPuts} items in ${r.seconds.toFixed(2)} s, ${r.errors} error(s), DynamoDB Local CPU ${pct(r.dynamoCpu, 0, 1)}`,
+              )
+              .join('; ')})`
           : 'skipped',
       ],
     ];

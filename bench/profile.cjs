@@ -23,6 +23,7 @@ if (process.env.PORT && process.env.BENCH_PROFILE_DIR) {
   const keyKind = (input) => {
     if (!input || typeof input !== 'object') return '';
     if (input.IndexName) return ` ${input.IndexName} ${prefix(Object.values(input.ExpressionAttributeValues || {})[0])}`;
+    if (input.KeyConditionExpression) return ` table ${prefix(Object.values(input.ExpressionAttributeValues || {})[0])}`;
     const key = input.Key || input.Item;
     if (key) return ` ${prefix(key.pk)}`;
     if (input.RequestItems) {
