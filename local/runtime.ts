@@ -19,6 +19,7 @@ import { startFaultProxy } from './fault-proxy';
 import { ensureQueues, startLocalQueues } from './queue';
 import { ensurePrivateDir } from './private-dir';
 import { actionSecretIn, startTicker } from './escalation';
+import { FileEventJournal, settlingHandled } from './event-journal';
 
 export interface RuntimeOptions {
   port: number;
@@ -38,11 +39,13 @@ export interface RuntimeOptions {
   /** Replaces some of the ingest handler's dependencies (an in-process test injects the inbound adapters' fetchText). */
   ingestDeps?: Partial<IngestDeps>;
   /**
-   * false: event records as in AWS, for the tests of that mode: ingest (and a heartbeat's events) write none, GET
-   * /api/events/{id} answers QUEUED from the id until the processor writes the record, and crash recovery has nothing
-   * to re-enqueue. @default true: every accepted event is recorded QUEUED with its payload, as the in-memory queue needs
+   * false: as in AWS, for the tests of that mode: no journal, GET /api/events/{id} answers QUEUED from the id until the
+   * processor writes the record, and crash recovery has nothing to re-enqueue. @default true: every accepted event is
+   * appended to the journal in the data folder (`journal/`), as the in-memory queue needs (see local/event-journal.ts)
    */
   recoverableEvents?: boolean;
+  /** How many events a journal segment file holds before the next one is begun. @default 10000 */
+  journalSegmentEvents?: number;
   /**
    * The processor writes events with single conditional writes, as in AWS (see ProcessorConfig.singleWrites).
    * @default !recoverableEvents: in AWS mode, yes; otherwise one transaction per round, faster on DynamoDB Local
@@ -121,10 +124,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const actionSecret = { value: actionSecretIn(dataDir, options.actionSecret) };
     const allowPrivateWebhookTargets = options.allowPrivateWebhookTargets ?? false;
     const sourceCacheTtlMs = options.sourceCacheTtlMs ?? DEFAULTS.sourceCacheTtlMs;
-    // The local queue lives in memory: event records keep what crash recovery re-enqueues from. The api and the
-    // escalator know it too: the api answers an event from its record alone, and heartbeats record theirs the same way.
+    // The local queue lives in memory: every accepted event is journaled on disk before its 202, and a restart sends
+    // again those the processor was not done with. The api answers QUEUED for the journal's events, and heartbeats
+    // journal theirs the same way.
     const recoverableEvents = options.recoverableEvents ?? true;
-    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs, recoverableEvents }, options.ingestDeps);
+    const journal = recoverableEvents ? FileEventJournal.open(join(dataDir, 'journal'), { segmentEvents: options.journalSegmentEvents }) : undefined;
+    if (journal) cleanups.push(() => journal.close());
+    const ingest = createIngestHandler({ ...store, ...queue, sourceCacheTtlMs, journal }, options.ingestDeps);
     const api = createApiHandler({
       ...store,
       ...engine,
@@ -133,9 +139,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       actionSecret,
       publicUrl: options.publicUrl,
       queueUrl: queues.queueUrl,
-      recoverableEvents,
+      journal,
     });
-    // As in AWS (no recoverable events), single writes; otherwise a round's one transaction.
+    // As in AWS (no journal), single writes; otherwise a round's one transaction.
     const singleWrites = options.singleWrites ?? !recoverableEvents;
     const processor = createProcessorHandler({
       ...store,
@@ -145,7 +151,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       singleWrites,
     });
-    const recovered = await createRecovery({ ...store, ...queue })();
+    const recovered = await createRecovery({ ...store, ...queue }, journal)();
 
     const sqs = createQueueClient({ endpoint: proxy.endpoint });
     const pollers = startPollers({
@@ -154,7 +160,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       count: options.pollers,
       loseAcks: options.loseAcks,
       faultSeed: options.faultSeed,
-      handler: processor,
+      handler: journal ? settlingHandled(journal, processor) : processor,
       onError: (e) => options.log(`poller: ${(e as Error).message}`),
     });
     cleanups.push(async () => {
@@ -192,7 +198,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onError: (e) => options.log(`notification poller: ${(e as Error).message}`),
     });
     cleanups.push(() => notificationPollers.stop());
-    const tick = createTick({ ...store, ...engine, queueUrl: queues.queueUrl, recoverableEvents });
+    const tick = createTick({ ...store, ...engine, queueUrl: queues.queueUrl, journal });
     const ticker = startTicker(options.escalationTickSeconds ?? ESCALATION_TICK.localSecondsDefault, tick, (e) =>
       options.log(`escalator: ${(e as Error).message}`),
     );

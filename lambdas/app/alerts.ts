@@ -3,7 +3,7 @@ import { operatorTransition, type Alert, type LogEntry, type OperatorAction } fr
 import { firstStep, nextStep } from '../domain/escalation';
 import { ulidTime } from '../domain/ulid';
 import { isPlainObject } from '../domain/validation';
-import type { EventView } from '../store/events';
+import type { EventJournal, EventView } from '../store/events';
 import { InvalidCursorError } from '../store/cursor';
 import { conditionalWrite, ConflictError, NotFoundError, ValidationError } from './errors';
 import type { Key } from '../store/keys';
@@ -30,10 +30,11 @@ export interface AlertDeps {
   /** Runs the escalation jobs a change wrote at once (absent: the escalator's tick finds them). */
   queue?: Pick<NotificationQueuePort, 'runJob'>;
   /**
-   * AWS, where ingest writes no event record: an event id with no record is QUEUED if Alertline could have issued it
-   * within the event queue's retention (see event()). Absent (the local runtime): records exist from ingest; none is 404.
+   * What an event id with no record is, ingest writing none: the local runtime's journal knows the events not applied
+   * yet; in AWS an id is QUEUED if Alertline could have issued it within the event queue's retention (see event()).
+   * Absent: an event without a record is 404.
    */
-  queuedWithoutRecord?: { retentionSeconds: number };
+  queuedWithoutRecord?: { retentionSeconds: number } | { journal: Pick<EventJournal, 'queued'> };
 }
 
 /** How many times an operator action is decided again on a fresh read before the caller is asked to retry. */
@@ -98,18 +99,26 @@ export class Alerts {
   }
 
   /**
-   * What became of an event: its record; 404 when it was withdrawn (refused with a 503) or is unknown. In AWS an event
-   * has no record until the processor applies it: an id shaped as Alertline's event ids (a ULID) whose time is past
+   * What became of an event: its record; 404 when it was withdrawn (refused with a 503) or is unknown. An event has no
+   * record until the processor applies it: the local runtime's journal answers for those it holds; in AWS an id shaped as Alertline's event ids (a ULID) whose time is past
    * and within the queue's retention is answered QUEUED, with receivedAt from the id (an id nobody was given looks the
    * same: the answer cannot tell them apart); an older one is 404, its message gone from the queue.
    */
   async event(eventId: string): Promise<EventView> {
+    // The journal is asked before the record is read: an event it lets go of meanwhile has its record by then.
+    const queued = this.queuedWithoutRecord(eventId);
     const event = await this.deps.events.get(eventId);
     if (event?.outcome === 'WITHDRAWN') throw new NotFoundError('Event');
     if (event) return event;
-    const queued = this.deps.queuedWithoutRecord && queuedByItsId(eventId, Date.parse(this.deps.host.now()), this.deps.queuedWithoutRecord.retentionSeconds);
     if (!queued) throw new NotFoundError('Event');
     return queued;
+  }
+
+  private queuedWithoutRecord(eventId: string): EventView | undefined {
+    const known = this.deps.queuedWithoutRecord;
+    if (!known) return undefined;
+    if ('journal' in known) return known.journal.queued(eventId);
+    return queuedByItsId(eventId, Date.parse(this.deps.host.now()), known.retentionSeconds);
   }
 
   /**

@@ -259,8 +259,9 @@ export function createApiHandler(config: ApiConfig, deps: Partial<ApiDeps> = {})
     policies: d.policies,
     notifications: d.notifications,
     queue: d.notificationQueue,
-    // AWS: ingest writes no event record, so an event not yet applied has none (see Alerts.event).
-    queuedWithoutRecord: config.recoverableEvents ? undefined : { retentionSeconds: QUEUE.retentionSeconds },
+    // Ingest writes no event record, so an event not yet applied has none (see Alerts.event): the local runtime's
+    // journal knows its events; in AWS, the id tells.
+    queuedWithoutRecord: config.journal ? { journal: config.journal } : { retentionSeconds: QUEUE.retentionSeconds },
   });
   const handlers = routeHandlers({
     sources: new AlertSources({

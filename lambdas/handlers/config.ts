@@ -2,6 +2,7 @@
 // missing variable fails fast and says which); the local runtime builds it directly. The only module besides the
 // entry files that reads process.env.
 import { DEFAULTS, QUEUE } from '../contract';
+import type { EventJournal } from '../store/events';
 
 export interface StoreConfig {
   tableName: string;
@@ -36,19 +37,19 @@ export interface ApiConfig extends StoreConfig, EngineConfig {
   /** The event queue, for the RESOLVE a heartbeat ping sends (absent: a ping of an OVERDUE monitor answers 503). EVENT_QUEUE_URL. */
   queueUrl?: string;
   /**
-   * The local runtime, whose ingest records every event QUEUED (see IngestConfig): GET /api/events/{id} answers from
-   * records only, and a ping's RESOLVE is recorded as ingest's events are. Absent in AWS, where an event has no record
-   * until it is applied: an id of Alertline's shape within the queue's retention is answered QUEUED.
+   * The local runtime's journal of accepted events (see IngestConfig): GET /api/events/{id} answers QUEUED for the
+   * events in it without a record yet, and a ping's RESOLVE is journaled as ingest's events are. Absent in AWS, where an
+   * id of Alertline's shape within the queue's retention is answered QUEUED until its event has a record.
    */
-  recoverableEvents?: boolean;
+  journal?: EventJournal;
 }
 
 /** The escalator: runs due escalation jobs each tick, and the other timed jobs (heartbeat checks, auto-resolution). */
 export interface EscalatorConfig extends StoreConfig, EngineConfig {
   /** The event queue, for the ALERT an overdue heartbeat monitor sends (absent: such a job fails, retried each minute). EVENT_QUEUE_URL. */
   queueUrl?: string;
-  /** The local runtime: a heartbeat's ALERT is recorded QUEUED as ingest's events are (see IngestConfig). Absent in AWS. */
-  recoverableEvents?: boolean;
+  /** The local runtime: a heartbeat's ALERT is journaled as ingest's events are (see IngestConfig). Absent in AWS. */
+  journal?: EventJournal;
 }
 
 /** The notifier: runs jobs and delivers notifications from the notification queue. */
@@ -70,10 +71,10 @@ export interface NotifierConfig extends StoreConfig, EngineConfig {
 export interface IngestConfig extends StoreConfig {
   queueUrl: string;
   /**
-   * The local runtime (its queue lives in memory): event records keep the payload and a QUEUED index entry, from which
-   * crash recovery re-enqueues. Absent in AWS, where the queue is durable: smaller records, fewer write units.
+   * The local runtime (its queue lives in memory): every accepted event is appended to this journal on disk before the
+   * 202, and a restart sends again those not done with. Absent in AWS, where the queue is durable.
    */
-  recoverableEvents?: boolean;
+  journal?: EventJournal;
   /** Absent in AWS; the SQS-compatible server's URL in the local runtime. */
   sqsEndpoint?: string;
   sourceCacheTtlMs: number;

@@ -129,7 +129,7 @@ function ingestDeps(config: IngestConfig): IngestDeps {
   const sourceCache = new SourceCache(config.sourceCacheTtlMs);
   return {
     findSource: (key) => sourceCache.get(key, (k) => sources.getByIntegrationKey(k)),
-    events: new EventStore(storeContext, { recoverable: config.recoverableEvents }),
+    events: new EventStore(storeContext, { journal: config.journal }),
     idempotency: new IdempotencyStore(storeContext),
     rateLimits: new RateLimiter((...args) => rateLimitStore.reserve(...args)),
     queue: new EventQueue(createQueueClient({ endpoint: config.sqsEndpoint, budget: CALL_BUDGETS.ingest }), config.queueUrl),

@@ -1,4 +1,7 @@
-// Crash recovery of the local runtime: its queue lives in memory, so after a crash the records of accepted events still say QUEUED with no message behind them; they are sent again, in order.
+// Crash recovery of the local runtime: its queue lives in memory, so after a crash the events accepted and not applied
+// have no message behind them any more. They are sent again, in order: those of its journal (see EventJournal), and the
+// QUEUED records a data folder of an older version holds.
+import type { AcceptedEvent } from '../domain/event';
 import { EventQueue } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
 import { EventStore } from '../store/events';
@@ -7,11 +10,19 @@ import type { IngestConfig } from './config';
 
 export type RecoveryConfig = Pick<IngestConfig, 'tableName' | 'dynamoDbEndpoint' | 'queueUrl' | 'sqsEndpoint'>;
 
+/** The journal as recovery meets it: what the last run left, and the start of this run's (local/event-journal.ts). */
+export interface JournalToRecover {
+  readonly left: readonly AcceptedEvent[];
+  begin(stillQueued: readonly AcceptedEvent[]): Promise<void>;
+}
+
 /**
- * Re-queues every QUEUED event, source by source in acceptance order, and says how many. Run before the gateway
- * opens, so that recovered events keep their place ahead of new ones of the same source.
+ * Re-queues every event accepted and not applied, and says how many: first the QUEUED records of an older data folder
+ * (source by source, in acceptance order), then the journal's events without a record, in acceptance order, which start
+ * the new journal. Run before the gateway opens, so that recovered events keep their place ahead of new ones of the
+ * same source.
  */
-export function createRecovery(config: RecoveryConfig): () => Promise<number> {
+export function createRecovery(config: RecoveryConfig, journal?: JournalToRecover): () => Promise<number> {
   return async () => {
     const ctx = storeContextOf(config);
     const sqs = createQueueClient({ endpoint: config.sqsEndpoint });
@@ -21,6 +32,15 @@ export function createRecovery(config: RecoveryConfig): () => Promise<number> {
     try {
       for (const source of await new AlertSourceStore(ctx).list()) {
         for await (const event of events.queuedPayloads(source.id)) {
+          await queue.resend(event);
+          count++;
+        }
+      }
+      if (journal) {
+        const recorded = await events.recordedAmong(journal.left.map((e) => e.eventId));
+        const stillQueued = journal.left.filter((e) => !recorded.has(e.eventId));
+        await journal.begin(stillQueued);
+        for (const event of stillQueued) {
           await queue.resend(event);
           count++;
         }

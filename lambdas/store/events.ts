@@ -1,5 +1,6 @@
-// DynamoDB adapter for event records: QUEUED from ingest in the local runtime only (in AWS the processor writes the first),
-// given their outcome by the processor in the same write as the effect; a withdrawal's tombstone; FAILED when parked.
+// DynamoDB adapter for event records, written first by the processor, with the outcome, in the same write as the effect
+// (the local runtime keeps queued events in a journal of its own, see EventJournal); a withdrawal's tombstone; FAILED
+// when parked.
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GroupCommit, chunksOf } from '../shared/group-commit';
 import type { EventOutcome } from '../domain/alert';
@@ -79,9 +80,23 @@ const fromItem = (item: Record<string, unknown>): EventRecord | WithdrawnEvent =
   item.outcome === 'WITHDRAWN' ? { eventId: item.eventId as string, outcome: 'WITHDRAWN' } : recordOf(item);
 
 /**
- * An event's record while QUEUED, written only where the queue lives in memory (the local runtime): with the payload
- * and the QUEUED index entry that crash recovery re-enqueues from. In AWS the queue is durable and ingest writes no
- * record at all: the processor writes the event's record once, with its outcome.
+ * Where the local runtime keeps accepted events until the processor is done with them, its queue living in memory: a
+ * file (local/event-journal.ts), appended before the 202. AWS has none: its queue is durable.
+ */
+export interface EventJournal {
+  /** Resolves once the event is on disk. */
+  append(event: AcceptedEvent): Promise<void>;
+  /** These events are done with (handled by the processor, withdrawn): a restart need not send them again. */
+  settle(eventIds: readonly string[]): void;
+  /** An event in the journal that is not done with: what GET /api/events/{id} answers until its record exists. */
+  queued(eventId: string): EventView | undefined;
+}
+
+/**
+ * An event's record while QUEUED with the payload and the QUEUED index entry that crash recovery re-enqueues from, as
+ * the local runtime wrote it before its journal (see EventJournal); recovery still reads those of an older data folder.
+ * In AWS the queue is durable and ingest writes no record at all: the processor writes the event's record once, with
+ * its outcome.
  */
 const queuedItem = (event: AcceptedEvent) => ({
   ...eventKeys.item(event.eventId),
@@ -103,12 +118,13 @@ const tombstone = (eventId: string, nowSeconds: number) => ({
 
 export class EventStore {
   /**
-   * `recoverable` (the local runtime, whose queue lives in memory): ingest records each event QUEUED with what crash
-   * recovery needs (see queuedItem). Not recoverable (AWS): recordQueued writes nothing.
+   * `journal` (the local runtime): recordQueued appends to it. `recoverable`: recordQueued writes a QUEUED record with
+   * what crash recovery needs (see queuedItem), the local runtime's format before the journal, which tests of such
+   * records still write. Neither (AWS): recordQueued does nothing.
    */
   constructor(
     private readonly ctx: StoreContext,
-    private readonly options: { recoverable?: boolean } = {},
+    private readonly options: { recoverable?: boolean; journal?: EventJournal } = {},
   ) {}
 
   /**
@@ -123,6 +139,7 @@ export class EventStore {
    * withdrawal's tombstone keeps it unapplied all the same.
    */
   recordQueued(event: AcceptedEvent): Promise<void> {
+    if (this.options.journal) return this.options.journal.append(event);
     return this.options.recoverable ? this.recorder.add(event) : Promise.resolve();
   }
 
@@ -181,7 +198,10 @@ export class EventStore {
         ? this.ctx.db.send(new PutCommand(puts[0]))
         : this.ctx.db.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
     return ifConditionFailed(
-      write.then(() => 'withdrawn' as const),
+      write.then(() => {
+        this.options.journal?.settle(eventIds);
+        return 'withdrawn' as const;
+      }),
       () => 'not-queued' as const,
     );
   }
@@ -220,6 +240,12 @@ export class EventStore {
    */
   markHeld(event: AcceptedEvent, heldBy: string, heldByError: string, now: string): Promise<void> {
     return this.markFailed(event, `held behind ${heldBy}, which failed: ${heldByError}`, now);
+  }
+
+  /** Which of these events have a record (applied, parked or withdrawn): a restart need not send those again. */
+  async recordedAmong(eventIds: readonly string[]): Promise<Set<string>> {
+    const items = await getMany(this.ctx, eventIds.map(eventKeys.item), { consistent: true, projection: ['eventId', 'outcome'] });
+    return new Set(items.filter((item) => item.outcome !== 'QUEUED').map((item) => item.eventId as string));
   }
 
   /**

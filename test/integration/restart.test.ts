@@ -3,6 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRuntimeProcess, type RuntimeProcess } from '../../local/child';
+import type { AcceptedEvent } from '../../lambdas/domain/event';
+import { eventId } from '../../lambdas/handlers/ids';
+import { createDocumentClient } from '../../lambdas/store/client';
+import { EventStore } from '../../lambdas/store/events';
 import { clientFor } from '../support/client';
 
 jest.setTimeout(120_000);
@@ -62,4 +66,33 @@ it('applies, in order and once, every event that got a 202 before kill -9', asyn
     ['PENDING', 1],
     ['RESOLVED', 2],
   ]);
+});
+
+it('re-queues, at its first start, the QUEUED records a data folder of the version before the journal holds', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'alertline-upgrade-'));
+  const older = await start(dataDir, { POLLERS: '0' });
+  let client = clientFor(older);
+  const source = await client.createSource();
+  // Accepted as that version recorded them: QUEUED records with the payload in the table, nothing in the journal.
+  const events: AcceptedEvent[] = ['ALERT', 'ALERT'].map((eventType, i) => ({
+    eventId: eventId(),
+    alertSourceId: source.id,
+    receivedAt: new Date().toISOString(),
+    eventType: eventType as AcceptedEvent['eventType'],
+    alertKey: 'upgrade-1',
+    summary: `accepted before the upgrade #${i}`,
+    priority: 'HIGH',
+  }));
+  const db = createDocumentClient({ endpoint: older.info.dynamoDbEndpoint });
+  const store = new EventStore({ db, tableName: older.info.tableName }, { recoverable: true });
+  for (const event of events) await store.recordQueued(event);
+  db.destroy();
+  expect((await client.event(events[0].eventId)).body).toMatchObject({ outcome: 'QUEUED', alertKey: 'upgrade-1' });
+  expect(await older.stop()).toBe(0);
+
+  const upgraded = await start(dataDir);
+  expect(upgraded.output()).toContain('Re-queued 2 accepted event(s)');
+  client = clientFor(upgraded);
+  const records = await client.applied(events.map((e) => e.eventId));
+  expect(records.map((r) => r.outcome)).toEqual(['CREATED', 'APPENDED']);
 });
