@@ -242,7 +242,7 @@ export { TABLE_SCHEMA, type Key };
  * these entities' partitions. A store write a function does not list here is denied in AWS: add its entity here first.
  */
 export const WRITTEN_ENTITIES = {
-  // The QUEUED event record (the local runtime only) and its withdrawal's tombstone when the queue refuses it, the
+  // The QUEUED event record (older local data folders only) and its withdrawal's tombstone when the queue refuses it, the
   // Idempotency-Key claim, the rate-limit counter.
   ingest: [eventKeys.item('id'), idempotencyKeys.item('source', 'key'), rateLimitKeys.item('source', 0)],
   // An event's outcome (or FAILED), with the alert it opens or changes, the open-alert locks, and the alert's log; the
@@ -257,8 +257,8 @@ export const WRITTEN_ENTITIES = {
   ],
   // Alert sources; escalation policies and their routing keys' claims; users; an operator's accept, resolve or reroute:
   // the alert, its log entry, the open-alert lock it releases and the escalation job it makes. Heartbeat monitors (with
-  // their checks' jobs, and the record of the RESOLVE a ping sends: QUEUED locally, in AWS only the tombstone of its
-  // withdrawal when the queue refuses it); maintenance windows and their coverage items.
+  // their checks' jobs, and the record of the RESOLVE a ping sends: only the tombstone of its withdrawal when the queue
+  // refuses it); maintenance windows and their coverage items.
   api: [
     alertSourceKeys.item('id'),
     escalationPolicyKeys.item('id'),
@@ -274,7 +274,7 @@ export const WRITTEN_ENTITIES = {
     maintenanceCoverageKeys.item('source', 'end', 'id'),
   ],
   // The escalation engine: an alert's escalation state, its log, its notifications, the jobs and the cursor. The other
-  // timed jobs: a heartbeat monitor's state and the QUEUED record of its ALERT (locally); an auto-resolve (the operator's resolve:
+  // timed jobs: a heartbeat monitor's state and the tombstone of its ALERT (when the queue refuses it); an auto-resolve (the operator's resolve:
   // the alert, its log entry, the open-alert lock it releases).
   escalator: [
     alertKeys.item('id'),

@@ -5,7 +5,7 @@
 // One JSON line per event, in numbered segment files of at most `segmentEvents` lines. In memory it keeps which events
 // of each segment are still pending; a segment whose events are all settled (handled by the processor, withdrawn) is
 // deleted. At the next start the events left in the segments are checked against their records: those with none are
-// still to be applied (see recoverJournal).
+// still to be applied (see createRecovery in lambdas/handlers/recovery.ts).
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,13 +47,13 @@ export class FileEventJournal implements EventJournal {
   private closed = false;
   /** The group being written, which close() waits for. */
   private writing: Promise<unknown> = Promise.resolve();
-  /** Appends made at the same moment share one write and one fdatasync. */
-  private readonly writer = new GroupCommit<AcceptedEvent>(async (events) => {
-    const written = this.write(events);
+  /** Appends made at the same moment share one write and one fdatasync; a payload's events are one entry, whole. */
+  private readonly writer = new GroupCommit<readonly AcceptedEvent[]>(async (payloads) => {
+    const written = this.write(payloads.flat());
     this.writing = written.catch(() => undefined);
     await written;
-    return events.map(() => ({ ok: true as const }));
-  }, 1000);
+    return payloads.map(() => ({ ok: true as const }));
+  }, 500);
 
   private constructor(
     private readonly dir: string,
@@ -83,6 +83,7 @@ export class FileEventJournal implements EventJournal {
       }
     }
     const lastNo = files.length > 0 ? Number(SEGMENT.exec(files[files.length - 1])![1]) : 0;
+    syncDirectory(join(dir, '..')); // the journal's own folder, created just now on a first start, survives a crash too
     return new FileEventJournal(dir, options.segmentEvents ?? 10_000, left, files, lastNo + 1);
   }
 
@@ -98,9 +99,9 @@ export class FileEventJournal implements EventJournal {
     this.syncDir();
   }
 
-  append(event: AcceptedEvent): Promise<void> {
+  append(events: readonly AcceptedEvent[]): Promise<void> {
     if (this.closed || !this.current) return Promise.reject(new Error('the event journal is not open'));
-    return this.writer.add(event);
+    return this.writer.add(events);
   }
 
   settle(eventIds: readonly string[]): void {
@@ -135,8 +136,15 @@ export class FileEventJournal implements EventJournal {
     if (!this.current) throw new Error('the event journal is closed');
     if (this.current.lines >= this.segmentEvents) await this.rotate();
     const current = this.current!;
-    await current.file.appendFile(events.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
-    await current.file.datasync();
+    try {
+      await current.file.appendFile(events.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
+      await current.file.datasync();
+    } catch (error) {
+      // Part of the group may be in the file, without its line end: the next group goes to a new segment, so that no
+      // line it acknowledges is glued to a fragment (a restart skips the fragment, never acknowledged).
+      current.lines = Infinity;
+      throw error;
+    }
     current.lines += events.length;
     const ids = this.segments.get(current.no)!;
     for (const event of events) {
@@ -169,19 +177,31 @@ export class FileEventJournal implements EventJournal {
     if (ids.size === 0 && segment !== this.current?.no) this.remove(segment);
   }
 
+  /**
+   * Never throws (it runs inside a withdrawal and the processor's settling): a segment that could not be removed is
+   * read again at the next start, where its events' records tell them apart.
+   */
   private remove(segment: number): void {
     this.segments.delete(segment);
-    rmSync(join(this.dir, segmentName(segment)), { force: true });
+    try {
+      rmSync(join(this.dir, segmentName(segment)), { force: true });
+    } catch {
+      // left for the next start
+    }
   }
 
-  /** A new or removed file's directory entry survives a crash of the machine too. */
   private syncDir(): void {
-    const fd = openSync(this.dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    syncDirectory(this.dir);
+  }
+}
+
+/** A new or removed file's directory entry survives a crash of the machine too. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,4 @@
-// Events Alertline makes itself (a heartbeat monitor's ALERT and RESOLVE): recorded (locally) and queued like an accepted one.
+// Events Alertline makes itself (a heartbeat monitor's ALERT and RESOLVE): journaled (locally) and queued like an accepted one.
 import { createHash } from 'node:crypto';
 import type { AcceptedEvent, EventType } from '../domain/event';
 import { ulidOf } from '../domain/ulid';
@@ -23,7 +23,7 @@ export interface SystemEvent {
 }
 
 /**
- * The ordinary path of an event after ingest's checks: the QUEUED record (the local runtime; none in AWS), then the
+ * The ordinary path of an event after ingest's checks: the journal (the local runtime; nothing in AWS), then the
  * source's FIFO group, so that grouping, priority rules, order and the outcome look-up apply to it as to any other. A
  * send that fails withdraws the event (a tombstone: never applied) and throws, and the caller tries again later with a
  * new event; when the withdrawal finds the event applied, the queue took it after all.
@@ -44,10 +44,9 @@ export interface Once {
 
 /**
  * The event of `once`, applied at most once however often it is asked for: its event id is fixed by the seed, so that
- * a record applied (or parked) means it was sent (nothing to do); one still QUEUED, or none (AWS, where ingest writes
- * none until the processor applies it, or a first try), is sent again: the processor applies an event id once, and the
- * queue drops a repeat within five minutes. A first try writes the record as new where records are kept (locally: a
- * concurrent try that wrote it first makes this one fail, to retry later). A send that fails is never withdrawn: the
+ * a record applied (or parked) means it was sent (nothing to do); none (not applied yet, or a first try), or a QUEUED
+ * one (a data folder of an older version), is sent again: the processor applies an event id once, and the queue drops
+ * a repeat within five minutes. Locally each try journals it again. A send that fails is never withdrawn: the
  * tombstone would keep every later try of the same id from being applied; the caller tries again until one is sent.
  */
 export async function enqueueSystemEventOnce(deps: SystemEventDeps, alertSourceId: string, input: SystemEvent, once: Once): Promise<string> {

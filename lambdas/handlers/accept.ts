@@ -1,4 +1,4 @@
-// The path every accepted event takes, whatever format it came in: source, rate limit, Idempotency-Key, QUEUED records (locally), one queue message.
+// The path every accepted event takes, whatever format it came in: source, rate limit, Idempotency-Key, the local journal, one queue message.
 import { KeyInUseError, claimKey, commitAfterSend } from '../app/idempotency-claim';
 import type { RateLimiter } from '../app/rate-limiter';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, type AlertSource } from '../domain/alert-source';
@@ -30,8 +30,8 @@ export interface Accepted {
 
 /**
  * Accepts the events of one request all together, in order, or none of them: the source by its integration key, one
- * rate-limit take of N, one Idempotency-Key claim, N QUEUED records (the local runtime only: in AWS the processor writes
- * an event's first record) and ONE queue message. Answers the events' ids (the first request's on a replay).
+ * rate-limit take of N, one Idempotency-Key claim, one append to the journal (the local runtime only: no record is
+ * written, the processor writes an event's first one) and ONE queue message. Answers the events' ids (the first request's on a replay).
  */
 export async function acceptEvents(
   deps: IngestDeps,
@@ -90,11 +90,7 @@ export async function acceptEvents(
       throw takenOver;
     }
     if (settled === 'unknown') {
-      throw new HttpError(
-        503,
-        'STORE_UNAVAILABLE',
-        'The Idempotency-Key could not be committed; retry with the same key to learn whether the event was accepted',
-      );
+      throw unavailable('STORE_UNAVAILABLE', 'The Idempotency-Key could not be committed; retry with the same key to learn whether the event was accepted');
     }
   }
   ingestCounts.add('EventsAccepted', events.length);
@@ -129,19 +125,19 @@ const answerOf = (events: AcceptedEvent[]): FirstAnswer => {
 };
 
 /**
- * QUEUED records (locally; none in AWS), then the message; on a failure before the send is known to have happened,
- * every event is withdrawn: a tombstone, which the processor will not apply, whether or not it had a record.
+ * The journal (locally, all the events in one append; nothing in AWS), then the message; on a failure before the send
+ * is known to have happened, every event is withdrawn: a tombstone, which the processor will not apply.
  */
 async function recordAndSend(deps: IngestDeps, events: AcceptedEvent[], release: () => Promise<void> | undefined): Promise<void> {
   const eventIds = events.map((event) => event.eventId);
   try {
-    await Promise.all(events.map((event) => deps.events.recordQueued(event)));
+    await deps.events.recordAllQueued(events);
   } catch (error) {
     logger.error('could not record the event', error as Error);
     // A timed-out write may still land: withdraw it too, so that it is never applied (best effort, the store is failing).
     // Side by side with the release: calls in a row would not fit ingest's 5 s.
     await Promise.all([deps.events.withdrawAll(eventIds).catch(() => undefined), release()]);
-    throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
+    throw unavailable('STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
   }
   try {
     await deps.queue.sendAll(events);
@@ -152,7 +148,7 @@ async function recordAndSend(deps: IngestDeps, events: AcceptedEvent[], release:
       // A withdrawal that failed is tried once more (best effort) beside the release: it may still keep them unapplied.
       const again = withdrawal === 'unknown' ? deps.events.withdrawAll(eventIds).catch(() => undefined) : undefined;
       await Promise.all([again, release()]);
-      throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
+      throw unavailable('QUEUE_UNAVAILABLE', 'The event could not be queued; nothing was accepted, retry later');
     }
     // The answer was lost, not the message: the events are accepted, and a 503 would make the caller send them twice.
     logger.warn('the queue took the event although the send failed: it is accepted');
@@ -189,12 +185,19 @@ async function claimOrInUse(deps: IngestDeps, sourceId: string, key: string, ans
   }
 }
 
+/** A 503 the caller should retry, as the management API's (see dependencyUnavailable): with Retry-After: 1. */
+function unavailable(code: 'STORE_UNAVAILABLE' | 'QUEUE_UNAVAILABLE', message: string): HttpError {
+  const error = new HttpError(503, code, message);
+  error.headers = { 'retry-after': '1' };
+  return error;
+}
+
 async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof HttpError) throw error;
     logger.error('store unavailable', error as Error);
-    throw new HttpError(503, 'STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
+    throw unavailable('STORE_UNAVAILABLE', 'The event could not be recorded; nothing was accepted, retry later');
   }
 }

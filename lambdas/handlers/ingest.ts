@@ -1,4 +1,4 @@
-// Ingest Lambda: validates an event, finds its alert source, records it QUEUED, enqueues it, and only then answers 202.
+// Ingest Lambda: validates an event, finds its alert source, enqueues it (the local runtime journals it first), and only then answers 202.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

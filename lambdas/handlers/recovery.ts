@@ -4,7 +4,7 @@
 import type { AcceptedEvent } from '../domain/event';
 import { EventQueue } from '../queue/event-queue';
 import { AlertSourceStore } from '../store/alert-sources';
-import { EventStore } from '../store/events';
+import { EventStore, TOMBSTONE_SECONDS } from '../store/events';
 import { createQueueClient, storeContextOf } from './clients';
 import type { IngestConfig } from './config';
 
@@ -18,8 +18,8 @@ export interface JournalToRecover {
 
 /**
  * Re-queues every event accepted and not applied, and says how many: first the QUEUED records of an older data folder
- * (source by source, in acceptance order), then the journal's events without a record, in acceptance order, which start
- * the new journal. Run before the gateway opens, so that recovered events keep their place ahead of new ones of the
+ * (source by source, in acceptance order), then the journal's events without a record (not applied, withdrawn or
+ * parked), in acceptance order, which start the new journal. Run before the gateway opens, so that recovered events keep their place ahead of new ones of the
  * same source.
  */
 export function createRecovery(config: RecoveryConfig, journal?: JournalToRecover): () => Promise<number> {
@@ -37,8 +37,12 @@ export function createRecovery(config: RecoveryConfig, journal?: JournalToRecove
         }
       }
       if (journal) {
-        const recorded = await events.recordedAmong(journal.left.map((e) => e.eventId));
-        const stillQueued = journal.left.filter((e) => !recorded.has(e.eventId));
+        // Past a tombstone's lifetime, no record could also mean one expired (TTL): such an old event is not sent again
+        // (in AWS the queue would have dropped it after its retention, 4 days, already).
+        const since = Date.now() - TOMBSTONE_SECONDS * 1000;
+        const young = journal.left.filter((e) => Date.parse(e.receivedAt) >= since);
+        const recorded = await events.recordedAmong(young.map((e) => e.eventId));
+        const stillQueued = young.filter((e) => !recorded.has(e.eventId));
         await journal.begin(stillQueued);
         for (const event of stillQueued) {
           await queue.resend(event);

@@ -24,13 +24,13 @@ export const conditions = {
   exists: { ConditionExpression: 'attribute_exists(pk)' },
   /**
    * An event is applied at most once: only while it has no record yet (AWS: ingest writes none), its record still waits
-   * (QUEUED, the local runtime), or it is being redriven (FAILED). Applied or withdrawn (WITHDRAWN), it never is again.
+   * (QUEUED, as the local runtime wrote it before its journal), or it is being redriven (FAILED). Applied or withdrawn (WITHDRAWN), it never is again.
    */
   eventNotApplied: {
     ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:queued, :failed)',
     ExpressionAttributeValues: { ':queued': 'QUEUED', ':failed': 'FAILED' },
   },
-  /** Only an event not yet applied, with no record (AWS) or a QUEUED one (the local runtime), can be parked as FAILED. */
+  /** Only an event not yet applied, with no record or a QUEUED one (a data folder of an older version), can be parked as FAILED. */
   eventQueuedOrAbsent: {
     ConditionExpression: 'attribute_not_exists(pk) OR outcome = :queued',
     ExpressionAttributeValues: { ':queued': 'QUEUED' },

@@ -22,7 +22,7 @@ const RETENTION_SECONDS = 30 * 24 * 3600;
  * all can wait in the queue (QUEUE.retentionSeconds), then in the dead-letter queue (its retention), before a redrive
  * brings it to the processor, which must then still find the event withdrawn.
  */
-const TOMBSTONE_SECONDS = QUEUE.retentionSeconds + QUEUE.deadLetterRetentionDays * 24 * 3600 + 24 * 3600;
+export const TOMBSTONE_SECONDS = QUEUE.retentionSeconds + QUEUE.deadLetterRetentionDays * 24 * 3600 + 24 * 3600;
 
 /** When an event's record expires (in seconds, the table's TTL), counted from its receipt. */
 export const eventExpiresAt = (receivedAt: string): number => Math.floor(Date.parse(receivedAt) / 1000) + RETENTION_SECONDS;
@@ -50,8 +50,9 @@ export interface EventRecord {
 }
 
 /**
- * What GET /api/events/{id} answers: the record, or, in AWS before the processor applied the event (ingest writes no
- * record there), only what its id tells: eventId, receivedAt and QUEUED; the other fields are unknown until then.
+ * What GET /api/events/{id} answers: the record, or, before the processor applied the event (ingest writes no record),
+ * what the local runtime's journal holds (QUEUED), or in AWS only what its id tells: eventId, receivedAt and QUEUED;
+ * the other fields are unknown there until then.
  */
 export type EventView = Omit<EventRecord, 'alertSourceId' | 'eventType' | 'alertKey'> & Partial<Pick<EventRecord, 'alertSourceId' | 'eventType' | 'alertKey'>>;
 
@@ -84,8 +85,8 @@ const fromItem = (item: Record<string, unknown>): EventRecord | WithdrawnEvent =
  * file (local/event-journal.ts), appended before the 202. AWS has none: its queue is durable.
  */
 export interface EventJournal {
-  /** Resolves once the event is on disk. */
-  append(event: AcceptedEvent): Promise<void>;
+  /** Resolves once the events (one payload's, all or none) are on disk. */
+  append(events: readonly AcceptedEvent[]): Promise<void>;
   /** These events are done with (handled by the processor, withdrawn): a restart need not send them again. */
   settle(eventIds: readonly string[]): void;
   /** An event in the journal that is not done with: what GET /api/events/{id} answers until its record exists. */
@@ -139,8 +140,13 @@ export class EventStore {
    * withdrawal's tombstone keeps it unapplied all the same.
    */
   recordQueued(event: AcceptedEvent): Promise<void> {
-    if (this.options.journal) return this.options.journal.append(event);
-    return this.options.recoverable ? this.recorder.add(event) : Promise.resolve();
+    return this.recordAllQueued([event]);
+  }
+
+  /** Records one payload's accepted events as QUEUED, as recordQueued: in the journal, all of them or none. */
+  async recordAllQueued(events: readonly AcceptedEvent[]): Promise<void> {
+    if (this.options.journal) return this.options.journal.append(events);
+    if (this.options.recoverable) await Promise.all(events.map((event) => this.recorder.add(event)));
   }
 
   private async writeQueued(events: AcceptedEvent[]) {
@@ -244,7 +250,7 @@ export class EventStore {
 
   /** Which of these events have a record (applied, parked or withdrawn): a restart need not send those again. */
   async recordedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    const items = await getMany(this.ctx, eventIds.map(eventKeys.item), { consistent: true, projection: ['eventId', 'outcome'] });
+    const items = await getMany(this.ctx, eventIds.map(eventKeys.item), { consistent: true, projection: ['pk', 'sk', 'eventId', 'outcome'] });
     return new Set(items.filter((item) => item.outcome !== 'QUEUED').map((item) => item.eventId as string));
   }
 

@@ -30,7 +30,7 @@ export const TABLE_SCHEMA = {
      * - alerts of an alert source, newest first: gsi2pk `SOURCE#<alertSourceId>`, gsi2sk `<createdAt>#<alertId>`;
      * - the alert source of an integration key (ingest): gsi2pk `IKEY#<integrationKey>`, gsi2sk `SOURCE`;
      * - the heartbeat monitor of a ping key: gsi2pk `HBKEY#<key>`, gsi2sk `HEARTBEAT`;
-     * - the QUEUED events of an alert source (local crash recovery; sparse, removed when the event leaves QUEUED):
+     * - the QUEUED events of an alert source (local crash recovery of data folders from before the journal; sparse):
      *   gsi2pk `QUEUED#<alertSourceId>`, gsi2sk `<eventId>`;
      * - the events' entries of an alert's log (on the event records): gsi2pk `LOG#<alertId>`, gsi2sk `<processedAt>#<logId>`.
      */
@@ -139,7 +139,7 @@ export const logEntryKeys = {
 
 export const eventKeys = {
   item: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
-  /** Sparse: present only while the event is QUEUED, so that the local runtime can re-enqueue it after a crash. */
+  /** Sparse: present only while the event is QUEUED (records of the local runtime before its journal), for re-enqueueing. */
   queued: (alertSourceId: string, eventId: string) => ({ gsi2pk: eventKeys.queuedPartition(alertSourceId), gsi2sk: eventId }),
   queuedPartition: (alertSourceId: string) => `QUEUED#${alertSourceId}`,
 };

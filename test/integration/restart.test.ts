@@ -66,6 +66,12 @@ it('applies, in order and once, every event that got a 202 before kill -9', asyn
     ['PENDING', 1],
     ['RESOLVED', 2],
   ]);
+
+  // Applied now: a second kill -9 leaves them in the journal's file, and the next start finds their records.
+  await restarted.kill();
+  const again = await start(dataDir);
+  expect(again.output()).not.toContain('Re-queued');
+  expect((await clientFor(again).alerts(`alertKey=crash-1&alertSourceId=${source.id}`)).body.items).toHaveLength(2);
 });
 
 it('re-queues, at its first start, the QUEUED records a data folder of the version before the journal holds', async () => {

@@ -124,7 +124,7 @@ describe('the ingest handler', () => {
     const deps: Partial<IngestDeps> = {
       findSource: async (key) => (key === source.integrationKey ? source : undefined),
       rateLimits: { take: async () => ({ allowed: true, limit: 1000, remaining: 999 }) },
-      events: { recordQueued: async () => undefined, withdrawAll: async () => 'withdrawn' } as unknown as IngestDeps['events'],
+      events: { recordAllQueued: async () => undefined, withdrawAll: async () => 'withdrawn' } as unknown as IngestDeps['events'],
       queue,
       now: () => new Date(now),
     };

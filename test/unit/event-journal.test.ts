@@ -31,7 +31,7 @@ const started = async (options: { segmentEvents?: number } = {}) => {
 
 it('keeps every appended event on disk until it is settled, and answers QUEUED for it meanwhile', async () => {
   const journal = await started();
-  await Promise.all([1, 2, 3].map((n) => journal.append(event(n))));
+  await Promise.all([1, 2, 3].map((n) => journal.append([event(n)])));
   const [file] = segments();
   expect(
     readFileSync(join(dir, file), 'utf8')
@@ -52,13 +52,13 @@ it('keeps every appended event on disk until it is settled, and answers QUEUED f
   expect(journal.queued(event(2).eventId)).toBeUndefined();
   expect(journal.stats()).toEqual({ pending: 2, segments: 1 });
   await journal.close();
-  await expect(journal.append(event(4))).rejects.toThrow('not open');
+  await expect(journal.append([event(4)])).rejects.toThrow('not open');
 });
 
 it('a restart finds the events the last run left, in order, once each, without a line cut short by a crash', async () => {
   const first = await started();
-  for (const n of [1, 2, 3]) await first.append(event(n));
-  await first.append(event(2)); // sent again (a system event): one event all the same
+  for (const n of [1, 2, 3]) await first.append([event(n)]);
+  await first.append([event(2)]); // sent again (a system event): one event all the same
   await first.close();
   appendFileSync(join(dir, segments()[0]), '{"eventId":"01CUT'); // the crash came mid-line: never acknowledged
 
@@ -78,7 +78,7 @@ it('a restart finds the events the last run left, in order, once each, without a
 
 it('begins a new segment file every segmentEvents events and removes each one whose events are all settled', async () => {
   const journal = await started({ segmentEvents: 2 });
-  for (const n of [1, 2, 3, 4, 5]) await journal.append(event(n));
+  for (const n of [1, 2, 3, 4, 5]) await journal.append([event(n)]);
   expect(segments()).toHaveLength(3);
   journal.settle([event(1).eventId]);
   expect(segments()).toHaveLength(3); // event 2 still pending there
@@ -90,8 +90,8 @@ it('begins a new segment file every segmentEvents events and removes each one wh
   expect(journal.stats()).toEqual({ pending: 0, segments: 1 });
   // A settled event settled again, or one never journaled, changes nothing.
   journal.settle([event(3).eventId, 'unknown']);
-  await journal.append(event(6));
-  await journal.append(event(7));
+  await journal.append([event(6)]);
+  await journal.append([event(7)]);
   expect(segments()).toHaveLength(2); // 6 joined the segment being written, 7 began the next
   await journal.close();
   // Settled 5 shares its file with pending 6: a restart reads it too, and finds its record (see createRecovery).
@@ -100,9 +100,9 @@ it('begins a new segment file every segmentEvents events and removes each one wh
 
 it('an event journaled again moves to the newer segment: the older one goes once its other events are settled', async () => {
   const journal = await started({ segmentEvents: 2 });
-  await journal.append(event(1));
-  await journal.append(event(2));
-  await journal.append(event(1)); // in segment 2 now
+  await journal.append([event(1)]);
+  await journal.append([event(2)]);
+  await journal.append([event(1)]); // in segment 2 now
   journal.settle([event(2).eventId]);
   expect(segments()).toHaveLength(1);
   expect(journal.queued(event(1).eventId)?.outcome).toBe('QUEUED');
@@ -111,7 +111,7 @@ it('an event journaled again moves to the newer segment: the older one goes once
 
 it('close waits for the appends under way: each one acknowledged is on disk', async () => {
   const journal = await started();
-  const appends = [1, 2, 3, 4].map((n) => journal.append(event(n)));
+  const appends = [1, 2, 3, 4].map((n) => journal.append([event(n)]));
   const closing = journal.close();
   const results = await Promise.allSettled(appends);
   await closing;
@@ -120,12 +120,45 @@ it('close waits for the appends under way: each one acknowledged is on disk', as
   expect(FileEventJournal.open(dir).left.map((e) => e.eventId)).toEqual(expect.arrayContaining(acknowledged));
 });
 
+it("journals one payload's events in one write, together, even while another write is under way", async () => {
+  const journal = await started({ segmentEvents: 2 });
+  const lone = journal.append([event(1)]);
+  const payload = journal.append([event(2), event(3), event(4)]);
+  await Promise.all([lone, payload]);
+  // A payload is never split over segments: 1's segment takes all of it, past segmentEvents; the next append begins another.
+  const lines = () =>
+    segments().map((file) =>
+      readFileSync(join(dir, file), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).eventId),
+    );
+  expect(lines()).toEqual([[1, 2, 3, 4].map((n) => event(n).eventId)]);
+  await journal.append([event(5)]);
+  expect(lines()).toEqual([[1, 2, 3, 4].map((n) => event(n).eventId), [event(5).eventId]]);
+  await journal.close();
+});
+
+it('after a write that failed, the next one goes to a new segment: no acknowledged line follows a fragment', async () => {
+  const journal = await started();
+  await journal.append([event(1)]);
+  // The file under the journal fails (as a full disk would): its handle is closed behind its back.
+  await (journal as unknown as { current: { file: { close: () => Promise<void> } } }).current.file.close();
+  await expect(journal.append([event(2)])).rejects.toThrow();
+  expect(journal.queued(event(2).eventId)).toBeUndefined();
+  await journal.append([event(3)]);
+  expect(segments()).toHaveLength(2);
+  expect(journal.queued(event(3).eventId)?.outcome).toBe('QUEUED');
+  await journal.close();
+  expect(FileEventJournal.open(dir).left.map((e) => e.eventId)).toEqual([event(1).eventId, event(3).eventId]);
+});
+
 describe('settlingHandled', () => {
   const record = (messageId: string, body: string): SQSRecord => ({ messageId, body }) as SQSRecord;
 
   it('settles the events of the messages the processor handled, not of those it reports failed', async () => {
     const journal = await started();
-    for (const n of [1, 2, 3, 4]) await journal.append(event(n));
+    for (const n of [1, 2, 3, 4]) await journal.append([event(n)]);
     const handler = settlingHandled(journal, async () => ({ batchItemFailures: [{ itemIdentifier: 'm-failed' }] }));
     const batch: SQSEvent = {
       Records: [
@@ -142,7 +175,7 @@ describe('settlingHandled', () => {
 
   it('settles nothing when the handler throws', async () => {
     const journal = await started();
-    await journal.append(event(1));
+    await journal.append([event(1)]);
     const handler = settlingHandled(journal, async () => {
       throw new Error('store down');
     });
