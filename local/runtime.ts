@@ -19,7 +19,7 @@ import { startFaultProxy } from './fault-proxy';
 import { ensureQueues, startLocalQueues } from './queue';
 import { ensurePrivateDir } from './private-dir';
 import { actionSecretIn, startTicker } from './escalation';
-import { FileEventJournal, settlingHandled } from './event-journal';
+import { FileEventJournal, settlingHandled } from '../lambdas/handlers/event-journal';
 
 export interface RuntimeOptions {
   port: number;
@@ -41,7 +41,7 @@ export interface RuntimeOptions {
   /**
    * false: as in AWS, for the tests of that mode: no journal, GET /api/events/{id} answers QUEUED from the id until the
    * processor writes the record, and crash recovery has nothing to re-enqueue. @default true: every accepted event is
-   * appended to the journal in the data folder (`journal/`), as the in-memory queue needs (see local/event-journal.ts)
+   * appended to the journal in the data folder (`journal/`), as the in-memory queue needs (see lambdas/handlers/event-journal.ts)
    */
   recoverableEvents?: boolean;
   /** How many events a journal segment file holds before the next one is begun. @default 10000 */
@@ -151,7 +151,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       singleWrites,
     });
-    const recovered = await createRecovery({ ...store, ...queue }, journal)();
+    const recovered = await createRecovery({ ...store, ...queue }, journal, options.log)();
 
     const sqs = createQueueClient({ endpoint: proxy.endpoint });
     const pollers = startPollers({

@@ -10,7 +10,7 @@ import type { IngestConfig } from './config';
 
 export type RecoveryConfig = Pick<IngestConfig, 'tableName' | 'dynamoDbEndpoint' | 'queueUrl' | 'sqsEndpoint'>;
 
-/** The journal as recovery meets it: what the last run left, and the start of this run's (local/event-journal.ts). */
+/** The journal as recovery meets it: what the last run left, and the start of this run's (lambdas/handlers/event-journal.ts). */
 export interface JournalToRecover {
   readonly left: readonly AcceptedEvent[];
   begin(stillQueued: readonly AcceptedEvent[]): Promise<void>;
@@ -22,7 +22,7 @@ export interface JournalToRecover {
  * parked), in acceptance order, which start the new journal. Run before the gateway opens, so that recovered events keep their place ahead of new ones of the
  * same source.
  */
-export function createRecovery(config: RecoveryConfig, journal?: JournalToRecover): () => Promise<number> {
+export function createRecovery(config: RecoveryConfig, journal?: JournalToRecover, log: (line: string) => void = () => undefined): () => Promise<number> {
   return async () => {
     const ctx = storeContextOf(config);
     const sqs = createQueueClient({ endpoint: config.sqsEndpoint });
@@ -41,6 +41,8 @@ export function createRecovery(config: RecoveryConfig, journal?: JournalToRecove
         // (in AWS the queue would have dropped it after its retention, 4 days, already).
         const since = Date.now() - TOMBSTONE_SECONDS * 1000;
         const young = journal.left.filter((e) => Date.parse(e.receivedAt) >= since);
+        const old = journal.left.length - young.length;
+        if (old > 0) log(`journal: ${old} event(s) received over ${Math.round(TOMBSTONE_SECONDS / 86_400)} days ago are not queued again, applied or not`);
         const recorded = await events.recordedAmong(young.map((e) => e.eventId));
         const stillQueued = young.filter((e) => !recorded.has(e.eventId));
         await journal.begin(stillQueued);

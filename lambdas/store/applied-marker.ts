@@ -17,6 +17,7 @@ import type { Decision } from '../domain/alert';
 import type { StoreContext } from './client';
 import { getMany, queryKeys } from './items';
 import { alertKeys, eventKeys, indexQueries, indexQuery, openAlertKeys, type Key } from './keys';
+import type { ConditionFailed } from './sdk-errors';
 
 /** The decisions the single-write path applies: one alert item changes (or is created), its lock, the event's record. */
 export const SINGLE_WRITE_KINDS = ['APPEND', 'ACCEPT', 'CREATE', 'RESOLVE'] as const;
@@ -77,22 +78,41 @@ export async function recordOf(ctx: StoreContext, eventId: string): Promise<{ ou
   return { outcome: out.Item?.outcome as string | undefined, processedAt: out.Item?.processedAt as string | undefined };
 }
 
-/** The condition that makes the single write happen once: the alert does not carry this event's mark yet. */
+/**
+ * The condition that makes the single write happen once: the alert carries this event's mark neither as its mark nor
+ * as the one before, so that a write sent again (the SDK retrying an attempt whose answer was lost) after another
+ * event's write is refused too (see landedOn).
+ */
 export const notMarkedBy = (eventId: string) => ({
-  ConditionExpression: `(attribute_not_exists(${MARK.eventId}) OR ${MARK.eventId} <> :markEvent)`,
+  ConditionExpression:
+    `(attribute_not_exists(${MARK.eventId}) OR ${MARK.eventId} <> :markEvent) AND ` +
+    `(attribute_not_exists(${MARK.previous}) OR ${MARK.previous} <> :markEvent)`,
   ExpressionAttributeValues: { ':markEvent': eventId },
 });
 
 /**
- * Whether the alert (read consistently) carries the event's mark: then {replaced}, the mark its write replaced (which
- * the event's record keeps), if any.
+ * Whether the event's write landed on the alert after all, when its conditional write was refused (`failure`), read
+ * consistently: its mark is there (an earlier delivery's write, or an attempt of this very call that the SDK retried),
+ * then {replaced}: the mark its write replaced, which the event's record keeps; or another event's write came since and
+ * keeps it as the mark before (then its replaced mark is unknown); or, when the refused call was retried (an attempt of
+ * it may have landed, and more writes come since: processors racing on one key), a record in the alert's log says it
+ * replaced it. Undefined: the alert changed since it was read, and the event's write did not land (a conflict).
  */
-export async function markedBy(ctx: StoreContext, alertId: string, eventId: string): Promise<{ replaced?: string } | undefined> {
+export async function landedOn(
+  ctx: StoreContext,
+  alertId: string,
+  event: { eventId: string; receivedAt: string },
+  failure: ConditionFailed,
+): Promise<{ replaced?: string } | undefined> {
   const out = await ctx.db.send(
     new GetCommand({ TableName: ctx.tableName, Key: alertKeys.item(alertId), ConsistentRead: true, ProjectionExpression: `${MARK.eventId}, ${MARK.previous}` }),
   );
-  if (out.Item?.[MARK.eventId] !== eventId) return undefined;
-  return { replaced: (out.Item[MARK.previous] as string | undefined) || undefined };
+  if (out.Item?.[MARK.eventId] === event.eventId) return { replaced: (out.Item[MARK.previous] as string | undefined) || undefined };
+  if (out.Item?.[MARK.previous] === event.eventId) return {};
+  const attempts = (failure.cause as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
+  if (attempts === 1) return undefined;
+  const since = searchedSince(event.receivedAt, undefined);
+  return since !== undefined && (await supersededOn(ctx, [alertId], since, event.eventId)) ? {} : undefined;
 }
 
 /**

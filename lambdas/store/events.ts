@@ -82,7 +82,7 @@ const fromItem = (item: Record<string, unknown>): EventRecord | WithdrawnEvent =
 
 /**
  * Where the local runtime keeps accepted events until the processor is done with them, its queue living in memory: a
- * file (local/event-journal.ts), appended before the 202. AWS has none: its queue is durable.
+ * file (lambdas/handlers/event-journal.ts), appended before the 202. AWS has none: its queue is durable.
  */
 export interface EventJournal {
   /** Resolves once the events (one payload's, all or none) are on disk. */

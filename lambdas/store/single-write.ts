@@ -3,13 +3,13 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { OUTCOME_OF, type Decision } from '../domain/alert';
 import { lockOpen, lockRelease, readKeyLock, type KeyLock } from './alert-locks';
 import { alertDetailsItem, alertItem, alertStatusOf } from './alert-rows';
-import { isSingleWriteKind, markedBy, markOf, markRestore, markSet, MARK, notMarkedBy, recordOf, type SingleWriteKind } from './applied-marker';
+import { isSingleWriteKind, landedOn, markOf, markRestore, markSet, MARK, notMarkedBy, recordOf, type SingleWriteKind } from './applied-marker';
 import { alertIdOf, effects, eventUpdate, type Application, type ApplyResult } from './alert-writes';
 import type { StoreContext } from './client';
 import { alertStatusNames, conditions } from './conditions';
 import { Conflict } from './errors';
 import { alertKeys, openAlertKeys } from './keys';
-import { ifConditionFailed } from './sdk-errors';
+import { ConditionFailed, ifConditionFailed } from './sdk-errors';
 import type { TransactItem } from './transactions';
 
 export type SingleDecision = Extract<Decision, { kind: SingleWriteKind }>;
@@ -64,9 +64,10 @@ export async function applySingle(ctx: StoreContext, decision: SingleDecision, a
     ctx.db.send(new UpdateCommand({ ...markedEffect(ctx.tableName, decision, app), ReturnValues: 'UPDATED_OLD' })).then((out) => ({
       replaced: (out.Attributes?.[MARK.eventId] as string | undefined) || undefined,
     })),
-    () => undefined,
+    (failure) => failure,
   );
-  const marked = wrote ?? (await markedBy(ctx, decision.alert.id, app.eventId));
+  const marked =
+    wrote instanceof ConditionFailed ? await landedOn(ctx, decision.alert.id, { eventId: app.eventId, receivedAt: app.received.receivedAt }, wrote) : wrote;
   if (!marked) return { conflict: true };
   return finishSingleWrite(ctx, decision, { ...app, replacesMark: marked.replaced });
 }
@@ -126,7 +127,9 @@ async function undoResolve(ctx: StoreContext, alertId: string, app: Application)
 async function createSingle(ctx: StoreContext, app: Application): Promise<ApplyResult> {
   const alert = app.newAlert!;
   const wrote = await writeIf(ctx, { Put: { TableName: ctx.tableName, Item: { ...alertItem(alert), ...markOf(app.eventId) }, ...conditions.isNew } });
-  if (!wrote && !(await markedBy(ctx, alert.id, app.eventId))) return { conflict: true };
+  // Refused: the item is there, and only this event writes an item of this id (see alertIdFor): an earlier delivery or
+  // an attempt of this call wrote it, whichever later events wrote on it since.
+  if (!wrote && !(await readAlert(ctx, alert.id))) return { conflict: true };
   return finishCreate(ctx, app);
 }
 

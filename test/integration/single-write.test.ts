@@ -18,6 +18,7 @@ import { queryKeys } from '../../lambdas/store/items';
 import { asciiJson } from '../../lambdas/queue/event-queue';
 import { lambdaContext } from '../../local/lambda-context';
 import { startLocalStore, type LocalStore } from '../support/local-store';
+import { ConditionFailed } from '../../lambdas/store/sdk-errors';
 
 jest.setTimeout(120_000);
 
@@ -173,6 +174,64 @@ describe('an event cut off between its alert write and its record, delivered aga
     for (let i = 0; i < 3; i++) await apply(await accepted(source, 'ALERT'), source);
     expect(await redeliver(early, source)).toEqual({ duplicate: true });
     expect((await alertsOf(source))[0].eventCount).toBe(5);
+  });
+});
+
+/**
+ * A store context whose first alert write lands but loses its answer, as a timed-out attempt does: `meanwhile` runs
+ * (other processors writing on the alert), then the same write is sent again, as the SDK's retry sends it; its refusal
+ * reports `attempts` as the SDK counts them.
+ */
+function retriedAfterLanding(meanwhile: () => Promise<void>, attempts: number): StoreContext {
+  let done = false;
+  const db = store.ctx.db;
+  const send = (async (command: Command) => {
+    const alertWrite = ['UpdateCommand', 'PutCommand'].includes(command.constructor.name) && keyOf(command).startsWith('ALERT#');
+    if (done || !alertWrite) return db.send(command as never);
+    done = true;
+    await db.send(command as never);
+    await meanwhile();
+    try {
+      return await db.send(command as never);
+    } catch (error) {
+      // The store's client has translated the SDK's refusal; its cause carries the SDK's count of attempts.
+      const refused = error as ConditionFailed;
+      const cause = refused.cause as { $metadata?: object };
+      throw new ConditionFailed(refused.message, refused.items, { cause: { ...cause, $metadata: { ...cause?.$metadata, attempts } } });
+    }
+  }) as unknown as DynamoDBDocumentClient['send'];
+  return { tableName: store.ctx.tableName, db: Object.assign(Object.create(db) as DynamoDBDocumentClient, { send }) };
+}
+
+describe('a write that landed, lost its answer and was retried while other processors wrote on the alert', () => {
+  it('an append overwritten by one other append since is applied once', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, 'ALERT');
+    const other = await accepted(source, 'ALERT');
+    const result = await apply(
+      event,
+      source,
+      retriedAfterLanding(async () => void (await apply(other, source)), 1),
+    );
+    expect(result).toMatchObject({ outcome: 'APPENDED' });
+    expect((await alertsOf(source))[0].eventCount).toBe(3);
+    expect((await events.get(event.eventId))?.outcome).toBe('APPENDED');
+  });
+
+  it('an accept followed by two appends since is ACCEPTED once, found in the alert’s log', async () => {
+    const source = newSource();
+    await apply(await accepted(source, 'ALERT'), source);
+    const event = await accepted(source, 'ACCEPT');
+    const others = [await accepted(source, 'ALERT'), await accepted(source, 'ALERT')];
+    const meanwhile = async () => {
+      for (const other of others) await apply(other, source);
+    };
+    const result = await apply(event, source, retriedAfterLanding(meanwhile, 2));
+    expect(result).toMatchObject({ outcome: 'ACCEPTED' });
+    expect((await events.get(event.eventId))?.outcome).toBe('ACCEPTED');
+    const [alert] = await alertsOf(source);
+    expect(alert).toMatchObject({ status: 'ACCEPTED', eventCount: 3 });
   });
 });
 

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { FileEventJournal, settlingHandled } from '../../local/event-journal';
+import { FileEventJournal, settlingHandled } from '../../lambdas/handlers/event-journal';
 import { lambdaContext } from '../../local/lambda-context';
 import type { AcceptedEvent } from '../../lambdas/domain/event';
 import { queueMessageBody } from '../../lambdas/queue/event-queue';
@@ -53,6 +53,15 @@ it('keeps every appended event on disk until it is settled, and answers QUEUED f
   expect(journal.stats()).toEqual({ pending: 2, segments: 1 });
   await journal.close();
   await expect(journal.append([event(4)])).rejects.toThrow('not open');
+});
+
+it('takes no append before begin() has journaled the events still queued, which come first', async () => {
+  const journal = FileEventJournal.open(dir);
+  await expect(journal.append([event(1)])).rejects.toThrow('not open');
+  await journal.begin([event(2)]);
+  await journal.append([event(3)]);
+  await journal.close();
+  expect(FileEventJournal.open(dir).left.map((e) => e.eventId)).toEqual([event(2).eventId, event(3).eventId]);
 });
 
 it('a restart finds the events the last run left, in order, once each, without a line cut short by a crash', async () => {

@@ -1,4 +1,4 @@
-// The local runtime's journal of accepted events. Its queue lives in memory, so ingest appends every accepted event here
+// The local runtime's journal of accepted events (local/runtime.ts builds it; nothing in AWS). Its queue lives in memory, so ingest appends every accepted event here
 // and waits until it is on disk before answering 202; a restart sends again the events the processor was not done
 // with. It is a file, not DynamoDB Local: a record per event there cost the engine a third of its work per event.
 //
@@ -6,15 +6,17 @@
 // of each segment are still pending; a segment whose events are all settled (handled by the processor, withdrawn) is
 // deleted. At the next start the events left in the segments are checked against their records: those with none are
 // still to be applied (see createRecovery in lambdas/handlers/recovery.ts).
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AcceptedEvent } from '../lambdas/domain/event';
-import { parseQueuedEvents } from '../lambdas/queue/event-queue';
-import { GroupCommit } from '../lambdas/shared/group-commit';
-import type { EventJournal, EventView } from '../lambdas/store/events';
-import type { BatchHandler } from './poller';
-import { ensurePrivateDir } from './private-dir';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { AcceptedEvent } from '../domain/event';
+import { parseQueuedEvents } from '../queue/event-queue';
+import { GroupCommit } from '../shared/group-commit';
+import type { EventJournal, EventView } from '../store/events';
+
+/** The processor's batch handler as the local pollers call it. */
+type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 const SEGMENT = /^segment-(\d{10})\.ndjson$/;
 const segmentName = (no: number) => `segment-${String(no).padStart(10, '0')}.ndjson`;
@@ -45,6 +47,8 @@ export class FileEventJournal implements EventJournal {
   private readonly pending = new Map<string, { segment: number; view: EventView }>();
   private current?: { no: number; file: FileHandle; lines: number };
   private closed = false;
+  /** Set once begin() has written the events still queued: appends wait for it, so that none overtakes them. */
+  private begun = false;
   /** The group being written, which close() waits for. */
   private writing: Promise<unknown> = Promise.resolve();
   /** Appends made at the same moment share one write and one fdatasync; a payload's events are one entry, whole. */
@@ -65,9 +69,10 @@ export class FileEventJournal implements EventJournal {
     private nextNo: number,
   ) {}
 
-  /** Reads what the last run left in `dir` (created if need be, private); appends go nowhere until begin(). */
+  /** Reads what the last run left in `dir` (created if need be, private: mode 0700); appends wait for begin(). */
   static open(dir: string, options: { segmentEvents?: number } = {}): FileEventJournal {
-    ensurePrivateDir(dir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     const files = readdirSync(dir)
       .filter((f) => SEGMENT.test(f))
       .sort();
@@ -97,10 +102,11 @@ export class FileEventJournal implements EventJournal {
     for (const file of this.oldFiles) rmSync(join(this.dir, file), { force: true });
     this.oldFiles = [];
     this.syncDir();
+    this.begun = true;
   }
 
   append(events: readonly AcceptedEvent[]): Promise<void> {
-    if (this.closed || !this.current) return Promise.reject(new Error('the event journal is not open'));
+    if (this.closed || !this.begun) return Promise.reject(new Error('the event journal is not open'));
     return this.writer.add(events);
   }
 
