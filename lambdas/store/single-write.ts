@@ -168,7 +168,8 @@ async function readAlert(ctx: StoreContext, alertId: string): Promise<Record<str
 /**
  * Deletes an alert this event created, while it still carries the event's mark and nothing was written on it since
  * (its updatedAt is its createdAt: an append, comment, accept or resolve moves it), then its details (if written).
- * False when it is gone, or was written on since: later events stand on it, and nothing is deleted.
+ * True when it is gone, now or before (a delete the SDK sent again after its answer was lost is refused, the item
+ * gone); false when it was written on since: later events stand on it, and nothing is deleted.
  */
 async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: string): Promise<boolean> {
   const removed = await writeIf(ctx, {
@@ -179,8 +180,9 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
       ExpressionAttributeValues: { ':markEvent': eventId },
     },
   });
-  if (removed) await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
-  return removed;
+  const gone = removed || !(await readAlert(ctx, alertId));
+  if (gone) await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: alertKeys.details(alertId) }));
+  return gone;
 }
 
 /**
@@ -189,8 +191,9 @@ async function removeNewAlert(ctx: StoreContext, alertId: string, eventId: strin
  * alert would be left that no lock names, and the key's next ALERT would open a second one.
  */
 async function undoCreate(ctx: StoreContext, alertId: string, app: Application): Promise<void> {
-  // Deleted by an earlier attempt cut off before the lock, or written on since: the lock is released or in use.
-  if (!(await removeNewAlert(ctx, alertId, app.eventId)) && (await readAlert(ctx, alertId))) return;
+  // Written on since: later events stand on it, and the lock is in use. Gone (now, or by an earlier attempt cut off
+  // before the lock): the lock lets it go.
+  if (!(await removeNewAlert(ctx, alertId, app.eventId))) return;
   await releaseLock(ctx, app, alertId, await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized));
 }
 

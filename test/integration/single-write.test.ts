@@ -287,6 +287,30 @@ describe('an ALERT that opens an alert, cut off part way and delivered again', (
     expect((await alertsOf(source)).map((a) => a.status)).toEqual(['ACCEPTED', 'RESOLVED']);
   });
 
+  it('a new alert taken back with a delete the SDK sent again (its answer lost) is gone: the event appends to the other one', async () => {
+    const source = newSource();
+    const event = await accepted(source, 'ALERT');
+    const other = await accepted(source, 'ALERT');
+    const db = store.ctx.db;
+    const cut = { lock: false, delete: false };
+    const send = (async (command: Command) => {
+      if (!cut.lock && lockPut(command)) {
+        // The key's next ALERT opens its alert between this event's item and its lock: the lock write is refused.
+        cut.lock = true;
+        await apply(other, source);
+      }
+      if (!cut.delete && command.constructor.name === 'DeleteCommand' && keyOf(command).startsWith('ALERT#')) {
+        cut.delete = true;
+        await db.send(command as never);
+      }
+      return db.send(command as never);
+    }) as unknown as DynamoDBDocumentClient['send'];
+    const ctx = { tableName: store.ctx.tableName, db: Object.assign(Object.create(db) as DynamoDBDocumentClient, { send }) };
+    expect(await apply(event, source, ctx)).toMatchObject({ outcome: 'APPENDED' });
+    expect(cut).toEqual({ lock: true, delete: true });
+    expect((await alertsOf(source)).map((a) => a.eventCount)).toEqual([2]);
+  });
+
   it('a new alert on the first delivery is four single writes: alert, lock, details, record', async () => {
     const source = newSource();
     const calls: string[] = [];
