@@ -100,9 +100,10 @@ export class Alerts {
 
   /**
    * What became of an event: its record; 404 when it was withdrawn (refused with a 503) or is unknown. An event has no
-   * record until the processor applies it: the local runtime's journal answers for those it holds; in AWS an id shaped as Alertline's event ids (a ULID) whose time is past
-   * and within the queue's retention is answered QUEUED, with receivedAt from the id (an id nobody was given looks the
-   * same: the answer cannot tell them apart); an older one is 404, its message gone from the queue.
+   * record until the processor applies it: the local runtime's journal answers for those it holds; in AWS an id shaped
+   * as Alertline's event ids (a ULID) whose time is past and within the queue's retention is answered QUEUED, with
+   * receivedAt from the id (an id nobody was given looks the same: the answer cannot tell them apart); an older one is
+   * 404, its message gone from the queue.
    */
   async event(eventId: string): Promise<EventView> {
     // The journal is asked before the record is read: an event it lets go of meanwhile has its record by then.

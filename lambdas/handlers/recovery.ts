@@ -19,8 +19,8 @@ export interface JournalToRecover {
 /**
  * Re-queues every event accepted and not applied, and says how many: first the QUEUED records of an older data folder
  * (source by source, in acceptance order), then the journal's events without a record (not applied, withdrawn or
- * parked), in acceptance order, which start the new journal. Run before the gateway opens, so that recovered events keep their place ahead of new ones of the
- * same source.
+ * parked), in acceptance order, which start the new journal. Run before the gateway opens, so that recovered events
+ * keep their place ahead of new ones of the same source.
  */
 export function createRecovery(config: RecoveryConfig, journal?: JournalToRecover, log: (line: string) => void = () => undefined): () => Promise<number> {
   return async () => {

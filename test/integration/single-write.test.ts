@@ -35,6 +35,12 @@ afterAll(() => store?.stop());
 
 class Crash extends Error {}
 
+/** The test's store context with its client's send replaced (the calls it passes on go to the real client). */
+const withSend = (send: DynamoDBDocumentClient['send']): StoreContext => ({
+  tableName: store.ctx.tableName,
+  db: Object.assign(Object.create(store.ctx.db) as DynamoDBDocumentClient, { send }),
+});
+
 type Command = { constructor: { name: string }; input: Record<string, unknown> };
 
 /**
@@ -52,7 +58,7 @@ function cutting(cut: (command: Command) => boolean, meanwhile?: () => Promise<v
     }
     return db.send(command as never);
   }) as unknown as DynamoDBDocumentClient['send'];
-  return { tableName: store.ctx.tableName, db: Object.assign(Object.create(db) as DynamoDBDocumentClient, { send }) };
+  return withSend(send);
 }
 
 const keyOf = (command: Command) => String((command.input.Key as { pk?: string } | undefined)?.pk ?? '');
@@ -200,7 +206,7 @@ function retriedAfterLanding(meanwhile: () => Promise<void>, attempts: number): 
       throw new ConditionFailed(refused.message, refused.items, { cause: { ...cause, $metadata: { ...cause?.$metadata, attempts } } });
     }
   }) as unknown as DynamoDBDocumentClient['send'];
-  return { tableName: store.ctx.tableName, db: Object.assign(Object.create(db) as DynamoDBDocumentClient, { send }) };
+  return withSend(send);
 }
 
 describe('a write that landed, lost its answer and was retried while other processors wrote on the alert', () => {
@@ -305,8 +311,7 @@ describe('an ALERT that opens an alert, cut off part way and delivered again', (
       }
       return db.send(command as never);
     }) as unknown as DynamoDBDocumentClient['send'];
-    const ctx = { tableName: store.ctx.tableName, db: Object.assign(Object.create(db) as DynamoDBDocumentClient, { send }) };
-    expect(await apply(event, source, ctx)).toMatchObject({ outcome: 'APPENDED' });
+    expect(await apply(event, source, withSend(send))).toMatchObject({ outcome: 'APPENDED' });
     expect(cut).toEqual({ lock: true, delete: true });
     expect((await alertsOf(source)).map((a) => a.eventCount)).toEqual([2]);
   });
