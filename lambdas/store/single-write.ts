@@ -152,7 +152,12 @@ export async function finishCreate(ctx: StoreContext, app: Application, earlier 
     // source's later events came through) is taken back too: decided again, the event appends to that one (or, where
     // each event opens an alert, opens this one again). An alert later events wrote on stands, whatever the lock says.
     const besideAnother = earlier && app.locks.key.openAlertIds.length > 0;
-    const locked = !besideAnother && (await writeIf(ctx, lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false })));
+    // A refused lock write may be the SDK's retry of one that landed (its answer lost): a lock that names this alert
+    // was written by this event (no other opens it).
+    const locked =
+      !besideAnother &&
+      ((await writeIf(ctx, lockOpen(ctx.tableName, keyLock, app.locks.key, { id: alert.id, escalates: false }))) ||
+        (await readKeyLock(ctx, app.alertSourceId, app.alertKeyNormalized)).openAlertIds.includes(alert.id));
     if (!locked && (await removeNewAlert(ctx, alert.id, app.eventId))) return { conflict: true };
   }
   await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: alertDetailsItem(alert) }));
